@@ -1,0 +1,35 @@
+# Bonded Ledger. `make run` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint unit bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## apply the quickstart example to ./bonded.db and show the balances
+	$(BIN)/bonded apply docs/examples/quickstart.jsonl
+	$(BIN)/bonded balances
+
+lint: install
+	$(BIN)/ruff check ledger commands projections api tests bench
+	$(BIN)/mypy
+
+test: lint  ## the whole suite; PostgreSQL tests run when a server answers (always under CI=true)
+	$(BIN)/pytest
+
+unit: install
+	$(BIN)/pytest tests/unit -q
+
+bench: install
+	$(BIN)/python bench/bench_write.py
+
+clean:
+	rm -rf $(VENV) bonded.db bonded.db-wal bonded.db-shm .pytest_cache .mypy_cache .ruff_cache

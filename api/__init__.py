@@ -1,0 +1,1 @@
+"""The doors: the CLI (and later the HTTP API and pages)."""

@@ -1,0 +1,1 @@
+"""What a user asks: command models, their handlers, and the composition root."""

@@ -1,0 +1,64 @@
+"""Turning a JSON object into a command, with errors that name the field and the rule."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+from pydantic import ValidationError
+
+from commands.models import COMMAND_ADAPTER, COMMAND_NAMES, Command
+from ledger.errors import LedgerError
+
+
+class InvalidCommand(LedgerError):
+    status = 422
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        else:
+            parts.append(str(item))
+    # the discriminated union adds the command's name as the first part
+    if parts and parts[0] in COMMAND_NAMES:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def from_validation_error(error: ValidationError) -> InvalidCommand:
+    problems = []
+    first_field = None
+    for detail in error.errors(include_url=False):
+        where = _location(tuple(detail["loc"]))
+        first_field = first_field or where or None
+        message = detail["msg"].removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return InvalidCommand("invalid_command", "; ".join(problems), first_field)
+
+
+def parse_command(data: Any) -> Command:
+    if not isinstance(data, dict):
+        raise InvalidCommand("invalid_command", "a command is a JSON object", None)
+    name = data.get("command")
+    if name not in COMMAND_NAMES:
+        raise InvalidCommand(
+            "unknown_command",
+            f"command must be one of {', '.join(sorted(COMMAND_NAMES))}, not {name!r}",
+            "command",
+        )
+    try:
+        return COMMAND_ADAPTER.validate_python(data)
+    except ValidationError as error:
+        raise from_validation_error(error) from None
+
+
+def parse_json_line(line: str) -> Command:
+    try:
+        data = json.loads(line, parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise InvalidCommand("invalid_json", f"not valid JSON: {error.msg} at column {error.colno}") from None
+    return parse_command(data)

@@ -1,0 +1,198 @@
+"""Executing commands: idempotency by ``command_id``, optimistic concurrency with bounded
+retries, and batches of commands that share one transaction.
+
+A command's outcome is all-or-nothing: a refused command records nothing, even inside a
+batch (its events are taken back before the batch is written). When a batch's write
+collides with another writer, the whole batch is rolled back and its commands are run
+again one by one, each in its own transaction, so no effect is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from commands.handlers import Context, handle
+from commands.models import Command
+from commands.store import EventStore
+from commands.unit_of_work import StreamCache, UnitOfWork
+from ledger.errors import Conflict, LedgerError
+from ledger.events import CommandAccepted
+from ledger.rulepacks import RulePack
+
+OPERATOR = "operator"
+MAX_ATTEMPTS = 12
+CACHE_LIMIT = 200_000  # streams kept between batches of one run
+
+
+class ConcurrencyExhausted(LedgerError):
+    status = 503
+
+
+@dataclass(frozen=True)
+class Outcome:
+    command: str
+    status: str  # applied, already_applied, refused
+    result: dict[str, Any] = field(default_factory=dict)
+    error: LedgerError | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.status == "refused"
+
+
+def body_digest(command: Command) -> str:
+    body = command.model_dump(mode="json", exclude={"command_id"})
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class LedgerService:
+    def __init__(
+        self,
+        store: EventStore,
+        pack: RulePack,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.store = store
+        self.pack = pack
+        self.clock = clock
+
+    def execute(self, command: Command, actor: str = OPERATOR) -> Outcome:
+        """Runs one command in its own transaction; raises ``LedgerError`` if refused."""
+        for attempt in range(MAX_ATTEMPTS):
+            uow = UnitOfWork(self.store)
+            outcome = self._decide(uow, command, actor)
+            try:
+                uow.commit()
+            except IntegrityError:
+                _back_off(attempt)
+                continue
+            return outcome
+        raise ConcurrencyExhausted(
+            "concurrent_writes",
+            f"{command.command} collided with other writers {MAX_ATTEMPTS} times; nothing was "
+            "recorded, try again",
+        )
+
+    def execute_many(
+        self,
+        commands: Iterable[Command | LedgerError],
+        actor: str = OPERATOR,
+        *,
+        batch_size: int = 500,
+        stop_on_error: bool = False,
+    ) -> Iterator[Outcome]:
+        """Outcomes in input order. An input that is already a ``LedgerError`` (a line that
+        did not parse) comes back refused, in its place."""
+        cache: StreamCache = {}
+        chunk: list[Command | LedgerError] = []
+        for item in commands:
+            chunk.append(item)
+            if len(chunk) >= batch_size:
+                outcomes = self._run_batch(chunk, actor, cache, stop_on_error)
+                yield from outcomes
+                chunk = []
+                if stop_on_error and any(o.refused for o in outcomes):
+                    return
+                if len(cache) > CACHE_LIMIT:
+                    cache.clear()
+        if chunk:
+            yield from self._run_batch(chunk, actor, cache, stop_on_error)
+
+    def _run_batch(
+        self,
+        chunk: list[Command | LedgerError],
+        actor: str,
+        cache: StreamCache,
+        stop_on_error: bool,
+    ) -> list[Outcome]:
+        uow = UnitOfWork(self.store, cache)
+        outcomes: list[Outcome] = []
+        for item in chunk:
+            mark = uow.mark()
+            try:
+                if isinstance(item, LedgerError):
+                    raise item
+                outcomes.append(self._decide(uow, item, actor))
+            except LedgerError as error:
+                uow.rollback_to(mark)
+                outcomes.append(_refused(item, error))
+                if stop_on_error:
+                    break
+        try:
+            uow.commit()
+        except IntegrityError:
+            cache.clear()
+            return self._run_one_by_one(chunk[: len(outcomes)], actor)
+        return outcomes
+
+    def _run_one_by_one(self, chunk: list[Command | LedgerError], actor: str) -> list[Outcome]:
+        outcomes = []
+        for item in chunk:
+            try:
+                if isinstance(item, LedgerError):
+                    raise item
+                outcomes.append(self.execute(item, actor))
+            except LedgerError as error:
+                outcomes.append(_refused(item, error))
+        return outcomes
+
+    def _decide(self, uow: UnitOfWork, command: Command, actor: str) -> Outcome:
+        now = self.clock()
+        digest = body_digest(command) if command.command_id else ""
+        if command.command_id:
+            earlier = uow.events(f"command:{command.command_id}")
+            if earlier:
+                return _repeat(command, earlier[0], digest)
+        ctx = Context(uow, now, actor, self.pack, command.command_id)
+        mark = uow.mark()
+        try:
+            result = handle(command, ctx)
+        except LedgerError:
+            uow.rollback_to(mark)
+            raise
+        if command.command_id:
+            uow.record(
+                [
+                    CommandAccepted(
+                        **ctx.envelope(), command=command.command, body_digest=digest,
+                        result=result,
+                    )
+                ]
+            )
+        return Outcome(command.command, "applied", result)
+
+
+def _repeat(command: Command, earlier: Any, digest: str) -> Outcome:
+    assert isinstance(earlier, CommandAccepted)
+    if earlier.body_digest != digest:
+        raise Conflict(
+            "command_id_reused",
+            f"command_id {command.command_id!r} was already used for a different "
+            f"{earlier.command} command at {earlier.recorded_at.isoformat()}",
+            "command_id",
+        )
+    return Outcome(command.command, "already_applied", dict(earlier.result))
+
+
+def _refused(item: Command | LedgerError, error: LedgerError) -> Outcome:
+    name = item.command if isinstance(item, Command) else getattr(error, "command", "?")
+    return Outcome(str(name), "refused", {}, error)
+
+
+def _back_off(attempt: int) -> None:
+    """Another writer took the same stream: wait a little, more each time, then retry."""
+    time.sleep(random.uniform(0, 0.002 * (2 ** min(attempt, 6))))

@@ -1,0 +1,1 @@
+"""Bonded Ledger: the write model, pure. Events, lots, decisions, rule packs."""

@@ -1,0 +1,71 @@
+"""Storage clocks and deadlines (DOMAIN.md §4), as pure functions of a lot's facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from ledger.lot import LotFacts
+from ledger.registry import RentContract
+from ledger.rulepacks import RulePack
+
+
+def first_warehousing_date(facts: LotFacts, pack: RulePack) -> date:
+    """vn-2015 counts from the day the goods arrived; vn-2010 from the declaration's registration."""
+    if pack.first_warehousing_date == "registered_on":
+        return facts.registered_on
+    return facts.first_warehoused_on
+
+
+def contract_expiry(facts: LotFacts, contract: RentContract | None, moment: datetime) -> date | None:
+    """Box 2 of the declaration, moved by its contract's extensions; after a transfer or move,
+    the expiry of the contract the lot is now stored under; None when no contract binds."""
+    if facts.declared_expires_on is not None:
+        extended = contract.extended_expiry_at(moment) if contract is not None else None
+        return extended or facts.declared_expires_on
+    if contract is None:
+        return None
+    return contract.expiry_at(moment)
+
+
+def statutory_limit(facts: LotFacts, pack: RulePack) -> date:
+    unextended = pack.storage_limit.after(first_warehousing_date(facts, pack))
+    return unextended + timedelta(days=facts.extension_days)
+
+
+def deadline(facts: LotFacts, pack: RulePack, contract: RentContract | None, moment: datetime) -> date:
+    expiry = contract_expiry(facts, contract, moment)
+    limit = statutory_limit(facts, pack)
+    return limit if expiry is None else min(expiry, limit)
+
+
+@dataclass(frozen=True)
+class Clock:
+    first_warehoused_on: date
+    deadline: date
+    days_in_storage: int
+    days_left: int
+    status: str  # closed, overdue, due_soon, ok
+
+
+def clock(
+    facts: LotFacts,
+    pack: RulePack,
+    contract: RentContract | None,
+    day: date,
+    moment: datetime,
+    due_soon_days: int | None = None,
+) -> Clock:
+    """The clock of a lot on ``day`` (effective), with contracts as known at ``moment``."""
+    first = first_warehousing_date(facts, pack)
+    due = deadline(facts, pack, contract, moment)
+    window = pack.due_soon_days if due_soon_days is None else due_soon_days
+    if facts.balance <= 0:
+        status = "closed"
+    elif day > due:
+        status = "overdue"
+    elif (due - day).days <= window:
+        status = "due_soon"
+    else:
+        status = "ok"
+    return Clock(first, due, (day - first).days, (due - day).days, status)

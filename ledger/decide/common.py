@@ -1,0 +1,85 @@
+"""Checks shared by every decision: timing, lots that must exist, histories that must hold."""
+
+from __future__ import annotations
+
+from ledger.calendar import CLOCK_TOLERANCE
+from ledger.errors import LedgerError, NotFound
+from ledger.events import Event, LotEvent
+from ledger.lot import Lot, LotFacts
+
+VIOLATION_FIELDS = {
+    "insufficient_balance": "quantity",
+    "lot_on_hold": "lot_id",
+    "already_on_hold": "lot_id",
+    "not_on_hold": "lot_id",
+    "before_lot_existed": "effective_at",
+    "lot_exists": "lot_id",
+}
+
+
+def check_not_in_future(event: Event) -> None:
+    """``effective_at`` is never after the moment of recording (5 minutes' clock tolerance)."""
+    if event.effective_at > event.recorded_at + CLOCK_TOLERANCE:
+        raise LedgerError(
+            "effective_in_future",
+            f"effective_at {event.effective_at.isoformat()} is after the moment of recording "
+            f"({event.recorded_at.isoformat()}) by more than the 5 minutes' clock tolerance",
+            "effective_at",
+        )
+
+
+def existing_lot(lot: Lot) -> LotFacts:
+    facts = lot.current()
+    if facts is None:
+        raise NotFound("unknown_lot", f"lot {lot.lot_id} has not been recorded", "lot_id")
+    return facts
+
+
+def facts_when(lot: Lot, event: LotEvent) -> LotFacts:
+    """The lot's facts at the event's effective time; refused if the lot did not exist yet."""
+    check_not_in_future(event)
+    facts = lot.facts_at(event.effective_at)
+    if facts is None:
+        created = existing_lot(lot).created_at
+        raise LedgerError(
+            "before_lot_existed",
+            f"effective_at {event.effective_at.isoformat()} is before lot {lot.lot_id} came "
+            f"into being ({created.isoformat()})",
+            "effective_at",
+        )
+    return facts
+
+
+def check_history(lot: Lot, proposed_version: int | None = None) -> None:
+    """Refuse unless the lot's whole history, with the proposed change, keeps every rule."""
+    violation = lot.first_violation()
+    if violation is None:
+        return
+    message = violation.message
+    if proposed_version is not None and violation.entry.version != proposed_version:
+        message = (
+            f"a later entry already recorded (version {violation.entry.version}, "
+            f"{violation.entry.kind}) would break: {message}"
+        )
+    field = VIOLATION_FIELDS.get(violation.code)
+    if proposed_version is not None and violation.entry.version != proposed_version:
+        field = "effective_at"
+    raise LedgerError(violation.code, message, field)
+
+
+def record_on_lot(lot: Lot, event: LotEvent) -> Lot:
+    """The lot with ``event`` appended, if its history still holds."""
+    after = lot.with_event(event)
+    check_history(after, after.version)
+    return after
+
+
+def require_field(value: object, field: str, rule: str) -> None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise LedgerError("missing_field", f"{field} is required: {rule}", field)
+
+
+def refuse_field(value: object, field: str, rule: str) -> None:
+    if value is not None:
+        raise LedgerError("unexpected_field", f"{field} must not be given: {rule}", field)
+

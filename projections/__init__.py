@@ -1,0 +1,1 @@
+"""The read side: read models and queries (see issue 3)."""
