@@ -58,9 +58,7 @@ def apply(
             help="Commands sharing one transaction; each still succeeds or fails alone.",
         ),
     ] = 500,
-    output: Annotated[
-        str, typer.Option("--format", help="Summary as 'text' or 'json'.")
-    ] = "text",
+    output: Annotated[str, typer.Option("--format", help="Summary as 'text' or 'json'.")] = "text",
 ) -> None:
     """Apply commands in order (DOMAIN.md §6 vocabulary).
 
@@ -174,7 +172,7 @@ def main() -> None:
     """The console script: a clear message instead of a traceback on unexpected failures."""
     try:
         app()
-    except Exception as error:  # noqa: BLE001 - the last line of defence for the user
+    except Exception as error:
         if os.environ.get("BONDED_DEBUG"):
             raise
         _err(f"error: {type(error).__name__}: {error}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from commands import models as m
@@ -68,7 +69,10 @@ class Context:
 
 def register_enterprise(cmd: m.RegisterEnterprise, ctx: Context) -> Result:
     proposed = EnterpriseRegistered(
-        **ctx.envelope(), tax_code=cmd.tax_code, name=cmd.name, address=cmd.address,
+        **ctx.envelope(),
+        tax_code=cmd.tax_code,
+        name=cmd.name,
+        address=cmd.address,
         country=cmd.country,
     )
     ctx.record(decide.register_enterprise(ctx.uow.enterprise(cmd.tax_code), proposed))
@@ -80,7 +84,9 @@ def register_warehouse(cmd: m.RegisterWarehouse, ctx: Context) -> Result:
         **ctx.envelope(), **cmd.model_dump(exclude={"command", "command_id"})
     )
     existing = ctx.uow.warehouse(cmd.warehouse_id)
-    ctx.record(decide.register_warehouse(existing, ctx.uow.enterprise(cmd.owner_tax_code), proposed))
+    ctx.record(
+        decide.register_warehouse(existing, ctx.uow.enterprise(cmd.owner_tax_code), proposed)
+    )
     return {"warehouse_id": cmd.warehouse_id}
 
 
@@ -187,7 +193,7 @@ def dispatch_move(cmd: m.DispatchMove, ctx: Context) -> Result:
 def receive_move(cmd: m.ReceiveMove, ctx: Context) -> Result:
     lot = ctx.uow.lot(cmd.lot_id)
     proposed = MoveReceived(
-        **ctx.envelope(cmd.effective_at), **_lot_fields(cmd), quantity=0, warehouse_id=""
+        **ctx.envelope(cmd.effective_at), **_lot_fields(cmd), quantity=Decimal(0), warehouse_id=""
     )
     events = ctx.record(decide.receive_move(lot, proposed))
     return {"lot_id": cmd.lot_id, "warehouse_id": events[0].warehouse_id}
@@ -258,7 +264,9 @@ def extend_settlement(cmd: m.ExtendSettlement, ctx: Context) -> Result:
 
 
 def record_stock_count(cmd: m.RecordStockCount, ctx: Context) -> Result:
-    proposed = StockCounted(**ctx.envelope(cmd.effective_at), warehouse_id=cmd.warehouse_id, counts=())
+    proposed = StockCounted(
+        **ctx.envelope(cmd.effective_at), warehouse_id=cmd.warehouse_id, counts=()
+    )
     lots = ctx.uow.lots(c.lot_id for c in cmd.counts)
     counted = [(c.lot_id, c.counted_quantity) for c in cmd.counts]
     events = ctx.record(
@@ -289,7 +297,7 @@ def _lots_ever_in(warehouse_id: str, ctx: Context) -> list[Lot]:
         ):
             lot_ids.add(event.lot_id)
             lot_ids.add(event.travelling_lot_id)
-    for stream, pending in ctx.uow.pending.items():
+    for stream in ctx.uow.pending:
         if stream.startswith("lot:"):
             lot_ids.add(stream.removeprefix("lot:"))
     return list(ctx.uow.lots(sorted(lot_ids)).values())

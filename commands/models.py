@@ -15,7 +15,8 @@ from pydantic import (
     Field,
     StringConstraints,
     TypeAdapter,
-    model_validator,
+    ValidationInfo,
+    field_validator,
 )
 
 from ledger import codes
@@ -63,16 +64,18 @@ class Command(BaseModel):
 
 class RegisterEnterprise(Command):
     command: Literal["register_enterprise"] = "register_enterprise"
+    country: Country = "VN"  # before tax_code: the tax code's rule depends on it
     tax_code: Ref
     name: Text
     address: Text
-    country: Country = "VN"
 
-    @model_validator(mode="after")
-    def _vietnamese_tax_code(self) -> RegisterEnterprise:
-        if self.country == "VN":
-            object.__setattr__(self, "tax_code", codes.vietnamese_tax_code(self.tax_code))
-        return self
+    @field_validator("tax_code")
+    @classmethod
+    def _vietnamese_tax_code(cls, value: str, info: ValidationInfo) -> str:
+        """A Vietnamese enterprise's MST must pass its check; a foreign id is kept as given."""
+        if info.data.get("country", "VN") == "VN":
+            return codes.vietnamese_tax_code(value)
+        return value
 
 
 class RegisterWarehouse(Command):
@@ -280,7 +283,7 @@ AnyCommand = Annotated[
     Field(discriminator="command"),
 ]
 
-COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)  # type: ignore[arg-type]
+COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)
 COMMAND_NAMES: tuple[str, ...] = tuple(
     cls.model_fields["command"].default for cls in Command.__subclasses__()
 )

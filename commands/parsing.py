@@ -60,5 +60,7 @@ def parse_json_line(line: str) -> Command:
     try:
         data = json.loads(line, parse_float=Decimal)
     except json.JSONDecodeError as error:
-        raise InvalidCommand("invalid_json", f"not valid JSON: {error.msg} at column {error.colno}") from None
+        raise InvalidCommand(
+            "invalid_json", f"not valid JSON: {error.msg} at column {error.colno}"
+        ) from None
     return parse_command(data)

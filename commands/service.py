@@ -168,7 +168,9 @@ class LedgerService:
             uow.record(
                 [
                     CommandAccepted(
-                        **ctx.envelope(), command=command.command, body_digest=digest,
+                        **ctx.envelope(),
+                        command=command.command,
+                        body_digest=digest,
                         result=result,
                     )
                 ]

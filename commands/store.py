@@ -8,7 +8,7 @@ their topic (``module:qualname``) and a JSON body through the library's transcod
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import fields, is_dataclass
+from dataclasses import fields
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -101,7 +101,8 @@ class EventStore:
 
     def decode(self, topic: str, state: bytes) -> Event:
         cls = resolve_topic(topic)
-        assert is_dataclass(cls) and issubclass(cls, Event)
+        if not (isinstance(cls, type) and issubclass(cls, Event)):
+            raise TypeError(f"{topic} is not a ledger event")
         return _from_state(cls, self.transcoder.decode(state))
 
     # --- reading ---
@@ -120,10 +121,14 @@ class EventStore:
             for oid, stored in found.items()
         }
 
-    def notifications(self, start: int = 0, limit: int = 1000, topics: Sequence[str] = ()) -> list[Notification]:
+    def notifications(
+        self, start: int = 0, limit: int = 1000, topics: Sequence[str] = ()
+    ) -> list[Notification]:
         """Stored events in recorded order, after position ``start``."""
-        return self.recorder.select_notifications(
-            start, limit, topics=topics, inclusive_of_start=False
+        return list(
+            self.recorder.select_notifications(
+                start, limit, topics=topics, inclusive_of_start=False
+            )
         )
 
     def scan(self, topics: Sequence[str] = (), page: int = 5000) -> Iterator[Event]:

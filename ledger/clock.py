@@ -11,13 +11,15 @@ from ledger.rulepacks import RulePack
 
 
 def first_warehousing_date(facts: LotFacts, pack: RulePack) -> date:
-    """vn-2015 counts from the day the goods arrived; vn-2010 from the declaration's registration."""
+    """vn-2015 counts from the goods' arrival; vn-2010 from the declaration's registration."""
     if pack.first_warehousing_date == "registered_on":
         return facts.registered_on
     return facts.first_warehoused_on
 
 
-def contract_expiry(facts: LotFacts, contract: RentContract | None, moment: datetime) -> date | None:
+def contract_expiry(
+    facts: LotFacts, contract: RentContract | None, moment: datetime
+) -> date | None:
     """Box 2 of the declaration, moved by its contract's extensions; after a transfer or move,
     the expiry of the contract the lot is now stored under; None when no contract binds."""
     if facts.declared_expires_on is not None:
@@ -33,7 +35,9 @@ def statutory_limit(facts: LotFacts, pack: RulePack) -> date:
     return unextended + timedelta(days=facts.extension_days)
 
 
-def deadline(facts: LotFacts, pack: RulePack, contract: RentContract | None, moment: datetime) -> date:
+def deadline(
+    facts: LotFacts, pack: RulePack, contract: RentContract | None, moment: datetime
+) -> date:
     expiry = contract_expiry(facts, contract, moment)
     limit = statutory_limit(facts, pack)
     return limit if expiry is None else min(expiry, limit)

@@ -16,7 +16,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from ledger.calendar import local_date
-from ledger.numbers import decimal_text
 from ledger.events import (
     EntryReversed,
     GoodsLine,
@@ -32,6 +31,7 @@ from ledger.events import (
     OwnershipTransferred,
     StorageExtended,
 )
+from ledger.numbers import decimal_text
 
 ZERO = Decimal(0)
 BLOCKED_BY_HOLD = (LotExWarehoused, OwnershipTransferred, MoveDispatched, LotLiquidated)
@@ -187,9 +187,7 @@ class Lot:
 
     lot_id: str
     entries: tuple[Entry, ...] = ()
-    _active_cache: list[tuple[Entry, ...]] = field(
-        default_factory=list, repr=False, compare=False
-    )
+    _active_cache: list[tuple[Entry, ...]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def exists(self) -> bool:
@@ -226,7 +224,7 @@ class Lot:
 
     @property
     def splits_recorded(self) -> int:
-        """Every split ever recorded from this lot, reversed ones too: child ids are never reused."""
+        """Every split ever recorded from this lot, reversed ones too: ids are never reused."""
         return sum(1 for e in self.entries if split_child(e.event) is not None)
 
     def with_event(self, event: LotEvent) -> Lot:
@@ -250,8 +248,8 @@ class Lot:
         for entry, facts in self.replay():
             if entry.event.effective_at > moment:
                 break
-            result = facts
-        return replace(result) if result is not None else None
+            result = replace(facts)
+        return result
 
     def current(self) -> LotFacts | None:
         result: LotFacts | None = None
@@ -307,7 +305,8 @@ def _hold_violations(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Vio
         yield Violation(
             "already_on_hold",
             entry,
-            f"lot {lot_id} is already on hold at {at} ({_hold_ref(facts)}); a lot is held once at a time",
+            f"lot {lot_id} is already on hold at {at} ({_hold_ref(facts)}); "
+            "a lot is held once at a time",
         )
     if isinstance(event, HoldReleased) and not facts.held:
         yield Violation("not_on_hold", entry, f"lot {lot_id} is not on hold at {at}")
@@ -325,7 +324,11 @@ def _hold_ref(facts: LotFacts) -> str:
 def _negative_balance(lot_id: str, entry: Entry, facts: LotFacts, posting: Posting) -> Violation:
     event = entry.event
     which = "on-hand" if facts.on_hand < 0 else "in-transit"
-    before = (facts.on_hand - posting.on_hand) if which == "on-hand" else facts.in_transit - posting.in_transit
+    before = (
+        (facts.on_hand - posting.on_hand)
+        if which == "on-hand"
+        else facts.in_transit - posting.in_transit
+    )
     needed = -(posting.on_hand if which == "on-hand" else posting.in_transit)
     return Violation(
         "insufficient_balance",

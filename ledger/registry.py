@@ -47,7 +47,11 @@ class Warehouse:
         for e in events:
             if isinstance(e, WarehouseRegistered):
                 return Warehouse(
-                    e.warehouse_id, e.name, e.owner_tax_code, e.province, e.customs_office,
+                    e.warehouse_id,
+                    e.name,
+                    e.owner_tax_code,
+                    e.province,
+                    e.customs_office,
                     e.in_port_area,
                 )
         return None
@@ -68,13 +72,20 @@ class RentContract:
         for e in events:
             if isinstance(e, RentContractRegistered):
                 contract = RentContract(
-                    e.contract_no, e.warehouse_id, e.goods_owner_tax_code, e.starts_on,
-                    e.expires_on, (),
+                    e.contract_no,
+                    e.warehouse_id,
+                    e.goods_owner_tax_code,
+                    e.starts_on,
+                    e.expires_on,
+                    (),
                 )
             elif isinstance(e, RentContractExtended) and contract is not None:
                 contract = RentContract(
-                    contract.contract_no, contract.warehouse_id, contract.goods_owner_tax_code,
-                    contract.starts_on, contract.expires_on,
+                    contract.contract_no,
+                    contract.warehouse_id,
+                    contract.goods_owner_tax_code,
+                    contract.starts_on,
+                    contract.expires_on,
                     (*contract.extensions, (e.effective_at, e.expires_on)),
                 )
         return contract

@@ -49,10 +49,14 @@ def parse_period(text: str) -> Period:
             "period",
         )
     year = int(match["year"])
-    first_month = 1 + 6 * (int(match["half"]) - 1) if match["half"] else 1 + 3 * (int(match["quarter"]) - 1)
+    first_month = (
+        1 + 6 * (int(match["half"]) - 1) if match["half"] else 1 + 3 * (int(match["quarter"]) - 1)
+    )
     months = 6 if match["half"] else 3
     starts = date(year, first_month, 1)
-    next_start = date(year + (first_month + months - 1) // 12, (first_month + months - 1) % 12 + 1, 1)
+    next_start = date(
+        year + (first_month + months - 1) // 12, (first_month + months - 1) % 12 + 1, 1
+    )
     return Period(text, starts, next_start - timedelta(days=1))
 
 

@@ -37,8 +37,13 @@ def world() -> list[dict[str, Any]]:
         enterprise(WAREHOUSE_OWNER, "Saigon Bonded Logistics"),
         enterprise(OWNER_A, "Hanoi Trading"),
         enterprise(OWNER_B, "Mekong Foods"),
-        {"command": "register_enterprise", "tax_code": FOREIGN_OWNER, "name": "Lion City",
-         "address": "Singapore", "country": "SG"},
+        {
+            "command": "register_enterprise",
+            "tax_code": FOREIGN_OWNER,
+            "name": "Lion City",
+            "address": "Singapore",
+            "country": "SG",
+        },
         warehouse("W1", WAREHOUSE_OWNER, province="Ho Chi Minh City"),
         warehouse("W2", WAREHOUSE_OWNER, province="Ho Chi Minh City"),
         warehouse("W3", OWNER_A, province="Ha Noi"),
@@ -55,80 +60,150 @@ def enterprise(tax_code: str, name: str) -> dict[str, Any]:
 
 def warehouse(warehouse_id: str, owner: str, **extra: Any) -> dict[str, Any]:
     return {
-        "command": "register_warehouse", "warehouse_id": warehouse_id, "name": f"{warehouse_id} store",
-        "owner_tax_code": owner, "province": "Ho Chi Minh City", "customs_office": "HCM Port 1",
+        "command": "register_warehouse",
+        "warehouse_id": warehouse_id,
+        "name": f"{warehouse_id} store",
+        "owner_tax_code": owner,
+        "province": "Ho Chi Minh City",
+        "customs_office": "HCM Port 1",
         **extra,
     }
 
 
 def contract(no: str, warehouse_id: str, owner: str, **extra: Any) -> dict[str, Any]:
     return {
-        "command": "register_rent_contract", "contract_no": no, "warehouse_id": warehouse_id,
-        "goods_owner_tax_code": owner, "starts_on": "2026-01-01", "expires_on": "2027-06-30",
-        "registered_on": "2026-01-02", **extra,
+        "command": "register_rent_contract",
+        "contract_no": no,
+        "warehouse_id": warehouse_id,
+        "goods_owner_tax_code": owner,
+        "starts_on": "2026-01-01",
+        "expires_on": "2027-06-30",
+        "registered_on": "2026-01-02",
+        **extra,
     }
 
 
-def line(line_no: int = 1, quantity: str = "100", hs_code: str = "85423100", **extra: Any) -> dict[str, Any]:
+def line(
+    line_no: int = 1, quantity: str = "100", hs_code: str = "85423100", **extra: Any
+) -> dict[str, Any]:
     return {
-        "line_no": line_no, "description": f"goods {line_no}", "hs_code": hs_code,
-        "quantity": quantity, "unit": "piece", "customs_value": "1000", "currency": "USD",
-        "origin_country": "SG", **extra,
+        "line_no": line_no,
+        "description": f"goods {line_no}",
+        "hs_code": hs_code,
+        "quantity": quantity,
+        "unit": "piece",
+        "customs_value": "1000",
+        "currency": "USD",
+        "origin_country": "SG",
+        **extra,
     }
 
 
 def warehousing(declaration_no: str = "D1", *lines: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {
-        "command": "warehouse_goods", "declaration_no": declaration_no, "registered_on": "2026-02-10",
-        "effective_at": "2026-02-11T09:00:00+07:00", "warehouse_id": "W1",
-        "goods_owner_tax_code": OWNER_A, "contract_no": "C-A-W1", "expires_on": "2027-02-10",
-        "source": "abroad", "transport_doc": "BL-1",
+        "command": "warehouse_goods",
+        "declaration_no": declaration_no,
+        "registered_on": "2026-02-10",
+        "effective_at": "2026-02-11T09:00:00+07:00",
+        "warehouse_id": "W1",
+        "goods_owner_tax_code": OWNER_A,
+        "contract_no": "C-A-W1",
+        "expires_on": "2027-02-10",
+        "source": "abroad",
+        "transport_doc": "BL-1",
         "seals": [{"container_no": "MSKU1", "seal_no": "S1", "intact": True}],
-        "lines": list(lines) or [line()], **extra,
+        "lines": list(lines) or [line()],
+        **extra,
     }
 
 
-def ex_warehousing(lot_id: str = "D1/1", quantity: str = "10", when: str = "2026-03-01T10:00:00+07:00",
-                   **extra: Any) -> dict[str, Any]:
+def ex_warehousing(
+    lot_id: str = "D1/1",
+    quantity: str = "10",
+    when: str = "2026-03-01T10:00:00+07:00",
+    **extra: Any,
+) -> dict[str, Any]:
     base = {
-        "command": "ex_warehouse", "lot_id": lot_id, "quantity": quantity, "effective_at": when,
-        "destination": "abroad", "bill_no": "PX-1", "export_declaration_no": "XK-1",
+        "command": "ex_warehouse",
+        "lot_id": lot_id,
+        "quantity": quantity,
+        "effective_at": when,
+        "destination": "abroad",
+        "bill_no": "PX-1",
+        "export_declaration_no": "XK-1",
         "border_gate": "Cat Lai",
     }
     return {**base, **extra}
 
 
-def transfer(lot_id: str = "D1/1", quantity: str = "10", when: str = "2026-04-01T10:00:00+07:00",
-             **extra: Any) -> dict[str, Any]:
+def transfer(
+    lot_id: str = "D1/1",
+    quantity: str = "10",
+    when: str = "2026-04-01T10:00:00+07:00",
+    **extra: Any,
+) -> dict[str, Any]:
     return {
-        "command": "transfer_ownership", "lot_id": lot_id, "quantity": quantity, "effective_at": when,
-        "new_owner_tax_code": OWNER_B, "new_contract_no": "C-B-W1", "trading_contract_no": "SC-1",
-        "notice_no": "TB-1", **extra,
-    }
-
-
-def dispatch(lot_id: str = "D1/1", quantity: str = "10", when: str = "2026-05-01T08:00:00+07:00",
-             **extra: Any) -> dict[str, Any]:
-    return {
-        "command": "dispatch_move", "lot_id": lot_id, "quantity": quantity, "effective_at": when,
-        "to_warehouse_id": "W2", "contract_no": "C-A-W2", "approval_ref": "CV-1", "seal_no": "HQ-1",
+        "command": "transfer_ownership",
+        "lot_id": lot_id,
+        "quantity": quantity,
+        "effective_at": when,
+        "new_owner_tax_code": OWNER_B,
+        "new_contract_no": "C-B-W1",
+        "trading_contract_no": "SC-1",
+        "notice_no": "TB-1",
         **extra,
     }
 
 
-def receipt(lot_id: str, when: str = "2026-05-01T16:00:00+07:00", intact: bool = True) -> dict[str, Any]:
-    return {"command": "receive_move", "lot_id": lot_id, "effective_at": when, "seal_intact": intact}
-
-
-def hold(lot_id: str = "D1/1", when: str = "2026-03-05T10:00:00+07:00", release: bool = False) -> dict[str, Any]:
+def dispatch(
+    lot_id: str = "D1/1",
+    quantity: str = "10",
+    when: str = "2026-05-01T08:00:00+07:00",
+    **extra: Any,
+) -> dict[str, Any]:
     return {
-        "command": "release_hold" if release else "place_hold", "lot_id": lot_id,
-        "effective_at": when, "ref": "QD-HOLD-1", "reason": "physical inspection",
+        "command": "dispatch_move",
+        "lot_id": lot_id,
+        "quantity": quantity,
+        "effective_at": when,
+        "to_warehouse_id": "W2",
+        "contract_no": "C-A-W2",
+        "approval_ref": "CV-1",
+        "seal_no": "HQ-1",
+        **extra,
+    }
+
+
+def receipt(
+    lot_id: str, when: str = "2026-05-01T16:00:00+07:00", intact: bool = True
+) -> dict[str, Any]:
+    return {
+        "command": "receive_move",
+        "lot_id": lot_id,
+        "effective_at": when,
+        "seal_intact": intact,
+    }
+
+
+def hold(
+    lot_id: str = "D1/1", when: str = "2026-03-05T10:00:00+07:00", release: bool = False
+) -> dict[str, Any]:
+    return {
+        "command": "release_hold" if release else "place_hold",
+        "lot_id": lot_id,
+        "effective_at": when,
+        "ref": "QD-HOLD-1",
+        "reason": "physical inspection",
     }
 
 
 def reversal(lot_id: str, version: int) -> dict[str, Any]:
-    return {"command": "reverse_entry", "lot_id": lot_id, "version": version, "reason": "keyed twice"}
+    return {
+        "command": "reverse_entry",
+        "lot_id": lot_id,
+        "version": version,
+        "reason": "keyed twice",
+    }
 
 
 class Harness:
@@ -169,8 +244,13 @@ def refused(code: str, field: str | None = None, match: str | None = None) -> It
         assert match in error.message, error.as_dict()
 
 
-def refuses(harness: Harness, command: dict[str, Any], code: str, field: str | None = None,
-            match: str | None = None) -> LedgerError:
+def refuses(
+    harness: Harness,
+    command: dict[str, Any],
+    code: str,
+    field: str | None = None,
+    match: str | None = None,
+) -> LedgerError:
     """The command is refused with this code, and nothing at all is recorded."""
     head = harness.store.head()
     with refused(code, field, match) as caught:

@@ -31,7 +31,8 @@ def check_not_in_future(event: Event) -> None:
 def existing_lot(lot: Lot) -> LotFacts:
     facts = lot.current()
     if facts is None:
-        raise NotFound("unknown_lot", f"lot {lot.lot_id} has not been recorded", "lot_id")
+        why = "its creation was reversed" if lot.entries else "it has not been recorded"
+        raise NotFound("unknown_lot", f"lot {lot.lot_id} does not exist: {why}", "lot_id")
     return facts
 
 
@@ -50,20 +51,23 @@ def facts_when(lot: Lot, event: LotEvent) -> LotFacts:
     return facts
 
 
-def check_history(lot: Lot, proposed_version: int | None = None) -> None:
-    """Refuse unless the lot's whole history, with the proposed change, keeps every rule."""
+def check_history(
+    lot: Lot, proposed_version: int | None = None, field: str = "effective_at"
+) -> None:
+    """Refuse unless the lot's whole history, with the proposed change, keeps every rule.
+
+    A violation at the proposed entry itself names that entry's field; one at an entry
+    already recorded names ``field``, the part of the request that upsets it.
+    """
     violation = lot.first_violation()
     if violation is None:
         return
-    message = violation.message
-    if proposed_version is not None and violation.entry.version != proposed_version:
-        message = (
-            f"a later entry already recorded (version {violation.entry.version}, "
-            f"{violation.entry.kind}) would break: {message}"
-        )
-    field = VIOLATION_FIELDS.get(violation.code)
-    if proposed_version is not None and violation.entry.version != proposed_version:
-        field = "effective_at"
+    if violation.entry.version == proposed_version:
+        raise LedgerError(violation.code, violation.message, VIOLATION_FIELDS.get(violation.code))
+    message = (
+        f"an entry already recorded (version {violation.entry.version}, {violation.entry.kind}) "
+        f"would break: {violation.message}"
+    )
     raise LedgerError(violation.code, message, field)
 
 
@@ -82,4 +86,3 @@ def require_field(value: object, field: str, rule: str) -> None:
 def refuse_field(value: object, field: str, rule: str) -> None:
     if value is not None:
         raise LedgerError("unexpected_field", f"{field} must not be given: {rule}", field)
-

@@ -18,7 +18,9 @@ from ledger.rulepacks import RulePack
 
 def _require_warehouse(warehouse: Warehouse | None, warehouse_id: str) -> Warehouse:
     if warehouse is None:
-        raise NotFound("unknown_warehouse", f"warehouse {warehouse_id} is not registered", "warehouse_id")
+        raise NotFound(
+            "unknown_warehouse", f"warehouse {warehouse_id} is not registered", "warehouse_id"
+        )
     return warehouse
 
 
@@ -43,15 +45,23 @@ def record_stock_count(
         lot = lots.get(lot_id)
         facts = lot.facts_at(proposed.effective_at) if lot is not None else None
         if facts is None:
-            raise NotFound("unknown_lot", f"lot {lot_id} was not recorded at the count's time", field)
+            raise NotFound(
+                "unknown_lot", f"lot {lot_id} was not recorded at the count's time", field
+            )
         if facts.warehouse_id != proposed.warehouse_id:
             raise LedgerError(
                 "lot_elsewhere",
                 f"lot {lot_id} is in warehouse {facts.warehouse_id}, not {proposed.warehouse_id}",
                 field,
             )
-        rows.append(CountedLot(lot_id=lot_id, book_quantity=facts.on_hand,
-                               counted_quantity=quantity, difference=quantity - facts.on_hand))
+        rows.append(
+            CountedLot(
+                lot_id=lot_id,
+                book_quantity=facts.on_hand,
+                counted_quantity=quantity,
+                difference=quantity - facts.on_hand,
+            )
+        )
     return [replace(proposed, counts=tuple(rows))]
 
 

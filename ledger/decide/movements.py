@@ -160,9 +160,7 @@ def dispatch_move(
     parent_event = replace(proposed, travelling_lot_id=child_id)
     record_on_lot(lot, parent_event)
     child = _split_off(facts, parent_event, child_id, cause="move")
-    child = replace(
-        child, warehouse_id=proposed.to_warehouse_id, contract_no=proposed.contract_no
-    )
+    child = replace(child, warehouse_id=proposed.to_warehouse_id, contract_no=proposed.contract_no)
     return [parent_event, child]
 
 
@@ -209,7 +207,11 @@ def _check_contract_at(
 
 def _split_off(facts: LotFacts, parent_event: LotEvent, child_id: str, cause: str) -> LotSplitOff:
     """The child keeps its parent's goods line, first warehousing date and extension (§2)."""
-    quantity = parent_event.quantity if isinstance(parent_event, OwnershipTransferred | MoveDispatched) else None
+    quantity = (
+        parent_event.quantity
+        if isinstance(parent_event, OwnershipTransferred | MoveDispatched)
+        else None
+    )
     assert quantity is not None
     return LotSplitOff(
         effective_at=parent_event.effective_at,

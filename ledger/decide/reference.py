@@ -55,7 +55,9 @@ def register_rent_contract(
         )
     if warehouse is None:
         raise NotFound(
-            "unknown_warehouse", f"warehouse {proposed.warehouse_id} is not registered", "warehouse_id"
+            "unknown_warehouse",
+            f"warehouse {proposed.warehouse_id} is not registered",
+            "warehouse_id",
         )
     if goods_owner is None:
         raise NotFound(
@@ -78,7 +80,9 @@ def extend_rent_contract(
     check_not_in_future(proposed)
     if contract is None:
         raise NotFound(
-            "unknown_contract", f"rent contract {proposed.contract_no} is not registered", "contract_no"
+            "unknown_contract",
+            f"rent contract {proposed.contract_no} is not registered",
+            "contract_no",
         )
     current = contract.expiry_at(proposed.effective_at)
     if proposed.expires_on <= current:

@@ -23,12 +23,15 @@ def target_of(lot: Lot, version: int) -> Entry:
     if isinstance(entry.event, EntryReversed):
         raise LedgerError(
             "cannot_reverse_reversal",
-            f"version {version} of lot {lot.lot_id} is itself a reversal; record the fact anew instead",
+            f"version {version} of lot {lot.lot_id} is itself a reversal; "
+            "record the fact anew instead",
             "version",
         )
     if version in lot.reversed_versions:
         raise Conflict(
-            "already_reversed", f"version {version} of lot {lot.lot_id} is already reversed", "version"
+            "already_reversed",
+            f"version {version} of lot {lot.lot_id} is already reversed",
+            "version",
         )
     return entry
 
@@ -68,11 +71,13 @@ def reverse_entry(
     events: list[LotEvent] = [reversal]
     if other is not None:
         events.append(_reverse_counterpart(lot, entry, other, reversal))
-    check_history(lot.with_event(reversal), None)
+    check_history(lot.with_event(reversal), field="version")
     return events
 
 
-def _require_nothing_after_creation(lot: Lot, entry: Entry, code: str = "lot_has_later_entries") -> None:
+def _require_nothing_after_creation(
+    lot: Lot, entry: Entry, code: str = "lot_has_later_entries"
+) -> None:
     later = [e for e in lot.active if e.version != entry.version]
     if later:
         versions = ", ".join(str(e.version) for e in later)
@@ -104,12 +109,12 @@ def _changes_holder(entry: Entry) -> bool:
     return entry.kind in ("OwnershipTransferred", "MoveDispatched")
 
 
-def _reverse_counterpart(lot: Lot, entry: Entry, other: Lot, reversal: EntryReversed) -> EntryReversed:
+def _reverse_counterpart(
+    lot: Lot, entry: Entry, other: Lot, reversal: EntryReversed
+) -> EntryReversed:
     """Both sides of a split go together: the child's creation and the parent's split."""
     if isinstance(entry.event, LotSplitOff):
-        parent_entry = next(
-            e for e in other.entries if split_child(e.event) == lot.lot_id
-        )
+        parent_entry = next(e for e in other.entries if split_child(e.event) == lot.lot_id)
         return replace(
             reversal,
             lot_id=other.lot_id,
@@ -119,7 +124,9 @@ def _reverse_counterpart(lot: Lot, entry: Entry, other: Lot, reversal: EntryReve
     child_creation = other.entries[0]
     _require_nothing_after_creation(other, child_creation, "split_child_moved_on")
     if child_creation.version in other.reversed_versions:
-        raise Conflict("already_reversed", f"lot {other.lot_id}'s creation is already reversed", "version")
+        raise Conflict(
+            "already_reversed", f"lot {other.lot_id}'s creation is already reversed", "version"
+        )
     return replace(
         reversal,
         lot_id=other.lot_id,

@@ -59,7 +59,9 @@ def warehouse_goods(
     return [registered, *lots]
 
 
-def _lot(declaration: DeclarationRegistered, line: GoodsLine, hold_reason: str | None) -> LotWarehoused:
+def _lot(
+    declaration: DeclarationRegistered, line: GoodsLine, hold_reason: str | None
+) -> LotWarehoused:
     return LotWarehoused(
         effective_at=declaration.effective_at,
         recorded_at=declaration.recorded_at,
@@ -107,7 +109,8 @@ def _check_contract(
         raise LedgerError(
             "contract_required",
             f"contract_no is required: goods owner {declaration.goods_owner_tax_code} does not "
-            f"own warehouse {warehouse.warehouse_id} and needs a registered rent contract (55.1b.2)",
+            f"own warehouse {warehouse.warehouse_id} and needs a registered rent contract "
+            "(55.1b.2)",
             "contract_no",
         )
     check_rent_contract(
@@ -146,7 +149,8 @@ def check_rent_contract(
     if contract.warehouse_id != warehouse_id:
         raise LedgerError(
             "contract_other_warehouse",
-            f"rent contract {contract_no} is for warehouse {contract.warehouse_id}, not {warehouse_id}",
+            f"rent contract {contract_no} is for warehouse {contract.warehouse_id}, "
+            f"not {warehouse_id}",
             field,
         )
     if contract.goods_owner_tax_code != goods_owner_tax_code:
@@ -169,7 +173,9 @@ def _check_source(declaration: DeclarationRegistered) -> None:
     source = declaration.source
     if source not in SOURCES:
         raise LedgerError(
-            "invalid_source", f"source must be one of {', '.join(SOURCES)}, not {source!r}", "source"
+            "invalid_source",
+            f"source must be one of {', '.join(SOURCES)}, not {source!r}",
+            "source",
         )
     if source == "inland":
         require_field(

@@ -52,9 +52,16 @@ def test_child_numbers_count_every_split_ever_recorded(ledger: Harness) -> None:
 def test_the_new_owner_needs_its_own_contract_for_this_warehouse(ledger: Harness) -> None:
     ledger.given(warehousing())
     refuses(ledger, transfer(new_contract_no=None), "contract_required", "new_contract_no")
-    refuses(ledger, transfer(new_contract_no="C-B-W2"), "contract_other_warehouse", "new_contract_no")
+    refuses(
+        ledger, transfer(new_contract_no="C-B-W2"), "contract_other_warehouse", "new_contract_no"
+    )
     refuses(ledger, transfer(new_contract_no="C-A-W1"), "contract_other_owner", "new_contract_no")
-    refuses(ledger, transfer(new_owner_tax_code="0200456784"), "unknown_enterprise", "new_owner_tax_code")
+    refuses(
+        ledger,
+        transfer(new_owner_tax_code="0200456784"),
+        "unknown_enterprise",
+        "new_owner_tax_code",
+    )
     refuses(ledger, transfer(new_owner_tax_code=OWNER_A, new_contract_no="C-A-W1"), "same_owner")
 
 
@@ -74,9 +81,16 @@ def test_a_transfer_cannot_take_more_than_on_hand(ledger: Harness) -> None:
     refuses(ledger, transfer(quantity="100.01"), "insufficient_balance", "quantity")
 
 
-def test_a_backdated_movement_may_not_leave_less_than_a_whole_transfer_took(ledger: Harness) -> None:
+def test_a_backdated_movement_may_not_leave_less_than_a_whole_transfer_took(
+    ledger: Harness,
+) -> None:
     ledger.given(warehousing("D1", line(1, "100")), transfer(quantity="100", when="2026-04-01"))
-    refuses(ledger, ex_warehousing(quantity="1", when="2026-03-01"), "insufficient_balance", "effective_at")
+    refuses(
+        ledger,
+        ex_warehousing(quantity="1", when="2026-03-01"),
+        "insufficient_balance",
+        "effective_at",
+    )
 
 
 def test_a_partial_move_puts_the_quantity_in_transit_until_received(ledger: Harness) -> None:
@@ -85,8 +99,11 @@ def test_a_partial_move_puts_the_quantity_in_transit_until_received(ledger: Harn
     assert isinstance(parent, MoveDispatched) and parent.travelling_lot_id == "D1/1.1"
     assert parent.from_warehouse_id == "W1"
     assert isinstance(child, LotSplitOff) and child.cause == "move" and child.warehouse_id == "W2"
-    refuses(ledger, ex_warehousing(lot_id="D1/1.1", quantity="1", when="2026-05-01T12:00:00+07:00"),
-            "insufficient_balance")
+    refuses(
+        ledger,
+        ex_warehousing(lot_id="D1/1.1", quantity="1", when="2026-05-01T12:00:00+07:00"),
+        "insufficient_balance",
+    )
     (received,) = ledger.when(receipt("D1/1.1"))
     assert isinstance(received, MoveReceived) and received.quantity == Decimal("40")
     assert received.warehouse_id == "W2"
@@ -105,7 +122,12 @@ def test_a_whole_move_keeps_the_lot_id_and_changes_its_warehouse(ledger: Harness
 def test_a_move_needs_a_destination_that_exists_and_differs(ledger: Harness) -> None:
     ledger.given(warehousing())
     refuses(ledger, dispatch(to_warehouse_id="W9"), "unknown_warehouse", "to_warehouse_id")
-    refuses(ledger, dispatch(to_warehouse_id="W1", contract_no="C-A-W1"), "same_warehouse", "to_warehouse_id")
+    refuses(
+        ledger,
+        dispatch(to_warehouse_id="W1", contract_no="C-A-W1"),
+        "same_warehouse",
+        "to_warehouse_id",
+    )
 
 
 def test_a_move_needs_the_goods_owner_contract_at_the_destination(ledger: Harness) -> None:

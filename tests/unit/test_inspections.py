@@ -1,0 +1,119 @@
+"""Stock counts (55.8e) and the owner's periodic reports (55.8c)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ledger.events import ReportSubmitted, StockCounted
+from tests.support import (
+    Harness,
+    dispatch,
+    ex_warehousing,
+    line,
+    receipt,
+    refuses,
+    transfer,
+    warehousing,
+)
+
+
+def count(
+    *counts: tuple[str, str], when: str = "2026-06-30T16:00:00+07:00", warehouse_id: str = "W1"
+) -> dict[str, object]:
+    return {
+        "command": "record_stock_count",
+        "warehouse_id": warehouse_id,
+        "effective_at": when,
+        "counts": [{"lot_id": lot, "counted_quantity": q} for lot, q in counts],
+    }
+
+
+def report(
+    period: str = "2026-Q1", when: str = "2026-04-10", warehouse_id: str = "W1"
+) -> dict[str, object]:
+    return {
+        "command": "submit_report",
+        "warehouse_id": warehouse_id,
+        "period": period,
+        "effective_at": when,
+    }
+
+
+def test_a_stock_count_reports_differences_and_changes_no_balance(ledger: Harness) -> None:
+    ledger.given(warehousing("D1", line(1, "100"), line(2, "50")), ex_warehousing(quantity="10"))
+    (counted,) = ledger.when(count(("D1/1", "88"), ("D1/2", "50")))
+    assert isinstance(counted, StockCounted)
+    assert [(c.lot_id, c.book_quantity, c.difference) for c in counted.counts] == [
+        ("D1/1", Decimal("90"), Decimal("-2")),
+        ("D1/2", Decimal("50"), Decimal("0")),
+    ]
+    ledger.when(ex_warehousing(quantity="90", when="2026-07-01"))  # the book still says 90
+
+
+def test_a_count_names_lots_of_this_warehouse_once(ledger: Harness) -> None:
+    ledger.given(warehousing("D1", line(1, "100")))
+    refuses(ledger, count(("D1/1", "1"), ("D1/1", "2")), "duplicate_lot", "counts[1].lot_id")
+    refuses(ledger, count(("D9/1", "1")), "unknown_lot", "counts[0].lot_id")
+    refuses(ledger, count(("D1/1", "1"), warehouse_id="W2"), "lot_elsewhere", "counts[0].lot_id")
+    refuses(ledger, count(("D1/1", "-1")), "invalid_command", "counts[0].counted_quantity")
+    refuses(ledger, count(("D1/1", "1"), warehouse_id="W404"), "unknown_warehouse", "warehouse_id")
+
+
+def test_a_report_stores_a_digest_of_the_report_as_known(ledger: Harness) -> None:
+    ledger.given(warehousing("D1", line(1, "100")), ex_warehousing(quantity="10"))
+    (first,) = ledger.when(report())
+    assert isinstance(first, ReportSubmitted)
+    assert (
+        first.form == "24/BC-KNQ/GSQL"
+        and first.due_on.isoformat() == "2026-04-15"
+        and not first.late
+    )
+    assert first.content_digest.startswith("sha256:")
+    (again,) = ledger.when(report(when="2026-04-11"))
+    assert again.content_digest == first.content_digest
+    ledger.given(ex_warehousing(quantity="5", when="2026-03-20"))  # a late entry changes Q1
+    (third,) = ledger.when(report(when="2026-04-20"))
+    assert third.content_digest != first.content_digest and third.late
+
+
+def test_a_report_is_for_an_ended_period(ledger: Harness) -> None:
+    refuses(ledger, report(period="2026-Q4", when="2026-11-01"), "period_not_ended", "period")
+    refuses(ledger, report(period="2026-Q5"), "invalid_command", "period")
+    refuses(ledger, report(warehouse_id="W404"), "unknown_warehouse", "warehouse_id")
+
+
+def test_half_year_reports_under_vn_2010(ledger_2010: Harness) -> None:
+    (submitted,) = ledger_2010.when(report(period="2026-H1", when="2026-07-16"))
+    assert (submitted.form, submitted.due_on.isoformat(), submitted.late) == (
+        "20-BC-KNQ/2010",
+        "2026-07-15",
+        True,
+    )
+
+
+def test_the_periodic_report_balances(ledger: Harness) -> None:
+    from ledger.report import parse_period, periodic_report
+
+    ledger.given(
+        warehousing("D1", line(1, "100")), ex_warehousing(quantity="10", when="2026-02-20")
+    )
+    ledger.given(
+        transfer(quantity="20", when="2026-04-01"), dispatch(quantity="30", when="2026-05-01")
+    )
+    ledger.given(receipt("D1/1.2", when="2026-05-02"))
+    lots = [ledger.service.store and _lot(ledger, i) for i in ("D1/1", "D1/1.1", "D1/1.2")]
+    (w1,) = periodic_report(lots, "W1", parse_period("2026-Q2"))
+    assert (w1.opening, w1.inward, w1.outward, w1.closing) == (
+        Decimal(90),
+        0,
+        Decimal(30),
+        Decimal(60),
+    )
+    (w2,) = periodic_report(lots, "W2", parse_period("2026-Q2"))
+    assert (w2.opening, w2.inward, w2.outward, w2.closing) == (0, Decimal(30), 0, Decimal(30))
+
+
+def _lot(ledger: Harness, lot_id: str):  # type: ignore[no-untyped-def]
+    from commands.unit_of_work import UnitOfWork
+
+    return UnitOfWork(ledger.store).lot(lot_id)
