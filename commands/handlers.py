@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -21,6 +21,7 @@ from ledger.events import (
     GoodsLine,
     HoldPlaced,
     HoldReleased,
+    LotEvent,
     LotExWarehoused,
     LotLiquidated,
     LotSplitOff,
@@ -37,7 +38,7 @@ from ledger.events import (
     StorageExtended,
     WarehouseRegistered,
 )
-from ledger.lot import Lot
+from ledger.lot import Entry, Lot
 from ledger.rulepacks import RulePack
 
 Result = dict[str, Any]
@@ -124,7 +125,7 @@ def warehouse_goods(cmd: m.WarehouseGoods, ctx: Context) -> Result:
     )
     lines = [GoodsLine(**line.model_dump()) for line in cmd.lines]
     uow = ctx.uow
-    uow.prefetch(f"lot:{cmd.declaration_no}/{line.line_no}" for line in cmd.lines)
+    uow.sync(streams_to_read(cmd))
     events = decide.warehouse_goods(
         existing=uow.declaration(cmd.declaration_no),
         warehouse=uow.warehouse(cmd.warehouse_id),
@@ -377,6 +378,53 @@ HANDLERS: dict[type[m.Command], Callable[[Any, Context], Result]] = {
 
 def handle(cmd: m.Command, ctx: Context) -> Result:
     return HANDLERS[type(cmd)](cmd, ctx)
+
+
+def related_streams(cmd: m.Command, cache: Mapping[str, list[Event]]) -> list[str]:
+    """Streams a lot command will read once it knows the lot: its warehouse and contract, as
+    far as the cache already tells (a guess; a wrong one costs one more query, nothing else)."""
+    lot_id = getattr(cmd, "lot_id", None)
+    events = cache.get(f"lot:{lot_id}") if lot_id else None
+    if not events:
+        return []
+    facts = Lot(
+        lot_id or "", tuple(Entry(i, e) for i, e in enumerate(events, 1) if isinstance(e, LotEvent))
+    ).current()
+    if facts is None:
+        return []
+    names = [f"warehouse:{facts.warehouse_id}"]
+    if facts.contract_no:
+        names.append(f"contract:{facts.contract_no}")
+    if facts.declaration_no and isinstance(cmd, m.ReverseEntry):
+        names.append(f"declaration:{facts.declaration_no}")
+    return names
+
+
+def streams_to_read(cmd: m.Command) -> list[str]:
+    """The streams a command will certainly read, so a batch can fetch them in one query."""
+    names: list[str] = []
+    if cmd.command_id:
+        names.append(f"command:{cmd.command_id}")
+    lot_id = getattr(cmd, "lot_id", None)
+    if lot_id:
+        names.append(f"lot:{lot_id}")
+    if isinstance(cmd, m.WarehouseGoods):
+        names += [
+            f"declaration:{cmd.declaration_no}",
+            f"warehouse:{cmd.warehouse_id}",
+            f"enterprise:{cmd.goods_owner_tax_code}",
+            *(f"lot:{cmd.declaration_no}/{line.line_no}" for line in cmd.lines),
+        ]
+    for attribute, kind in (
+        ("contract_no", "contract"),
+        ("new_contract_no", "contract"),
+        ("new_owner_tax_code", "enterprise"),
+        ("to_warehouse_id", "warehouse"),
+    ):
+        value = getattr(cmd, attribute, None)
+        if value:
+            names.append(f"{kind}:{value}")
+    return names
 
 
 __all__ = ["HANDLERS", "Context", "Event", "handle"]

@@ -8,7 +8,7 @@ SQLAlchemy Core ``executemany`` and stream reads through one Core ``select``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +16,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Table, select
+from sqlalchemy import ColumnElement, Table, and_, or_, select
 from sqlalchemy.orm import Session
 
 
@@ -85,20 +85,34 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             for version, topic, state in rows
         ]
 
-    def select_streams(self, originator_ids: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
-        """Several streams in one query, each in version order."""
+    def select_streams_after(self, known: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
+        """The events of several streams after the versions already known, in version order,
+        in as few queries as the index allows (streams known from version 0 read whole)."""
         columns = self.table.c
-        found: dict[UUID, list[StoredEvent]] = {oid: [] for oid in originator_ids}
-        if not originator_ids:
-            return found
-        query = (
-            select(columns.originator_id, columns.originator_version, columns.topic, columns.state)
-            .where(columns.originator_id.in_(list(originator_ids)))
-            .order_by(columns.originator_id, columns.originator_version)
-        )
+        found: dict[UUID, list[StoredEvent]] = {oid: [] for oid in known}
+        fresh = [oid for oid, version in known.items() if version == 0]
+        cached = [(oid, version) for oid, version in known.items() if version > 0]
+        conditions: list[ColumnElement[bool]] = []
+        for start in range(0, len(fresh), 900):
+            conditions.append(columns.originator_id.in_(fresh[start : start + 900]))
+        for start in range(0, len(cached), 200):
+            conditions.append(
+                or_(
+                    *(
+                        and_(columns.originator_id == oid, columns.originator_version > version)
+                        for oid, version in cached[start : start + 200]
+                    )
+                )
+            )
         with self.transaction(commit=False) as session:
-            for oid, version, topic, state in session.execute(query):
-                found[oid].append(StoredEvent(oid, version, topic, bytes(state)))
+            for condition in conditions:
+                query = select(
+                    columns.originator_id, columns.originator_version, columns.topic, columns.state
+                ).where(condition)
+                for oid, version, topic, state in session.execute(query):
+                    found[oid].append(StoredEvent(oid, version, topic, bytes(state)))
+        for stored in found.values():
+            stored.sort(key=lambda e: e.originator_version)
         return found
 
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
+import sqlalchemy.exc
+from eventsourcing.persistence import IntegrityError, OperationalError
 
-from commands.handlers import Context, handle
+from commands.handlers import Context, handle, related_streams, streams_to_read
 from commands.models import Command
 from commands.store import EventStore
 from commands.unit_of_work import StreamCache, UnitOfWork
@@ -31,6 +33,21 @@ from ledger.rulepacks import RulePack
 OPERATOR = "operator"
 MAX_ATTEMPTS = 12
 CACHE_LIMIT = 200_000  # streams kept between batches of one run
+
+
+WRITE_CONFLICTS = (
+    IntegrityError,
+    OperationalError,
+    sqlalchemy.exc.IntegrityError,
+    sqlalchemy.exc.OperationalError,
+)
+
+
+def is_write_conflict(error: Exception) -> bool:
+    """Another writer got there first: a version already taken, or SQLite's write lock."""
+    if isinstance(error, IntegrityError | sqlalchemy.exc.IntegrityError):
+        return True
+    return "database is locked" in str(error) or "could not serialize" in str(error)
 
 
 class ConcurrencyExhausted(LedgerError):
@@ -69,15 +86,28 @@ class LedgerService:
         self.store = store
         self.pack = pack
         self.clock = clock
+        self._caches = threading.local()
+
+    @property
+    def cache(self) -> StreamCache:
+        """This thread's stream cache, bounded; it is only ever a head start (see UnitOfWork)."""
+        cache: StreamCache | None = getattr(self._caches, "streams", None)
+        if cache is None or len(cache) > CACHE_LIMIT:
+            cache = self._caches.streams = {}
+        return cache
 
     def execute(self, command: Command, actor: str = OPERATOR) -> Outcome:
         """Runs one command in its own transaction; raises ``LedgerError`` if refused."""
         for attempt in range(MAX_ATTEMPTS):
-            uow = UnitOfWork(self.store)
-            outcome = self._decide(uow, command, actor)
+            uow = UnitOfWork(self.store, self.cache)
             try:
-                uow.commit()
-            except IntegrityError:
+                with self.store.transaction():
+                    uow.sync(streams_to_read(command) + related_streams(command, uow.cache))
+                    outcome = self._decide(uow, command, actor)
+                    uow.commit()
+            except WRITE_CONFLICTS as error:
+                if not is_write_conflict(error):
+                    raise
                 _back_off(attempt)
                 continue
             return outcome
@@ -97,7 +127,7 @@ class LedgerService:
     ) -> Iterator[Outcome]:
         """Outcomes in input order. An input that is already a ``LedgerError`` (a line that
         did not parse) comes back refused, in its place."""
-        cache: StreamCache = {}
+        cache = self.cache
         chunk: list[Command | LedgerError] = []
         for item in commands:
             chunk.append(item)
@@ -107,8 +137,7 @@ class LedgerService:
                 chunk = []
                 if stop_on_error and any(o.refused for o in outcomes):
                     return
-                if len(cache) > CACHE_LIMIT:
-                    cache.clear()
+                cache = self.cache
         if chunk:
             yield from self._run_batch(chunk, actor, cache, stop_on_error)
 
@@ -120,22 +149,30 @@ class LedgerService:
         stop_on_error: bool,
     ) -> list[Outcome]:
         uow = UnitOfWork(self.store, cache)
+        commands = [item for item in chunk if isinstance(item, Command)]
         outcomes: list[Outcome] = []
-        for item in chunk:
-            mark = uow.mark()
-            try:
-                if isinstance(item, LedgerError):
-                    raise item
-                outcomes.append(self._decide(uow, item, actor))
-            except LedgerError as error:
-                uow.rollback_to(mark)
-                outcomes.append(_refused(item, error))
-                if stop_on_error:
-                    break
         try:
-            uow.commit()
-        except IntegrityError:
-            cache.clear()
+            with self.store.transaction():
+                uow.sync(
+                    name
+                    for command in commands
+                    for name in streams_to_read(command) + related_streams(command, cache)
+                )
+                for item in chunk:
+                    mark = uow.mark()
+                    try:
+                        if isinstance(item, LedgerError):
+                            raise item
+                        outcomes.append(self._decide(uow, item, actor))
+                    except LedgerError as error:
+                        uow.rollback_to(mark)
+                        outcomes.append(_refused(item, error))
+                        if stop_on_error:
+                            break
+                uow.commit()
+        except WRITE_CONFLICTS as error:
+            if not is_write_conflict(error):
+                raise
             return self._run_one_by_one(chunk[: len(outcomes)], actor)
         return outcomes
 

@@ -7,9 +7,11 @@ their topic (``module:qualname``) and a JSON body through the library's transcod
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import fields
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -28,6 +30,7 @@ from ledger.events import VALUE_TYPES, Event
 STREAM_NAMESPACE = uuid5(NAMESPACE_URL, "https://bonded-ledger/streams")
 
 
+@lru_cache(maxsize=500_000)
 def stream_id(name: str) -> UUID:
     return uuid5(STREAM_NAMESPACE, name)
 
@@ -90,6 +93,11 @@ class EventStore:
     def close(self) -> None:
         self.app.close()
 
+    def transaction(self) -> AbstractContextManager[Any]:
+        """One database transaction around reads and appends; a no-op in memory."""
+        transaction = getattr(self.recorder, "transaction", None)
+        return transaction(commit=True) if transaction is not None else nullcontext()
+
     # --- encoding ---
 
     def encode(self, stream: str, version: int, event: Event) -> StoredEvent:
@@ -111,13 +119,22 @@ class EventStore:
         stored = self.recorder.select_events(stream_id(stream))
         return [self.decode(s.topic, s.state) for s in stored]
 
-    def read_many(self, streams: Sequence[str]) -> dict[str, list[Event]]:
+    def read_after(self, known: Mapping[str, int]) -> dict[str, list[Event]]:
+        """For each stream, its events after the number already known."""
         if not isinstance(self.recorder, CoreApplicationRecorder):  # e.g. the in-memory one
-            return {name: self.read(name) for name in streams}
-        ids = {stream_id(name): name for name in streams}
-        found = self.recorder.select_streams(list(ids))
+            return {
+                name: [
+                    self.decode(s.topic, s.state)
+                    for s in self.recorder.select_events(stream_id(name), gt=version)
+                ]
+                for name, version in known.items()
+            }
+        names = {stream_id(name): name for name in known}
+        found = self.recorder.select_streams_after(
+            {oid: known[name] for oid, name in names.items()}
+        )
         return {
-            ids[oid]: [self.decode(s.topic, s.state) for s in stored]
+            names[oid]: [self.decode(s.topic, s.state) for s in stored]
             for oid, stored in found.items()
         }
 

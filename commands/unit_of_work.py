@@ -1,9 +1,11 @@
 """A unit of work: the streams a batch of commands read, and the events they add, written in
 one transaction with an optimistic version check on every stream they add to.
 
-Streams read are kept in a cache that may outlive the unit of work (a long ``apply`` run);
-a stale cache is harmless for the streams written to, because the version check refuses
-the whole transaction, and the caller then retries with the cache cleared.
+Streams are kept in a cache that outlives the unit of work. Each unit of work brings every
+stream it reads up to date once, asking the store only for the events after the ones
+already cached (one query for a whole batch), so a long lot is decoded once per process,
+not once per command. Whatever another writer adds after that is caught by the version
+check on commit, and the command is retried.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from ledger.events import (
     EnterpriseRegistered,
     Event,
     LotEvent,
+    LotSplitOff,
     RentContractExtended,
     RentContractRegistered,
     ReportSubmitted,
@@ -54,29 +57,39 @@ class UnitOfWork:
         self.store = store
         self.cache: StreamCache = cache if cache is not None else {}
         self.pending: dict[str, list[Event]] = {}
+        self._synced: set[str] = set()
+        self._lots: dict[str, Lot] = {}
         self._log: list[str] = []  # streams appended to, in order, for rollback to a mark
 
     # --- reading ---
 
     def events(self, stream: str) -> list[Event]:
-        committed = self.cache.get(stream)
-        if committed is None:
-            committed = self.cache[stream] = self.store.read(stream)
-        return committed + self.pending.get(stream, [])
+        if stream not in self._synced:
+            self.sync([stream])
+        return self.cache[stream] + self.pending.get(stream, [])
 
-    def prefetch(self, streams: Iterable[str]) -> None:
-        missing = [s for s in dict.fromkeys(streams) if s not in self.cache]
-        if missing:
-            self.cache.update(self.store.read_many(missing))
+    def sync(self, streams: Iterable[str]) -> None:
+        """Brings these streams up to date with the store, in one round trip."""
+        todo = [s for s in dict.fromkeys(streams) if s not in self._synced]
+        if not todo:
+            return
+        newer = self.store.read_after({s: len(self.cache.get(s, ())) for s in todo})
+        for stream in todo:
+            self.cache.setdefault(stream, []).extend(newer.get(stream, ()))
+            self._synced.add(stream)
 
     def lot(self, lot_id: str) -> Lot:
         events = self.events(f"lot:{lot_id}")
+        known = self._lots.get(lot_id)
+        if known is not None and known.version == len(events):
+            return known  # the same history: keep its folded facts
         entries = tuple(Entry(i, e) for i, e in enumerate(events, 1) if isinstance(e, LotEvent))
-        return Lot(lot_id, entries)
+        self._lots[lot_id] = lot = Lot(lot_id, entries)
+        return lot
 
     def lots(self, lot_ids: Iterable[str]) -> dict[str, Lot]:
         ids = list(lot_ids)
-        self.prefetch(f"lot:{lot_id}" for lot_id in ids)
+        self.sync(f"lot:{lot_id}" for lot_id in ids)
         return {lot_id: self.lot(lot_id) for lot_id in ids}
 
     def lot_tree(self, roots: Iterable[str]) -> list[Lot]:
@@ -108,6 +121,11 @@ class UnitOfWork:
     def record(self, events: Iterable[Event]) -> None:
         for event in events:
             stream = stream_of(event)
+            if stream not in self.cache and isinstance(event, LotSplitOff):
+                # a split-off lot's id is new by construction; if another writer took it,
+                # the version check refuses the commit and the retry reads it afresh
+                self.cache[stream] = []
+                self._synced.add(stream)
             self.events(stream)  # the committed version must be known before appending
             self.pending.setdefault(stream, []).append(event)
             self._log.append(stream)
@@ -140,7 +158,7 @@ class UnitOfWork:
         if records:
             self.store.append(records)
         for stream, events in self.pending.items():
-            self.cache[stream] = self.cache[stream] + events
+            self.cache[stream].extend(events)
         self.pending.clear()
         self._log.clear()
         return len(records)

@@ -11,9 +11,10 @@ every later time already recorded.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from ledger.calendar import local_date
 from ledger.events import (
@@ -187,7 +188,6 @@ class Lot:
 
     lot_id: str
     entries: tuple[Entry, ...] = ()
-    _active_cache: list[tuple[Entry, ...]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def exists(self) -> bool:
@@ -208,19 +208,17 @@ class Lot:
             e.event.reversed_version for e in self.entries if isinstance(e.event, EntryReversed)
         )
 
-    @property
+    @cached_property
     def active(self) -> tuple[Entry, ...]:
         """Entries in effective order, reversals and what they cancel left out."""
-        if not self._active_cache:
-            gone = self.reversed_versions
-            kept = [
-                e
-                for e in self.entries
-                if e.version not in gone and not isinstance(e.event, EntryReversed)
-            ]
-            kept.sort(key=lambda e: (e.event.effective_at, e.version))
-            self._active_cache.append(tuple(kept))
-        return self._active_cache[0]
+        gone = self.reversed_versions
+        kept = [
+            e
+            for e in self.entries
+            if e.version not in gone and not isinstance(e.event, EntryReversed)
+        ]
+        kept.sort(key=lambda e: (e.event.effective_at, e.version))
+        return tuple(kept)
 
     @property
     def splits_recorded(self) -> int:
@@ -230,10 +228,13 @@ class Lot:
     def with_event(self, event: LotEvent) -> Lot:
         return Lot(self.lot_id, (*self.entries, Entry(self.version + 1, event)))
 
-    def replay(self) -> Iterator[tuple[Entry, LotFacts]]:
-        """Each active entry with the lot's facts just after it (one shared, mutated object)."""
+    def replay(self, until: datetime | None = None) -> Iterator[tuple[Entry, LotFacts]]:
+        """Each active entry with the lot's facts just after it (one shared, mutated object),
+        up to ``until`` (effective) if given."""
         facts: LotFacts | None = None
         for entry in self.active:
+            if until is not None and entry.event.effective_at > until:
+                return
             if facts is None:
                 facts = _facts_at_creation(entry.event)
             for posting in postings(entry.event):
@@ -243,19 +244,24 @@ class Lot:
             yield entry, facts
 
     def facts_at(self, moment: datetime) -> LotFacts | None:
-        """The lot's facts at the end of ``moment``; None before it existed."""
+        """The lot's facts at ``moment``, a copy; None before it existed."""
+        if self.active and moment >= self.active[-1].event.effective_at:
+            return self.current()
         result: LotFacts | None = None
-        for entry, facts in self.replay():
-            if entry.event.effective_at > moment:
-                break
-            result = replace(facts)
-        return result
+        for _, facts in self.replay(until=moment):
+            result = facts
+        return replace(result) if result is not None else None
 
-    def current(self) -> LotFacts | None:
+    @cached_property
+    def _current(self) -> LotFacts | None:
         result: LotFacts | None = None
         for _, facts in self.replay():
             result = facts
-        return replace(result) if result is not None else None
+        return result
+
+    def current(self) -> LotFacts | None:
+        """The lot's facts after every active entry, a copy."""
+        return replace(self._current) if self._current is not None else None
 
     def children(self) -> list[str]:
         ids = (split_child(e.event) for e in self.entries)
@@ -275,20 +281,42 @@ class Lot:
                     )
                     return
                 facts = _facts_at_creation(event)
-            elif isinstance(event, CREATIONS):
-                yield Violation("lot_exists", entry, f"lot {self.lot_id} already exists")
+                yield from _apply(self.lot_id, entry, facts)
             else:
-                yield from _hold_violations(self.lot_id, entry, facts)
-            for posting in postings(event):
-                facts.on_hand += posting.on_hand
-                facts.in_transit += posting.in_transit
-                if facts.on_hand < 0 or facts.in_transit < 0:
-                    yield _negative_balance(self.lot_id, entry, facts, posting)
-                    break
-            _evolve_attributes(facts, event)
+                yield from _step(self.lot_id, entry, facts)
 
     def first_violation(self) -> Violation | None:
         return next(self.violations(), None)
+
+    def violation_if_appended(self, event: LotEvent) -> Violation | None:
+        """The first violation once ``event`` is recorded. An event later than every active
+        one is checked against the current facts alone (the history before it was checked
+        when it was recorded); an earlier one replays the whole history."""
+        appended = self.with_event(event)
+        last = self.active[-1] if self.active else None
+        facts = self.current()
+        if last is None or facts is None or event.effective_at < last.event.effective_at:
+            return appended.first_violation()
+        entry = appended.entries[-1]
+        return next(_step(self.lot_id, entry, facts), None)
+
+
+def _step(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:
+    """Checks one entry after the lot came into being, and applies it to ``facts``."""
+    if isinstance(entry.event, CREATIONS):
+        yield Violation("lot_exists", entry, f"lot {lot_id} already exists")
+    yield from _hold_violations(lot_id, entry, facts)
+    yield from _apply(lot_id, entry, facts)
+
+
+def _apply(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:
+    for posting in postings(entry.event):
+        facts.on_hand += posting.on_hand
+        facts.in_transit += posting.in_transit
+        if facts.on_hand < 0 or facts.in_transit < 0:
+            yield _negative_balance(lot_id, entry, facts, posting)
+            break
+    _evolve_attributes(facts, entry.event)
 
 
 def _hold_violations(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ledger.calendar import CLOCK_TOLERANCE
 from ledger.errors import LedgerError, NotFound
 from ledger.events import Event, LotEvent
-from ledger.lot import Lot, LotFacts
+from ledger.lot import Lot, LotFacts, Violation
 
 VIOLATION_FIELDS = {
     "insufficient_balance": "quantity",
@@ -52,14 +52,20 @@ def facts_when(lot: Lot, event: LotEvent) -> LotFacts:
 
 
 def check_history(
-    lot: Lot, proposed_version: int | None = None, field: str = "effective_at"
+    lot: Lot,
+    proposed_version: int | None = None,
+    field: str = "effective_at",
+    violation: Violation | None = None,
 ) -> None:
     """Refuse unless the lot's whole history, with the proposed change, keeps every rule.
 
-    A violation at the proposed entry itself names that entry's field; one at an entry
-    already recorded names ``field``, the part of the request that upsets it.
+    Given no ``proposed_version``, the whole history of ``lot`` is checked; given one, the
+    ``violation`` found for that proposal (if any) is reported. A violation at the proposed
+    entry itself names that entry's field; one at an entry already recorded names ``field``,
+    the part of the request that upsets it.
     """
-    violation = lot.first_violation()
+    if proposed_version is None:
+        violation = lot.first_violation()
     if violation is None:
         return
     if violation.entry.version == proposed_version:
@@ -71,11 +77,9 @@ def check_history(
     raise LedgerError(violation.code, message, field)
 
 
-def record_on_lot(lot: Lot, event: LotEvent) -> Lot:
-    """The lot with ``event`` appended, if its history still holds."""
-    after = lot.with_event(event)
-    check_history(after, after.version)
-    return after
+def record_on_lot(lot: Lot, event: LotEvent) -> None:
+    """Refuses unless the lot's history still holds with ``event`` appended."""
+    check_history(lot, lot.version + 1, violation=lot.violation_if_appended(event))
 
 
 def require_field(value: object, field: str, rule: str) -> None:

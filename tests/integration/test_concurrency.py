@@ -25,10 +25,18 @@ LOT_QUANTITY = 100
 
 
 def _worker(url: str, worker: int, barrier: Any, results: Any) -> None:
+    try:
+        _ex_warehouse_repeatedly(url, worker, barrier, results)
+    except BaseException as error:
+        results.put({"crashed": f"{type(error).__name__}: {error}"})
+        raise
+
+
+def _ex_warehouse_repeatedly(url: str, worker: int, barrier: Any, results: Any) -> None:
     store = EventStore(Settings(url).event_store_env())
     service = LedgerService(store, load_pack("vn-2015"), clock=lambda: NOW)
     counts: Counter[str] = Counter()
-    barrier.wait()
+    barrier.wait(timeout=60)
     for attempt in range(ATTEMPTS_EACH):
         command = ex_warehousing(
             quantity="1", when="2026-03-01T10:00:00+07:00", bill_no=f"W{worker}-{attempt}"
@@ -60,11 +68,12 @@ def test_concurrent_ex_warehousings_never_overdraw_a_lot(
         process.start()
     totals: Counter[str] = Counter()
     for _ in processes:
-        totals.update(results.get(timeout=300))
+        totals.update(results.get(timeout=120))
     for process in processes:
         process.join(timeout=60)
         assert process.exitcode == 0
 
+    assert "crashed" not in totals, totals
     assert totals["applied"] == LOT_QUANTITY
     assert totals["insufficient_balance"] == WORKERS * ATTEMPTS_EACH - LOT_QUANTITY
     lot = UnitOfWork(ledger.store).lot("D1/1")

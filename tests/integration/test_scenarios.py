@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
+
+import pytest
 
 from commands.parsing import parse_command
 from commands.service import LedgerService
@@ -124,28 +128,34 @@ def test_a_batch_keeps_each_commands_all_or_nothing(ledger: Harness) -> None:
     ]
 
 
-def test_a_stale_batch_is_retried_one_by_one_without_loss_or_double(
-    ledger: Harness, database_url: str
+def test_a_batch_that_collides_is_retried_one_by_one_without_loss_or_double(
+    ledger: Harness, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ledger.given(warehousing("D1", line(1, "10")))
-    service = ledger.service
-    outcomes = list(service.execute_many([parse_command(ex_warehousing(quantity="1"))]))
-    assert outcomes[0].status == "applied"
-    # another process takes 5 meanwhile; the first run's cache no longer knows the lot's version
     other = EventStore(Settings(database_url).event_store_env())
-    try:
-        LedgerService(other, load_pack("vn-2015"), clock=lambda: NOW).execute(
-            parse_command(ex_warehousing(quantity="5", when="2026-03-02"))
-        )
-    finally:
-        other.close()
-    cache: dict[str, list[object]] = {}
-    uow = UnitOfWork(ledger.store, cache)  # type: ignore[arg-type]
-    uow.lot("D1/1")
+    rival = LedgerService(other, load_pack("vn-2015"), clock=lambda: NOW)
+    real_append = ledger.store.append
+    collisions: list[int] = []
+
+    def rival_takes_five() -> None:
+        rival.execute(parse_command(ex_warehousing(quantity="5", when="2026-03-02")))
+
+    def append_after_a_rival(records: Any) -> None:
+        if not collisions:  # another writer takes 5 between our read and our write
+            collisions.append(1)
+            writer = threading.Thread(target=rival_takes_five)  # its own transaction context
+            writer.start()
+            writer.join()
+        real_append(records)
+
+    monkeypatch.setattr(ledger.store, "append", append_after_a_rival)
     batch = [
         parse_command(ex_warehousing(quantity="3", when="2026-03-03")),
         parse_command(ex_warehousing(quantity="3", when="2026-03-04")),
     ]
-    results = service._run_batch(batch, "operator", cache, stop_on_error=False)  # type: ignore[arg-type]
-    assert [o.status for o in results] == ["applied", "refused"]
-    assert balance(ledger, "D1/1") == (Decimal(1), Decimal(0))
+    outcomes = list(ledger.service.execute_many(batch))
+    other.close()
+    assert collisions == [1]
+    assert [o.status for o in outcomes] == ["applied", "refused"]
+    assert outcomes[1].error is not None and outcomes[1].error.code == "insufficient_balance"
+    assert balance(ledger, "D1/1") == (Decimal(2), Decimal(0))
