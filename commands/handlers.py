@@ -21,7 +21,6 @@ from ledger.events import (
     GoodsLine,
     HoldPlaced,
     HoldReleased,
-    LotEvent,
     LotExWarehoused,
     LotLiquidated,
     LotSplitOff,
@@ -38,7 +37,7 @@ from ledger.events import (
     StorageExtended,
     WarehouseRegistered,
 )
-from ledger.lot import Entry, Lot
+from ledger.lot import Lot
 from ledger.rulepacks import RulePack
 
 Result = dict[str, Any]
@@ -380,32 +379,29 @@ def handle(cmd: m.Command, ctx: Context) -> Result:
     return HANDLERS[type(cmd)](cmd, ctx)
 
 
-def related_streams(cmd: m.Command, cache: Mapping[str, list[Event]]) -> list[str]:
+def related_streams(cmd: m.Command, lots: Mapping[str, Lot]) -> list[str]:
     """Streams a lot command will read once it knows the lot: its warehouse and contract, as
-    far as the cache already tells (a guess; a wrong one costs one more query, nothing else)."""
-    lot_id = getattr(cmd, "lot_id", None)
-    events = cache.get(f"lot:{lot_id}") if lot_id else None
-    if not events:
-        return []
-    facts = Lot(
-        lot_id or "", tuple(Entry(i, e) for i, e in enumerate(events, 1) if isinstance(e, LotEvent))
-    ).current()
+    far as the lots already folded tell (a guess; a wrong one costs one more query)."""
+    lot_id = vars(cmd).get("lot_id")
+    lot = lots.get(lot_id) if lot_id else None
+    facts = lot.current() if lot is not None else None
     if facts is None:
         return []
     names = [f"warehouse:{facts.warehouse_id}"]
+    if isinstance(cmd, m.ReverseEntry):
+        names.append(f"declaration:{facts.declaration_no}")
     if facts.contract_no:
         names.append(f"contract:{facts.contract_no}")
-    if facts.declaration_no and isinstance(cmd, m.ReverseEntry):
-        names.append(f"declaration:{facts.declaration_no}")
     return names
 
 
 def streams_to_read(cmd: m.Command) -> list[str]:
     """The streams a command will certainly read, so a batch can fetch them in one query."""
     names: list[str] = []
+    fields = vars(cmd)  # plain dict look-ups: absent attributes are slow on pydantic models
     if cmd.command_id:
         names.append(f"command:{cmd.command_id}")
-    lot_id = getattr(cmd, "lot_id", None)
+    lot_id = fields.get("lot_id")
     if lot_id:
         names.append(f"lot:{lot_id}")
     if isinstance(cmd, m.WarehouseGoods):
@@ -421,7 +417,7 @@ def streams_to_read(cmd: m.Command) -> list[str]:
         ("new_owner_tax_code", "enterprise"),
         ("to_warehouse_id", "warehouse"),
     ):
-        value = getattr(cmd, attribute, None)
+        value = fields.get(attribute)
         if value:
             names.append(f"{kind}:{value}")
     return names

@@ -28,6 +28,7 @@ from commands.store import EventStore
 from commands.unit_of_work import StreamCache, UnitOfWork
 from ledger.errors import Conflict, LedgerError
 from ledger.events import CommandAccepted
+from ledger.lot import Lot
 from ledger.rulepacks import RulePack
 
 OPERATOR = "operator"
@@ -94,15 +95,23 @@ class LedgerService:
         cache: StreamCache | None = getattr(self._caches, "streams", None)
         if cache is None or len(cache) > CACHE_LIMIT:
             cache = self._caches.streams = {}
+            self._caches.lots = {}
         return cache
+
+    @property
+    def lots(self) -> dict[str, Lot]:
+        """This thread's folded lots, reused while their history is unchanged."""
+        self.cache  # noqa: B018 - makes sure both exist and are bounded together
+        lots: dict[str, Lot] = self._caches.lots
+        return lots
 
     def execute(self, command: Command, actor: str = OPERATOR) -> Outcome:
         """Runs one command in its own transaction; raises ``LedgerError`` if refused."""
         for attempt in range(MAX_ATTEMPTS):
-            uow = UnitOfWork(self.store, self.cache)
+            uow = UnitOfWork(self.store, self.cache, self.lots)
             try:
                 with self.store.transaction():
-                    uow.sync(streams_to_read(command) + related_streams(command, uow.cache))
+                    uow.sync(streams_to_read(command) + related_streams(command, self.lots))
                     outcome = self._decide(uow, command, actor)
                     uow.commit()
             except WRITE_CONFLICTS as error:
@@ -148,7 +157,7 @@ class LedgerService:
         cache: StreamCache,
         stop_on_error: bool,
     ) -> list[Outcome]:
-        uow = UnitOfWork(self.store, cache)
+        uow = UnitOfWork(self.store, cache, self.lots)
         commands = [item for item in chunk if isinstance(item, Command)]
         outcomes: list[Outcome] = []
         try:
@@ -156,7 +165,7 @@ class LedgerService:
                 uow.sync(
                     name
                     for command in commands
-                    for name in streams_to_read(command) + related_streams(command, cache)
+                    for name in streams_to_read(command) + related_streams(command, self.lots)
                 )
                 for item in chunk:
                     mark = uow.mark()

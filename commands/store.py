@@ -7,10 +7,12 @@ their topic (``module:qualname``) and a JSON body through the library's transcod
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import fields
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -60,8 +62,44 @@ class ValueAsDict(Transcoding):
         return self.type(**data)
 
 
-def _state(event: Event) -> dict[str, Any]:
-    return {f.name: getattr(event, f.name) for f in fields(event)}
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
+_VALUE_TYPES = frozenset(VALUE_TYPES)
+
+
+def _plain(value: Any) -> Any:
+    """The JSON the library's transcoder writes for ``value`` (same ``_type_`` markers, so its
+    decoder reads it back), built without its per-object ``default`` hook."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is Decimal:
+        return {"_type_": "decimal_str", "_data_": str(value)}
+    if kind is datetime:
+        return {"_type_": "datetime_iso", "_data_": value.isoformat()}
+    if kind is date:
+        return {"_type_": "date_iso", "_data_": value.isoformat()}
+    if kind is tuple or kind is list:
+        return [_plain(item) for item in value]
+    if kind is dict:
+        return {key: _plain(item) for key, item in value.items()}
+    if kind in _VALUE_TYPES:
+        data = {name: _plain(getattr(value, name)) for name in _field_names(kind)}
+        return {"_type_": kind.__name__, "_data_": data}
+    raise TypeError(f"cannot store a {kind.__name__} in an event")
+
+
+def _state_json(event: Event) -> bytes:
+    state = {name: _plain(getattr(event, name)) for name in _field_names(type(event))}
+    return json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def _from_state(cls: type[Event], state: dict[str, Any]) -> Event:
@@ -105,7 +143,7 @@ class EventStore:
         topic = self._topics.get(cls)
         if topic is None:
             topic = self._topics[cls] = get_topic(cls)
-        return StoredEvent(stream_id(stream), version, topic, self.transcoder.encode(_state(event)))
+        return StoredEvent(stream_id(stream), version, topic, _state_json(event))
 
     def decode(self, topic: str, state: bytes) -> Event:
         cls = resolve_topic(topic)

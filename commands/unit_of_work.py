@@ -53,12 +53,17 @@ def stream_of(event: Event) -> str:
 
 
 class UnitOfWork:
-    def __init__(self, store: EventStore, cache: StreamCache | None = None) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        cache: StreamCache | None = None,
+        lots: dict[str, Lot] | None = None,
+    ) -> None:
         self.store = store
         self.cache: StreamCache = cache if cache is not None else {}
         self.pending: dict[str, list[Event]] = {}
         self._synced: set[str] = set()
-        self._lots: dict[str, Lot] = {}
+        self._lots: dict[str, Lot] = lots if lots is not None else {}  # folded, by version
         self._log: list[str] = []  # streams appended to, in order, for rollback to a mark
 
     # --- reading ---
@@ -81,7 +86,9 @@ class UnitOfWork:
     def lot(self, lot_id: str) -> Lot:
         events = self.events(f"lot:{lot_id}")
         known = self._lots.get(lot_id)
-        if known is not None and known.version == len(events):
+        if known is not None and known.version == len(events) and (
+            not events or known.entries[-1].event is events[-1]
+        ):
             return known  # the same history: keep its folded facts
         entries = tuple(Entry(i, e) for i, e in enumerate(events, 1) if isinstance(e, LotEvent))
         self._lots[lot_id] = lot = Lot(lot_id, entries)

@@ -11,7 +11,7 @@ every later time already recorded.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -109,6 +109,12 @@ class LotFacts:
     @property
     def balance(self) -> Decimal:
         return self.on_hand + self.in_transit
+
+    def copy(self) -> LotFacts:
+        """A shallow copy: every field holds an immutable value."""
+        twin = object.__new__(LotFacts)
+        twin.__dict__.update(self.__dict__)
+        return twin
 
     @property
     def held(self) -> bool:
@@ -250,7 +256,7 @@ class Lot:
         result: LotFacts | None = None
         for _, facts in self.replay(until=moment):
             result = facts
-        return replace(result) if result is not None else None
+        return result.copy() if result is not None else None
 
     @cached_property
     def _current(self) -> LotFacts | None:
@@ -261,7 +267,7 @@ class Lot:
 
     def current(self) -> LotFacts | None:
         """The lot's facts after every active entry, a copy."""
-        return replace(self._current) if self._current is not None else None
+        return self._current.copy() if self._current is not None else None
 
     def children(self) -> list[str]:
         ids = (split_child(e.event) for e in self.entries)
