@@ -7,7 +7,6 @@ their topic (``module:qualname``) and a JSON body through the library's transcod
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import fields
@@ -17,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+import orjson
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
     JSONTranscoder,
@@ -73,33 +73,27 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 
 _VALUE_TYPES = frozenset(VALUE_TYPES)
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
-def _plain(value: Any) -> Any:
-    """The JSON the library's transcoder writes for ``value`` (same ``_type_`` markers, so its
-    decoder reads it back), built without its per-object ``default`` hook."""
+def _marked(value: Any) -> Any:
+    """The library transcoder's ``_type_`` markers, so its decoder reads our JSON back."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return value
     if kind is Decimal:
         return {"_type_": "decimal_str", "_data_": str(value)}
     if kind is datetime:
         return {"_type_": "datetime_iso", "_data_": value.isoformat()}
     if kind is date:
         return {"_type_": "date_iso", "_data_": value.isoformat()}
-    if kind is tuple or kind is list:
-        return [_plain(item) for item in value]
-    if kind is dict:
-        return {key: _plain(item) for key, item in value.items()}
     if kind in _VALUE_TYPES:
-        data = {name: _plain(getattr(value, name)) for name in _field_names(kind)}
+        data = {name: getattr(value, name) for name in _field_names(kind)}
         return {"_type_": kind.__name__, "_data_": data}
     raise TypeError(f"cannot store a {kind.__name__} in an event")
 
 
 def _state_json(event: Event) -> bytes:
-    state = {name: _plain(getattr(event, name)) for name in _field_names(type(event))}
-    return json.dumps(state, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    state = {name: getattr(event, name) for name in _field_names(type(event))}
+    return orjson.dumps(state, default=_marked, option=_PASSTHROUGH)
 
 
 def _from_state(cls: type[Event], state: dict[str, Any]) -> Event:

@@ -1,0 +1,124 @@
+"""bonded apply as a user runs it: a real process, a real database file."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICKSTART = ROOT / "docs" / "examples" / "quickstart.jsonl"
+BONDED = shutil.which("bonded", path=str(Path(sys.executable).parent)) or "bonded"
+
+
+def bonded(
+    *args: str, cwd: Path, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BONDED_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [BONDED, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def test_the_quickstart_applies_once_and_then_answers_already_applied(workdir: Path) -> None:
+    first = bonded("apply", str(QUICKSTART), cwd=workdir)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "applied 17, already applied 0, refused 0"
+    assert (workdir / "bonded.db").is_file()  # the embedded default, created on first use
+    again = bonded("apply", str(QUICKSTART), cwd=workdir)
+    assert again.returncode == 0
+    assert again.stdout.strip() == "applied 0, already applied 17, refused 0"
+
+
+def test_refusals_name_line_code_and_reason_and_exit_1(workdir: Path) -> None:
+    lines = QUICKSTART.read_text().splitlines()[:10]
+    lines.insert(3, '{"command": "ex_warehouse", "lot_id": "NOPE/1", "quantity": "1"}')
+    lines.append("this is not json")
+    lines.append(
+        json.dumps(
+            {
+                "command": "ex_warehouse",
+                "lot_id": "TK-100001/1",
+                "quantity": "5000",
+                "effective_at": "2026-03-02",
+                "destination": "non_tariff_zone",
+                "bill_no": "B1",
+            }
+        )
+    )
+    result = bonded("apply", "-", cwd=workdir, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 1
+    assert "line 4: refused invalid_command (effective_at)" in result.stderr
+    assert "line 12: refused invalid_json" in result.stderr
+    assert "line 13: refused insufficient_balance (quantity)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.strip() == "applied 10, already applied 0, refused 3"
+
+
+def test_stop_on_error_stops_at_the_first_refusal(workdir: Path) -> None:
+    lines = QUICKSTART.read_text().splitlines()
+    lines.insert(2, '{"command": "teleport"}')
+    result = bonded(
+        "apply", "-", "--stop-on-error", "--batch-size", "1", cwd=workdir, stdin="\n".join(lines)
+    )
+    assert result.returncode == 1
+    assert "line 3: refused unknown_command (command)" in result.stderr
+    assert result.stdout.strip() == (
+        "applied 2, already applied 0, refused 1, not run 15 (stopped at the first refusal)"
+    )
+
+
+def test_json_summary(workdir: Path) -> None:
+    result = bonded("apply", str(QUICKSTART), "--format", "json", cwd=workdir)
+    summary = json.loads(result.stdout)
+    assert summary == {
+        "applied": 17,
+        "already_applied": 0,
+        "refused": 0,
+        "not_run": 0,
+        "refusals": [],
+    }
+
+
+def test_a_missing_file_is_a_usage_error(workdir: Path) -> None:
+    result = bonded("apply", "nope.jsonl", cwd=workdir)
+    assert result.returncode == 2
+    assert "nope.jsonl: no such file" in result.stderr
+
+
+def test_an_unreachable_database_is_a_message_not_a_traceback(workdir: Path) -> None:
+    env = {"BONDED_DATABASE_URL": "postgresql+psycopg2://nobody@127.0.0.1:1/none"}
+    result = bonded("apply", str(QUICKSTART), cwd=workdir, env=env)
+    assert result.returncode == 3
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: ")
+
+
+def test_a_repeated_command_on_an_existing_database_is_already_applied(workdir: Path) -> None:
+    bonded("apply", str(QUICKSTART), cwd=workdir)
+    one = QUICKSTART.read_text().splitlines()[0]
+    result = bonded("apply", "-", cwd=workdir, stdin=one)
+    assert result.stdout.strip() == "applied 0, already applied 1, refused 0"
+
+
+def test_help_explains_the_command(workdir: Path) -> None:
+    result = bonded("apply", "--help", cwd=workdir)
+    assert result.returncode == 0
+    assert "JSON Lines" in result.stdout and "--stop-on-error" in result.stdout
