@@ -82,7 +82,7 @@ def apply(
     service = bootstrap()
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
     refusals: list[dict[str, Any]] = []
-    with _progress(len(numbered), file) as advance:
+    with _progress(len(numbered), f"applying {file}") as advance:
         outcomes = service.execute_many(
             parsed(), batch_size=batch_size, stop_on_error=stop_on_error
         )
@@ -97,6 +97,298 @@ def apply(
     not_run = len(numbered) - sum(counts.values())
     _print_summary(counts, not_run, refusals, output)
     raise typer.Exit(1 if counts["refused"] else 0)
+
+
+# --- the read side ------------------------------------------------------------------------
+
+db_app = typer.Typer(
+    help="The read models' database schema (Alembic migrations).", no_args_is_help=True
+)
+projections_app = typer.Typer(
+    help="The read models: projections of the event log, rebuilt or followed.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(projections_app, name="projections")
+
+BALANCE_COLUMNS = [
+    "lot_id",
+    "declaration_no",
+    "warehouse_id",
+    "goods_owner_tax_code",
+    "hs_code",
+    "description",
+    "unit",
+    "on_hand",
+    "in_transit",
+    "first_warehoused_on",
+]
+CLOCK_COLUMNS = [
+    "lot_id",
+    "warehouse_id",
+    "first_warehoused_on",
+    "deadline",
+    "days_in_storage",
+    "days_left",
+    "status",
+]
+SETTLEMENT_COLUMNS = [
+    "declaration_no",
+    "warehouse_id",
+    "emptied_on",
+    "settlement_due_on",
+    "settled_on",
+    "status",
+]
+CARD_COLUMNS = [
+    "version",
+    "event",
+    "effective_at",
+    "recorded_at",
+    "quantity_in",
+    "quantity_out",
+    "balance",
+    "on_hand",
+    "in_transit",
+    "related_lot_id",
+    "reversed",
+]
+
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Effective date YYYY-MM-DD: the answer holds at the end of that day (warehouse "
+        "time). Default: today.",
+    ),
+]
+KnownAt = Annotated[
+    str | None,
+    typer.Option(
+        "--known-at",
+        help="What the ledger knew at this recorded moment (ISO 8601 with offset; a bare date "
+        "means the end of that day). Default: now.",
+    ),
+]
+Format = Annotated[str, typer.Option("--format", help="table, json or csv.")]
+Warehouse = Annotated[str | None, typer.Option("--warehouse", help="Only this warehouse.")]
+Owner = Annotated[str | None, typer.Option("--owner", help="Only this goods owner's lots.")]
+LotOption = Annotated[str | None, typer.Option("--lot", help="Only this lot.")]
+Province = Annotated[str | None, typer.Option("--province", help="Only this province.")]
+
+
+def _when(as_of: str | None, known_at: str | None) -> Any:
+    from datetime import date, datetime
+
+    from ledger.calendar import WAREHOUSE_ZONE, end_of_day
+    from projections.queries import When
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else datetime.now(WAREHOUSE_ZONE).date()
+    except ValueError:
+        raise typer.BadParameter(
+            f"{as_of!r} is not a date YYYY-MM-DD", param_hint="--as-of"
+        ) from None
+    moment = None
+    if known_at:
+        try:
+            if len(known_at.strip()) == 10:
+                moment = end_of_day(date.fromisoformat(known_at.strip()))
+            else:
+                moment = datetime.fromisoformat(known_at.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise typer.BadParameter(
+                f"{known_at!r} is not an ISO 8601 date-time", param_hint="--known-at"
+            ) from None
+        if moment.tzinfo is None:
+            raise typer.BadParameter(
+                "a date-time needs its UTC offset, e.g. 2026-07-01T17:00:00+07:00",
+                param_hint="--known-at",
+            )
+    return When(day, moment)
+
+
+def _check_format(output: str) -> None:
+    from api.render import FORMATS
+
+    if output not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+
+
+def _answer(title: str, columns: list[str], output: str, ask: Any) -> None:
+    """Catches the read models up with everything recorded so far, then answers."""
+    from api.render import render
+    from api.wiring import open_ledger
+
+    _check_format(output)
+    ledger = open_ledger()
+    try:
+        ledger.runner.catch_up()
+        rows = ask(ledger.read_model)
+    finally:
+        ledger.close()
+    typer.echo(render(rows, output, title, columns))
+
+
+@app.command()
+def balances(
+    warehouse: Warehouse = None,
+    owner: Owner = None,
+    lot: LotOption = None,
+    province: Province = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    output: Format = "table",
+) -> None:
+    """Lots with goods on hand or in transit."""
+    from projections.queries import Filters
+
+    when, filters = _when(as_of, known_at), Filters(warehouse, owner, lot, province)
+    _answer(
+        f"Balances as of {when.as_of}",
+        BALANCE_COLUMNS,
+        output,
+        lambda rm: rm.balances(filters, when),
+    )
+
+
+@app.command()
+def clocks(
+    warehouse: Warehouse = None,
+    owner: Owner = None,
+    lot: LotOption = None,
+    province: Province = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    output: Format = "table",
+) -> None:
+    """Storage clocks: first warehousing date, deadline, days in storage and left, status."""
+    from projections.queries import Filters
+
+    when, filters = _when(as_of, known_at), Filters(warehouse, owner, lot, province)
+    _answer(
+        f"Storage clocks as of {when.as_of}",
+        CLOCK_COLUMNS,
+        output,
+        lambda rm: rm.clocks(filters, when),
+    )
+
+
+@app.command()
+def overdue(
+    warehouse: Warehouse = None,
+    owner: Owner = None,
+    lot: LotOption = None,
+    province: Province = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    output: Format = "table",
+) -> None:
+    """Lots past their deadline with goods still on hand or in transit."""
+    from projections.queries import Filters
+
+    when, filters = _when(as_of, known_at), Filters(warehouse, owner, lot, province)
+    _answer(
+        f"Overdue lots as of {when.as_of}",
+        CLOCK_COLUMNS,
+        output,
+        lambda rm: rm.overdue(filters, when),
+    )
+
+
+@app.command()
+def settlements(
+    warehouse: Warehouse = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    output: Format = "table",
+) -> None:
+    """Declarations: open, awaiting settlement, settlement-overdue or settled (55.8d)."""
+    when = _when(as_of, known_at)
+    _answer(
+        f"Settlements as of {when.as_of}",
+        SETTLEMENT_COLUMNS,
+        output,
+        lambda rm: rm.settlements(warehouse, when),
+    )
+
+
+@app.command("stock-card")
+def stock_card(
+    lot_id: Annotated[str, typer.Argument(help="The lot, e.g. TK-100001/1 or TK-100001/1.2")],
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    output: Format = "table",
+) -> None:
+    """Every event of a lot in effective order, with its running balance and lineage."""
+    when = _when(as_of, known_at)
+    _answer(
+        f"Stock card of {lot_id} as of {when.as_of}",
+        CARD_COLUMNS,
+        output,
+        lambda rm: rm.stock_card(lot_id, when),
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the read models' tables to the newest revision."""
+    from api.wiring import open_ledger
+    from projections.schema import HEAD, current_revision, upgrade
+
+    ledger = open_ledger()
+    engine = ledger.runner.engine
+    before = current_revision(engine)
+    upgrade(engine)
+    ledger.close()
+    typer.echo(f"read models at revision {HEAD} (were at {before or 'none'})")
+
+
+@projections_app.command("status")
+def projections_status() -> None:
+    """Position of the read models in the event log, the log's head, and the lag."""
+    from api.wiring import open_ledger
+
+    ledger = open_ledger()
+    status = ledger.runner.status()
+    ledger.close()
+    typer.echo(f"position {status.position}, head {status.head}, lag {status.lag}")
+
+
+@projections_app.command("rebuild")
+def projections_rebuild() -> None:
+    """Drop every read-model row and project the whole event log again."""
+    import time as clock
+
+    from api.wiring import open_ledger
+
+    ledger = open_ledger()
+    head = ledger.runner.status().head
+    start = clock.perf_counter()
+    with _progress(head, "rebuilding read models") as advance:
+        applied = ledger.runner.rebuild(lambda position, _head: advance(position))
+    seconds = clock.perf_counter() - start
+    ledger.close()
+    rate = applied / seconds if seconds else 0
+    typer.echo(f"rebuilt from {applied} events in {seconds:.1f} s ({rate:,.0f} events/s)")
+
+
+@projections_app.command("run")
+def projections_run(
+    poll: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 0.5,
+) -> None:
+    """Keep the read models caught up until interrupted (Ctrl-C)."""
+    from api.wiring import open_ledger
+
+    ledger = open_ledger()
+    typer.echo("following the event log; Ctrl-C to stop", err=True)
+    try:
+        ledger.runner.follow(
+            poll, progress=lambda p, h: typer.echo(f"projected up to {p}", err=True)
+        )
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+    finally:
+        ledger.close()
 
 
 def _read_lines(file: str) -> list[str]:
@@ -119,7 +411,7 @@ class _progress:
 
     def __enter__(self) -> Any:
         if self.total < PROGRESS_FROM_LINES or not sys.stderr.isatty():
-            return lambda: None
+            return lambda *_: None
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -132,8 +424,15 @@ class _progress:
             transient=True,
         )
         self.bar.start()
-        task = self.bar.add_task(f"applying {self.label}", total=self.total)
-        return lambda: self.bar.advance(task)
+        task = self.bar.add_task(self.label, total=self.total)
+
+        def advance(completed: int | None = None) -> None:
+            if completed is None:
+                self.bar.advance(task)
+            else:
+                self.bar.update(task, completed=completed)
+
+        return advance
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -129,6 +129,20 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
             for version, topic, state in rows
         ]
 
+    def notification_rows(self, after: int, limit: int) -> list[tuple[int, int, str, bytes]]:
+        """(notification id, version, topic, state) after ``after``, in recorded order."""
+        with self.transaction(commit=False) as session:
+            cursor = session.connection().connection.cursor()
+            marker = "%s" if self._is_postgres(session) else "?"
+            with _driver_errors(session):
+                cursor.execute(
+                    "SELECT id, originator_version, topic, state "
+                    f"FROM {self._qualified_name} WHERE id > {marker} ORDER BY id LIMIT {marker}",
+                    (after, limit),
+                )
+                rows = cursor.fetchall()
+        return [(nid, version, topic, bytes(state)) for nid, version, topic, state in rows]
+
     def select_streams_after(self, known: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
         """The events of several streams after the versions already known, in version order:
         one indexed join per few hundred streams."""
@@ -155,7 +169,7 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
         session: Session,
     ) -> None:
         if postgres and len(chunk) == 1:  # the common single-command case: cheapest to plan
-            (oid, known_version), = chunk
+            ((oid, known_version),) = chunk
             sql = (
                 "SELECT originator_id, originator_version, topic, state "
                 f"FROM {self._qualified_name} WHERE originator_id = %s::uuid "

@@ -86,8 +86,10 @@ class UnitOfWork:
     def lot(self, lot_id: str) -> Lot:
         events = self.events(f"lot:{lot_id}")
         known = self._lots.get(lot_id)
-        if known is not None and known.version == len(events) and (
-            not events or known.entries[-1].event is events[-1]
+        if (
+            known is not None
+            and known.version == len(events)
+            and (not events or known.entries[-1].event is events[-1])
         ):
             return known  # the same history: keep its folded facts
         entries = tuple(Entry(i, e) for i, e in enumerate(events, 1) if isinstance(e, LotEvent))

@@ -1,0 +1,43 @@
+"""Where the doors wire the write side and the read side together on one engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from commands.bootstrap import bootstrap
+from commands.persistence import CoreApplicationRecorder
+from commands.service import LedgerService
+from commands.settings import Settings
+from ledger.rulepacks import load_pack
+from projections.projector import Projector
+from projections.queries import ReadModel
+from projections.runner import ProjectionRunner
+
+
+@dataclass
+class Ledger:
+    settings: Settings
+    service: LedgerService
+    runner: ProjectionRunner
+    read_model: ReadModel
+
+    def close(self) -> None:
+        self.service.store.close()
+
+
+def open_ledger(settings: Settings | None = None) -> Ledger:
+    settings = settings or Settings.from_env()
+    service = bootstrap(settings)
+    recorder = service.store.recorder
+    if not isinstance(recorder, CoreApplicationRecorder):
+        raise TypeError("the read models need the SQL event store")
+    engine = recorder.datastore.engine
+    if not isinstance(engine, Engine):
+        raise TypeError("the read models share the event store's SQLAlchemy engine")
+    pack = load_pack(settings.rule_pack)
+    projector = Projector(service.store.decode, pack)
+    runner = ProjectionRunner(engine, recorder, projector)
+    read_model = ReadModel(engine, service.store.decode, pack, settings.due_soon_days)
+    return Ledger(settings, service, runner, read_model)

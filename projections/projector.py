@@ -1,0 +1,360 @@
+"""Applies batches of recorded events to the read models, exactly once.
+
+A batch's rows and the projection's new position are written in one transaction; the
+position only moves forward from the value this projector read, so two runners at once
+cannot both apply the same batch (the second's update finds nothing to update and it
+rolls back).
+
+A lot's current row is folded by the ledger's own ``Lot`` from the lot's events, so the read
+side and the write side cannot disagree about what a history means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, and_, delete, insert, select, update
+
+from ledger.clock import deadline, first_warehousing_date
+from ledger.events import (
+    DeclarationRegistered,
+    DeclarationSettled,
+    Event,
+    LotEvent,
+    LotSplitOff,
+    LotWarehoused,
+    MoveDispatched,
+    OwnershipTransferred,
+    RentContractExtended,
+    RentContractRegistered,
+    SettlementExtended,
+    WarehouseRegistered,
+)
+from ledger.lot import Entry, Lot
+from ledger.numbers import decimal_text
+from ledger.registry import RentContract
+from ledger.rulepacks import RulePack
+from projections import tables as t
+
+PROJECTION = "read_models"
+END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+
+Notification = tuple[int, int, str, bytes]  # id, version in its stream, topic, state
+Decode = Callable[[str, bytes], Event]
+
+
+class NotificationSource(Protocol):
+    def notification_rows(self, after: int, limit: int) -> list[Notification]: ...
+
+    def max_notification_id(self) -> int | None: ...
+
+
+class PositionMoved(Exception):
+    """Another runner applied events since this one read its position."""
+
+
+@dataclass
+class Projector:
+    decode: Decode
+    pack: RulePack
+    lot_cache_limit: int = 200_000
+
+    def __post_init__(self) -> None:
+        self.lot_events: dict[str, list[tuple[int, Event]]] = {}
+        self.contracts: dict[str, RentContract | None] = {}
+        self.provinces: dict[str, str] = {}
+
+    def forget(self) -> None:
+        """Drops every cache (after a failed batch or before a rebuild)."""
+        self.lot_events.clear()
+        self.contracts.clear()
+        self.provinces.clear()
+
+    # --- tracking ---
+
+    @staticmethod
+    def position(connection: Connection) -> int:
+        row = connection.execute(
+            select(t.tracking.c.position).where(t.tracking.c.projection == PROJECTION)
+        ).first()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def _advance(connection: Connection, old: int, new: int) -> None:
+        if old == 0 and Projector.position(connection) == 0:
+            exists = connection.execute(
+                select(t.tracking.c.projection).where(t.tracking.c.projection == PROJECTION)
+            ).first()
+            if exists is None:
+                connection.execute(insert(t.tracking).values(projection=PROJECTION, position=new))
+                return
+        moved = connection.execute(
+            update(t.tracking)
+            .where(and_(t.tracking.c.projection == PROJECTION, t.tracking.c.position == old))
+            .values(position=new)
+        )
+        if moved.rowcount != 1:
+            raise PositionMoved(f"the read models moved past {old} meanwhile")
+
+    # --- applying ---
+
+    def apply(self, connection: Connection, position: int, batch: Sequence[Notification]) -> int:
+        """Applies ``batch`` (all after ``position``) and moves the position; returns it."""
+        if not batch:
+            return position
+        events = [(version, self.decode(topic, state)) for _, version, topic, state in batch]
+        lot_ids = {e.lot_id for _, e in events if isinstance(e, LotEvent)}
+        self._load_lots(connection, lot_ids)
+        touched: set[str] = set()
+        event_rows: list[dict[str, Any]] = []
+        parties: set[tuple[str, str, str]] = set()
+        extended_contracts: set[str] = set()
+        for (_, version, topic, state), (_, event) in zip(batch, events, strict=True):
+            if isinstance(event, LotEvent):
+                self.lot_events.setdefault(event.lot_id, []).append((version, event))
+                touched.add(event.lot_id)
+                event_rows.append(
+                    {
+                        "lot_id": event.lot_id,
+                        "version": version,
+                        "effective_at": event.effective_at,
+                        "recorded_at": event.recorded_at,
+                        "topic": topic,
+                        "state": state,
+                    }
+                )
+                parties.update(self._parties(event))
+            else:
+                extended = self._apply_reference(connection, event)
+                if extended:
+                    extended_contracts.add(extended)
+        if event_rows:
+            connection.execute(insert(t.lot_events), event_rows)
+        self._insert_parties(connection, parties)
+        touched |= self._lots_under(connection, extended_contracts)
+        self._write_current(connection, touched)
+        new_position = batch[-1][0]
+        self._advance(connection, position, new_position)
+        if len(self.lot_events) > self.lot_cache_limit:
+            self.lot_events.clear()
+        return new_position
+
+    def _load_lots(self, connection: Connection, lot_ids: Iterable[str]) -> None:
+        missing = [lot_id for lot_id in lot_ids if lot_id not in self.lot_events]
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            for lot_id in chunk:
+                self.lot_events[lot_id] = []
+            rows = connection.execute(
+                select(
+                    t.lot_events.c.lot_id,
+                    t.lot_events.c.version,
+                    t.lot_events.c.topic,
+                    t.lot_events.c.state,
+                )
+                .where(t.lot_events.c.lot_id.in_(chunk))
+                .order_by(t.lot_events.c.lot_id, t.lot_events.c.version)
+            )
+            for lot_id, version, topic, state in rows:
+                self.lot_events[lot_id].append((version, self.decode(topic, bytes(state))))
+
+    def _apply_reference(self, connection: Connection, event: Event) -> str | None:
+        match event:
+            case WarehouseRegistered():
+                connection.execute(
+                    insert(t.warehouses).values(
+                        warehouse_id=event.warehouse_id,
+                        name=event.name,
+                        owner_tax_code=event.owner_tax_code,
+                        province=event.province,
+                        customs_office=event.customs_office,
+                        recorded_at=event.recorded_at,
+                    )
+                )
+                self.provinces[event.warehouse_id] = event.province
+            case RentContractRegistered():
+                connection.execute(
+                    insert(t.contracts).values(
+                        contract_no=event.contract_no,
+                        warehouse_id=event.warehouse_id,
+                        goods_owner_tax_code=event.goods_owner_tax_code,
+                        starts_on=event.starts_on,
+                        expires_on=event.expires_on,
+                        recorded_at=event.recorded_at,
+                    )
+                )
+                self.contracts.pop(event.contract_no, None)
+            case RentContractExtended():
+                connection.execute(
+                    insert(t.contract_extensions).values(
+                        contract_no=event.contract_no,
+                        recorded_at=event.recorded_at,
+                        effective_at=event.effective_at,
+                        expires_on=event.expires_on,
+                    )
+                )
+                self.contracts.pop(event.contract_no, None)
+                return event.contract_no
+            case DeclarationRegistered():
+                connection.execute(
+                    insert(t.declarations).values(
+                        declaration_no=event.declaration_no,
+                        warehouse_id=event.warehouse_id,
+                        goods_owner_tax_code=event.goods_owner_tax_code,
+                        registered_on=event.registered_on,
+                        recorded_at=event.recorded_at,
+                        extension_days=0,
+                    )
+                )
+            case DeclarationSettled():
+                connection.execute(
+                    update(t.declarations)
+                    .where(t.declarations.c.declaration_no == event.declaration_no)
+                    .values(settled_at=event.effective_at, settled_recorded_at=event.recorded_at)
+                )
+            case SettlementExtended():
+                connection.execute(
+                    update(t.declarations)
+                    .where(t.declarations.c.declaration_no == event.declaration_no)
+                    .values(extension_days=event.days, extension_recorded_at=event.recorded_at)
+                )
+        return None
+
+    def _parties(self, event: LotEvent) -> set[tuple[str, str, str]]:
+        places: list[tuple[str, str]] = []
+        match event:
+            case LotWarehoused() | LotSplitOff():
+                places = [("warehouse", event.warehouse_id), ("owner", event.goods_owner_tax_code)]
+            case OwnershipTransferred() if event.new_lot_id == event.lot_id:
+                places = [("owner", event.new_owner_tax_code)]
+            case MoveDispatched() if event.travelling_lot_id == event.lot_id:
+                places = [("warehouse", event.to_warehouse_id)]
+        found = {(kind, value, event.lot_id) for kind, value in places}
+        for kind, value in places:
+            if kind == "warehouse" and value in self.provinces:
+                found.add(("province", self.provinces[value], event.lot_id))
+        return found
+
+    def _insert_parties(self, connection: Connection, parties: set[tuple[str, str, str]]) -> None:
+        if not parties:
+            return
+        keys = list(parties)
+        known: set[tuple[str, str, str]] = set()
+        lot_ids = list({lot_id for _, _, lot_id in keys})
+        for start in range(0, len(lot_ids), 500):
+            rows = connection.execute(
+                select(t.lot_parties.c.kind, t.lot_parties.c.value, t.lot_parties.c.lot_id).where(
+                    t.lot_parties.c.lot_id.in_(lot_ids[start : start + 500])
+                )
+            )
+            known.update((kind, value, lot_id) for kind, value, lot_id in rows)
+        new = [
+            {"kind": k, "value": v, "lot_id": lot} for k, v, lot in keys if (k, v, lot) not in known
+        ]
+        if new:
+            connection.execute(insert(t.lot_parties), new)
+
+    def _lots_under(self, connection: Connection, contract_nos: set[str]) -> set[str]:
+        if not contract_nos:
+            return set()
+        rows = connection.execute(
+            select(t.lots.c.lot_id).where(t.lots.c.contract_no.in_(list(contract_nos)))
+        )
+        lot_ids = {row[0] for row in rows}
+        self._load_lots(connection, lot_ids)
+        return lot_ids
+
+    def contract(self, connection: Connection, contract_no: str | None) -> RentContract | None:
+        if contract_no is None:
+            return None
+        if contract_no not in self.contracts:
+            self.contracts[contract_no] = load_contract(connection, contract_no)
+        return self.contracts[contract_no]
+
+    def province(self, connection: Connection, warehouse_id: str) -> str | None:
+        if warehouse_id not in self.provinces:
+            row = connection.execute(
+                select(t.warehouses.c.province).where(t.warehouses.c.warehouse_id == warehouse_id)
+            ).first()
+            if row is None:
+                return None
+            self.provinces[warehouse_id] = row[0]
+        return self.provinces[warehouse_id]
+
+    def _write_current(self, connection: Connection, lot_ids: set[str]) -> None:
+        if not lot_ids:
+            return
+        ids = sorted(lot_ids)
+        for start in range(0, len(ids), 500):
+            connection.execute(delete(t.lots).where(t.lots.c.lot_id.in_(ids[start : start + 500])))
+        rows = [row for lot_id in ids if (row := self._current_row(connection, lot_id))]
+        if rows:
+            connection.execute(insert(t.lots), rows)
+
+    def _current_row(self, connection: Connection, lot_id: str) -> dict[str, Any] | None:
+        events = self.lot_events.get(lot_id, [])
+        lot = Lot(lot_id, tuple(Entry(v, e) for v, e in events if isinstance(e, LotEvent)))
+        facts = lot.current()
+        if facts is None:
+            return None  # its creation was reversed: it is in no current answer
+        contract = self.contract(connection, facts.contract_no)
+        creation = lot.active[0].event
+        return {
+            "lot_id": lot_id,
+            "declaration_no": facts.declaration_no,
+            "parent_lot_id": creation.parent_lot_id if isinstance(creation, LotSplitOff) else None,
+            "hs_code": facts.goods.hs_code,
+            "description": facts.goods.description,
+            "unit": facts.goods.unit,
+            "registered_on": facts.registered_on,
+            "warehoused_on": facts.first_warehoused_on,
+            "first_warehoused_on": first_warehousing_date(facts, self.pack),
+            "warehouse_id": facts.warehouse_id,
+            "province": self.province(connection, facts.warehouse_id),
+            "goods_owner_tax_code": facts.goods_owner_tax_code,
+            "contract_no": facts.contract_no,
+            "on_hand": decimal_text(facts.on_hand),
+            "in_transit": decimal_text(facts.in_transit),
+            "has_balance": facts.balance > 0,
+            "deadline": deadline(facts, self.pack, contract, END_OF_TIME),
+            "held": facts.held,
+            "exists": True,
+            "last_effective_at": lot.active[-1].event.effective_at,
+        }
+
+
+def load_contract(
+    connection: Connection, contract_no: str, known_at: datetime | None = None
+) -> RentContract | None:
+    """A rent contract with its extensions, as known at ``known_at`` (default: now)."""
+    query = select(t.contracts).where(t.contracts.c.contract_no == contract_no)
+    if known_at is not None:
+        query = query.where(t.contracts.c.recorded_at <= known_at)
+    row = connection.execute(query).mappings().first()
+    if row is None:
+        return None
+    extensions = select(t.contract_extensions).where(
+        t.contract_extensions.c.contract_no == contract_no
+    )
+    if known_at is not None:
+        extensions = extensions.where(t.contract_extensions.c.recorded_at <= known_at)
+    terms = tuple(
+        (r["effective_at"], r["expires_on"])
+        for r in connection.execute(
+            extensions.order_by(t.contract_extensions.c.recorded_at)
+        ).mappings()
+    )
+    return RentContract(
+        row["contract_no"],
+        row["warehouse_id"],
+        row["goods_owner_tax_code"],
+        row["starts_on"],
+        row["expires_on"],
+        terms,
+    )
+
+
+__all__ = ["PROJECTION", "NotificationSource", "PositionMoved", "Projector", "load_contract"]

@@ -1,0 +1,162 @@
+"""The read models' tables. Every one of them can be dropped and rebuilt from the events.
+
+Quantities are kept as exact decimal text (SQLite has no exact decimal column); the rows a
+query needs to sort or filter on carry plain flags and dates beside them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A moment stored as UTC on every backend (SQLite keeps no offset), read back aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a moment without a timezone cannot be stored")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None else None
+
+
+metadata = MetaData()
+
+tracking = Table(
+    "rm_tracking",
+    metadata,
+    Column("projection", String(64), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+# The current state of every lot, as of now, as known now: the fast path of every query.
+lots = Table(
+    "rm_lots",
+    metadata,
+    Column("lot_id", String(120), primary_key=True),
+    Column("declaration_no", String(64), nullable=False),
+    Column("parent_lot_id", String(120)),
+    Column("hs_code", String(10), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("warehoused_on", Date, nullable=False),  # effective date of the root warehousing
+    Column("first_warehoused_on", Date, nullable=False),  # as the rule pack counts it
+    Column("warehouse_id", String(64), nullable=False),
+    Column("province", Text),
+    Column("goods_owner_tax_code", String(64), nullable=False),
+    Column("contract_no", String(64)),
+    Column("on_hand", String(40), nullable=False),
+    Column("in_transit", String(40), nullable=False),
+    Column("has_balance", Boolean, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("held", Boolean, nullable=False),
+    Column("exists", Boolean, nullable=False),
+    Column("last_effective_at", UTCDateTime(), nullable=False),
+    Index("rm_lots_warehouse", "warehouse_id", "has_balance"),
+    Index("rm_lots_province", "province", "has_balance"),
+    Index("rm_lots_owner", "goods_owner_tax_code", "has_balance"),
+    Index("rm_lots_deadline", "has_balance", "deadline"),
+    Index("rm_lots_declaration", "declaration_no"),
+    Index("rm_lots_contract", "contract_no"),
+    Index("rm_lots_last_effective", "last_effective_at"),
+)
+
+# Every lot event, as recorded, for answers as of another day or as known at another moment.
+lot_events = Table(
+    "rm_lot_events",
+    metadata,
+    Column("lot_id", String(120), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("effective_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("state", LargeBinary, nullable=False),
+)
+
+# Every warehouse, owner and province a lot was ever in or with: candidates for past answers.
+lot_parties = Table(
+    "rm_lot_parties",
+    metadata,
+    Column("kind", String(16), primary_key=True),  # warehouse, owner, province
+    Column("value", String(120), primary_key=True),
+    Column("lot_id", String(120), primary_key=True),
+)
+
+warehouses = Table(
+    "rm_warehouses",
+    metadata,
+    Column("warehouse_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("owner_tax_code", String(64), nullable=False),
+    Column("province", Text, nullable=False),
+    Column("customs_office", Text, nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+)
+
+contracts = Table(
+    "rm_contracts",
+    metadata,
+    Column("contract_no", String(64), primary_key=True),
+    Column("warehouse_id", String(64), nullable=False),
+    Column("goods_owner_tax_code", String(64), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+)
+
+contract_extensions = Table(
+    "rm_contract_extensions",
+    metadata,
+    Column("contract_no", String(64), primary_key=True),
+    Column("recorded_at", UTCDateTime(), primary_key=True),
+    Column("effective_at", UTCDateTime(), nullable=False),
+    Column("expires_on", Date, nullable=False),
+)
+
+declarations = Table(
+    "rm_declarations",
+    metadata,
+    Column("declaration_no", String(64), primary_key=True),
+    Column("warehouse_id", String(64), nullable=False),
+    Column("goods_owner_tax_code", String(64), nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("settled_at", UTCDateTime()),
+    Column("settled_recorded_at", UTCDateTime()),
+    Column("extension_days", Integer, nullable=False),
+    Column("extension_recorded_at", UTCDateTime()),
+    Index("rm_declarations_warehouse", "warehouse_id"),
+)
+
+READ_MODEL_TABLES = (
+    lots,
+    lot_events,
+    lot_parties,
+    warehouses,
+    contracts,
+    contract_extensions,
+    declarations,
+)
