@@ -1,0 +1,306 @@
+"""The read models answer on both axes, on SQLite and PostgreSQL, and rebuild exactly."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from commands.store import EventStore
+from ledger.errors import LedgerError
+from ledger.rulepacks import load_pack
+from projections import tables as t
+from projections.projector import PositionMoved, Projector
+from projections.queries import Filters, ReadModel, When
+from projections.runner import ProjectionRunner
+from projections.schema import HEAD, MIGRATIONS
+from tests.support import (
+    OWNER_B,
+    Harness,
+    at,
+    dispatch,
+    ex_warehousing,
+    hold,
+    line,
+    receipt,
+    reversal,
+    transfer,
+    warehousing,
+)
+
+
+class ReadSide:
+    def __init__(self, store: EventStore) -> None:
+        engine = store.recorder.datastore.engine  # type: ignore[attr-defined]
+        assert isinstance(engine, Engine)
+        self.engine = engine
+        pack = load_pack("vn-2015")
+        self.runner = ProjectionRunner(engine, store.recorder, Projector(store.decode, pack))  # type: ignore[arg-type]
+        self.model = ReadModel(engine, store.decode, pack)
+
+    def ask(self, question: str, *args: Any) -> list[dict[str, Any]]:
+        self.runner.catch_up()
+        answer: list[dict[str, Any]] = getattr(self.model, question)(*args)
+        return answer
+
+
+@pytest.fixture
+def read(store: EventStore) -> ReadSide:
+    return ReadSide(store)
+
+
+def on_hand(rows: list[dict[str, Any]]) -> dict[str, str]:
+    return {row["lot_id"]: row["on_hand"] for row in rows}
+
+
+def test_balances_now_with_filters(ledger: Harness, read: ReadSide) -> None:
+    ledger.given(warehousing("D1", line(1, "100"), line(2, "40.5")), transfer(quantity="30"))
+    ledger.given(dispatch("D1/2", "40.5"))
+    now = When(date(2026, 11, 23))
+    assert on_hand(read.ask("balances", Filters(), now)) == {
+        "D1/1": "70",
+        "D1/1.1": "30",
+        "D1/2": "0",
+    }
+    assert on_hand(read.ask("balances", Filters(owner=OWNER_B), now)) == {"D1/1.1": "30"}
+    in_w2 = read.ask("balances", Filters(warehouse_id="W2"), now)
+    assert [(r["lot_id"], r["in_transit"]) for r in in_w2] == [("D1/2", "40.5")]
+    ledger.given(receipt("D1/2"))
+    assert on_hand(read.ask("balances", Filters(warehouse_id="W2"), now)) == {"D1/2": "40.5"}
+
+
+def test_a_backdated_entry_answers_right_on_both_axes(ledger: Harness, read: ReadSide) -> None:
+    ledger.now = at("2026-03-10 09:00")
+    ledger.given(
+        warehousing("D1", line(1, "100")), ex_warehousing(quantity="30", when="2026-03-01")
+    )
+    first_known = ledger.now
+    ledger.now = at("2026-03-12 09:00")
+    ledger.given(ex_warehousing(quantity="20", when="2026-02-20"))  # late entry, backdated
+    filters = Filters(lot_id="D1/1")
+    assert on_hand(read.ask("balances", filters, When(date(2026, 2, 25)))) == {"D1/1": "80"}
+    assert on_hand(read.ask("balances", filters, When(date(2026, 2, 25), first_known))) == {
+        "D1/1": "100"
+    }
+    assert on_hand(read.ask("balances", filters, When(date(2026, 3, 5)))) == {"D1/1": "50"}
+    assert on_hand(read.ask("balances", filters, When(date(2026, 3, 5), first_known))) == {
+        "D1/1": "70"
+    }
+    assert read.ask("balances", filters, When(date(2026, 2, 10))) == []  # not yet arrived
+
+
+def test_a_reversal_leaves_the_original_out_only_once_recorded(
+    ledger: Harness, read: ReadSide
+) -> None:
+    ledger.now = at("2026-03-10 09:00")
+    ledger.given(
+        warehousing("D1", line(1, "100")), ex_warehousing(quantity="30", when="2026-03-01")
+    )
+    before = ledger.now
+    ledger.now = at("2026-04-01 09:00")
+    ledger.given(reversal("D1/1", 2))
+    filters = Filters(lot_id="D1/1")
+    assert on_hand(read.ask("balances", filters, When(date(2026, 3, 5)))) == {"D1/1": "100"}
+    assert on_hand(read.ask("balances", filters, When(date(2026, 3, 5), before))) == {"D1/1": "70"}
+    card = read.ask("stock_card", "D1/1", When(date(2026, 11, 23)))
+    assert [(r["version"], r["event"], r["reversed"], r["balance"]) for r in card] == [
+        (1, "LotWarehoused", False, "100"),
+        (2, "LotExWarehoused", True, "100"),
+        (3, "EntryReversed", False, "100"),
+    ]
+    known_card = read.ask("stock_card", "D1/1", When(date(2026, 11, 23), before))
+    assert [(r["version"], r["balance"]) for r in known_card] == [(1, "100"), (2, "70")]
+
+
+def test_stock_card_shows_lineage_and_running_balance(ledger: Harness, read: ReadSide) -> None:
+    ledger.given(warehousing("D1", line(1, "100")), ex_warehousing(quantity="10"))
+    ledger.given(transfer(quantity="30"), dispatch(quantity="60"), receipt("D1/1"))
+    card = read.ask("stock_card", "D1/1", When(date(2026, 11, 23)))
+    assert [
+        (r["event"], r["quantity_in"], r["quantity_out"], r["balance"], r["related_lot_id"])
+        for r in card
+    ] == [
+        ("LotWarehoused", "100", "0", "100", None),
+        ("LotExWarehoused", "0", "10", "90", None),
+        ("OwnershipTransferred", "0", "30", "60", "D1/1.1"),
+        ("MoveDispatched", "0", "0", "60", None),
+        ("MoveReceived", "0", "0", "60", None),
+    ]
+    assert [r["in_transit"] for r in card] == ["0", "0", "0", "60", "0"]
+    child = read.ask("stock_card", "D1/1.1", When(date(2026, 11, 23)))
+    assert [(r["event"], r["related_lot_id"], r["balance"]) for r in child] == [
+        ("LotSplitOff", "D1/1", "30")
+    ]
+
+
+def test_clocks_and_overdue_follow_the_deadline(ledger: Harness, read: ReadSide) -> None:
+    ledger.given(warehousing("D1", line(1, "100")))  # box 2 expiry 2027-02-10
+    ledger.given(
+        warehousing(
+            "D2",
+            line(1, "5"),
+            expires_on="2026-12-01",
+            registered_on="2026-03-01",
+            effective_at="2026-03-02",
+        )
+    )
+    ledger.given(ex_warehousing("D2/1", "5", "2026-04-01"))
+    (clock,) = read.ask("clocks", Filters(lot_id="D1/1"), When(date(2026, 11, 23)))
+    assert clock == {
+        "lot_id": "D1/1",
+        "warehouse_id": "W1",
+        "first_warehoused_on": "2026-02-11",
+        "deadline": "2027-02-10",
+        "days_in_storage": 285,
+        "days_left": 79,
+        "status": "ok",
+    }
+    (soon,) = read.ask("clocks", Filters(lot_id="D1/1"), When(date(2027, 1, 15)))
+    assert (soon["status"], soon["days_left"]) == ("due_soon", 26)
+    assert read.ask("overdue", Filters(), When(date(2027, 2, 10))) == []
+    (late,) = read.ask("overdue", Filters(warehouse_id="W1"), When(date(2027, 2, 11)))
+    assert (late["lot_id"], late["status"], late["days_left"]) == ("D1/1", "overdue", -1)
+    assert read.ask("overdue", Filters(province="Ha Noi"), When(date(2027, 2, 11))) == []
+
+
+def test_a_storage_extension_and_a_contract_extension_move_the_clock(
+    ledger: Harness, read: ReadSide
+) -> None:
+    ledger.given(warehousing("D1", line(1, "100")))
+    ledger.given(
+        {
+            "command": "extend_rent_contract",
+            "contract_no": "C-A-W1",
+            "expires_on": "2027-12-31",
+            "effective_at": "2026-06-01",
+        }
+    )
+    (clock,) = read.ask("clocks", Filters(lot_id="D1/1"), When(date(2026, 11, 23)))
+    assert clock["deadline"] == "2027-02-11"  # now the statutory 12 months bind
+    ledger.given(
+        {
+            "command": "extend_storage",
+            "lot_id": "D1/1",
+            "days": 100,
+            "effective_at": "2026-07-01",
+            "approval_ref": "CV",
+            "reason": "r",
+        }
+    )
+    (extended,) = read.ask("clocks", Filters(lot_id="D1/1"), When(date(2026, 11, 23)))
+    assert extended["deadline"] == "2027-05-22"
+    (before,) = read.ask("clocks", Filters(lot_id="D1/1"), When(date(2026, 5, 1)))
+    assert before["deadline"] == "2027-02-10"  # as of May, neither extension had happened
+
+
+def test_settlement_statuses_through_time(ledger: Harness, read: ReadSide) -> None:
+    ledger.given(
+        warehousing("D1", line(1, "100")), ex_warehousing(quantity="100", when="2026-06-01")
+    )
+
+    def status(day: date) -> tuple[str, str | None]:
+        (row,) = read.ask("settlements", "W1", When(day))
+        return row["status"], row["settlement_due_on"]
+
+    assert status(date(2026, 5, 31)) == ("open", None)
+    assert status(date(2026, 6, 16)) == ("awaiting_settlement", "2026-06-16")
+    assert status(date(2026, 6, 17)) == ("settlement_overdue", "2026-06-16")
+    ledger.given(
+        {
+            "command": "extend_settlement",
+            "declaration_no": "D1",
+            "effective_at": "2026-06-10",
+            "approval_ref": "A",
+            "reason": "r",
+        }
+    )
+    assert status(date(2026, 6, 17)) == ("awaiting_settlement", "2026-07-01")
+    ledger.given(
+        {"command": "settle_declaration", "declaration_no": "D1", "effective_at": "2026-06-20"}
+    )
+    assert status(date(2026, 6, 19))[0] == "awaiting_settlement"
+    (row,) = read.ask("settlements", "W1", When(date(2026, 6, 20)))
+    assert (row["status"], row["settled_on"], row["emptied_on"]) == (
+        "settled",
+        "2026-06-20",
+        "2026-06-01",
+    )
+
+
+def test_a_held_lot_and_one_whose_creation_was_reversed(ledger: Harness, read: ReadSide) -> None:
+    ledger.given(warehousing("D1", line(1, "100"), line(2, "1")), hold("D1/1", "2026-03-01"))
+    ledger.given(reversal("D1/2", 1))
+    rows = read.ask("balances", Filters(), When(date(2026, 11, 23)))
+    assert on_hand(rows) == {"D1/1": "100"}
+    with read.engine.connect() as connection:
+        held = connection.execute(select(t.lots.c.held).where(t.lots.c.lot_id == "D1/1")).scalar()
+    assert held is True
+
+
+def test_a_rebuild_equals_the_live_read_models(ledger: Harness, read: ReadSide) -> None:
+    rng = random.Random(20261123)
+    for n in range(1, 31):
+        ledger.given(warehousing(f"D{n}", line(1, str(rng.randint(10, 90))), line(2, "7")))
+    for step in range(400):
+        n = rng.randint(1, 30)
+        lot = f"D{n}/{rng.randint(1, 2)}"
+        month, day_of_month, hour = rng.randint(3, 10), rng.randint(1, 28), rng.randint(8, 17)
+        day = f"2026-{month:02d}-{day_of_month:02d}T{hour:02d}:00:00+07:00"
+        choice = rng.random()
+        command: dict[str, Any]
+        if choice < 0.4:
+            command = ex_warehousing(lot, str(rng.randint(1, 5)), day)
+        elif choice < 0.55:
+            command = transfer(lot, str(rng.randint(1, 4)), day)
+        elif choice < 0.7:
+            command = dispatch(lot, str(rng.randint(1, 4)), day)
+        elif choice < 0.8:
+            command = receipt(f"{lot}.1", day)
+        elif choice < 0.9:
+            command = reversal(lot, rng.randint(2, 4))
+        else:
+            command = hold(lot, day, release=rng.random() < 0.5)
+        with contextlib.suppress(LedgerError):  # random commands are often refused
+            ledger.given(command)
+        if step % 100 == 0:
+            read.runner.catch_up()  # live: projected in several catch-ups
+    read.runner.catch_up()
+    live = dump(read.engine)
+    assert len(live["rm_lots"]) > 30
+    read.runner.rebuild()
+    assert dump(read.engine) == live
+
+
+def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    with engine.connect() as connection:
+        return {
+            table.name: sorted(tuple(row) for row in connection.execute(select(table)))
+            for table in (*t.READ_MODEL_TABLES, t.tracking)
+        }
+
+
+def test_a_runner_that_fell_behind_another_applies_nothing(
+    ledger: Harness, read: ReadSide, store: EventStore
+) -> None:
+    ledger.given(warehousing("D1", line(1, "100")))
+    read.runner.catch_up()
+    ledger.given(ex_warehousing(quantity="1"))
+    late = Projector(store.decode, load_pack("vn-2015"))
+    batch = store.recorder.notification_rows(0, 1000)  # type: ignore[attr-defined]
+    with pytest.raises(PositionMoved), read.engine.begin() as connection:
+        late.apply(connection, 0, batch[-1:])  # it believes the position is still 0
+    read.runner.catch_up()
+    assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "99"}
+
+
+def test_the_schema_head_is_the_newest_migration() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
