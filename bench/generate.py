@@ -33,7 +33,7 @@ def tax_codes(count: int, seed: int) -> list[str]:
 
 
 def reference_data(
-    warehouses: int, owners: int
+    warehouses: int, owners: int, provinces: int = 3
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     operator, *goods_owners = tax_codes(owners + 1, 300_000_000)
     commands: list[dict[str, Any]] = [
@@ -53,7 +53,7 @@ def reference_data(
                 "warehouse_id": warehouse_id,
                 "name": warehouse_id,
                 "owner_tax_code": operator,
-                "province": "Province " + str(index % 3),
+                "province": f"Province {index % provinces}",
                 "customs_office": f"Office {index % 5}",
             }
         )
@@ -77,17 +77,23 @@ def stamp(moment: datetime) -> str:
 
 
 def generate(
-    total: int, seed: int = 7, warehouses: int = 10, owners: int = 20
+    total: int,
+    seed: int = 7,
+    warehouses: int = 10,
+    owners: int = 20,
+    provinces: int = 3,
+    close: float = 0.0,
 ) -> Iterator[dict[str, Any]]:
+    """``close``: the share of lots whose remainder finally leaves (so balances stay few)."""
     rng = random.Random(seed)
-    setup, warehouse_ids, goods_owners = reference_data(warehouses, owners)
+    setup, warehouse_ids, goods_owners = reference_data(warehouses, owners, provinces)
     yield from setup
     emitted = len(setup)
     declaration = 0
     moment = START
     while emitted < total:
         declaration += 1
-        moment += timedelta(minutes=7)
+        moment += timedelta(seconds=20)
         warehouse_id = rng.choice(warehouse_ids)
         owner = rng.choice(goods_owners)
         lines = rng.randint(1, 3)
@@ -128,7 +134,7 @@ def generate(
             for step in range(rng.randint(1, 4)):
                 if emitted >= total or left <= 1:
                     break
-                moment += timedelta(minutes=1)
+                moment += timedelta(seconds=5)
                 take = rng.randint(1, max(1, left // 3))
                 left -= take
                 emitted += 1
@@ -168,6 +174,19 @@ def generate(
                         "approval_ref": f"CV-{declaration}",
                         "seal_no": f"HQ-{declaration}-{n}",
                     }
+            if left > 0 and emitted < total and rng.random() < close:
+                moment += timedelta(seconds=5)
+                emitted += 1
+                yield {
+                    "command": "ex_warehouse",
+                    "lot_id": lot_id,
+                    "quantity": str(left),
+                    "effective_at": stamp(moment),
+                    "destination": "abroad",
+                    "bill_no": f"PX-{declaration}-{n}-end",
+                    "export_declaration_no": f"XK-{declaration}",
+                    "border_gate": "Cat Lai",
+                }
 
 
 def main() -> None:

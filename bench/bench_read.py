@@ -1,0 +1,161 @@
+"""Read-side figures on a large ledger: rebuild speed and query latencies.
+
+    python bench/bench_read.py                       # >= 1,000,000 events, both backends
+    python bench/bench_read.py --events 200000 --backends sqlite
+
+It records a generated province of warehouses through the real service (batched, as
+`bonded apply` does), catches the read models up, then measures:
+  rebuild            `projections rebuild` from scratch, events/s (target >= 25,000)
+  balances/overdue   p50 and p99 latency for one warehouse and for one province, answered
+                     from the current-state table (target p99 < 5 ms)
+  --known-at         the same questions as known at a past moment: the folding path, whose
+                     cost is measured and stated, not targeted
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.bench_write import postgres_answers, postgres_backend, sqlite_backend  # noqa: E402
+from bench.generate import generate  # noqa: E402
+
+EVENTS_PER_COMMAND = 1.3  # measured on this generator with close=0.9
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def latency(run: Callable[[], Any], repeats: int) -> tuple[float, float, int]:
+    """(p50 ms, p99 ms, rows) over ``repeats`` runs after one warm-up."""
+    rows = len(run())
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples), percentile(samples, 0.99), rows
+
+
+@contextmanager
+def backend(name: str) -> Iterator[str]:
+    with sqlite_backend() if name == "sqlite" else postgres_backend() as url:
+        yield url
+
+
+def record(url: str, events: int) -> tuple[int, float]:
+    from api.wiring import open_ledger
+    from commands.parsing import parse_command
+    from commands.settings import Settings
+
+    ledger = open_ledger(Settings(url))
+    commands = int(events / EVENTS_PER_COMMAND) + 1000
+    start = time.perf_counter()
+    source = generate(commands, warehouses=200, owners=10, provinces=20, close=0.9)
+    outcomes = ledger.service.execute_many(parse_command(c) for c in source)
+    for done, outcome in enumerate(outcomes, 1):
+        if outcome.refused:
+            raise SystemExit(f"generated command refused: {outcome.error}")
+        if done % 100_000 == 0:
+            print(f"  recorded {done:,} commands", flush=True)
+    seconds = time.perf_counter() - start
+    head = ledger.runner.status().head
+    ledger.close()
+    return head, seconds
+
+
+def run_backend(name: str, args: argparse.Namespace) -> None:
+    from api.wiring import open_ledger
+    from commands.settings import Settings
+    from projections.queries import Filters, When
+
+    print(f"\n== {name}", flush=True)
+    with backend(name) as url:
+        head, seconds = record(url, args.events)
+        print(f"  recorded {head:,} events in {seconds:.0f} s ({head / seconds:,.0f} events/s)")
+        ledger = open_ledger(Settings(url))
+        start = time.perf_counter()
+        ledger.runner.catch_up()
+        print(f"  live catch-up: {head / (time.perf_counter() - start):,.0f} events/s")
+        start = time.perf_counter()
+        applied = ledger.runner.rebuild()
+        rebuild = time.perf_counter() - start
+        print(
+            f"  rebuild: {applied:,} events in {rebuild:.1f} s = {applied / rebuild:,.0f} events/s"
+            f"  (target >= 25,000)"
+        )
+        model = ledger.read_model
+        today = When(datetime.now().date() + timedelta(days=1))
+        later = When(date(2026, 12, 31))
+        questions = [
+            (
+                "balances, one warehouse",
+                lambda: model.balances(Filters(warehouse_id="KNQ-007"), today),
+            ),
+            (
+                "balances, one province",
+                lambda: model.balances(Filters(province="Province 7"), today),
+            ),
+            (
+                "overdue, one warehouse",
+                lambda: model.overdue(Filters(warehouse_id="KNQ-007"), later),
+            ),
+            ("overdue, one province", lambda: model.overdue(Filters(province="Province 7"), later)),
+        ]
+        for label, ask in questions:
+            p50, p99, rows = latency(ask, args.repeats)
+            print(
+                f"  {label:<28} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  ({rows} rows, current table)"
+            )
+        known = When(date(2026, 12, 31), datetime.now().astimezone())
+        folded = [
+            (
+                "balances, warehouse, known-at",
+                lambda: model.balances(Filters(warehouse_id="KNQ-007"), known),
+            ),
+            (
+                "overdue, warehouse, known-at",
+                lambda: model.overdue(Filters(warehouse_id="KNQ-007"), known),
+            ),
+            (
+                "balances, province, known-at",
+                lambda: model.balances(Filters(province="Province 7"), known),
+            ),
+        ]
+        for label, ask in folded:
+            p50, p99, rows = latency(ask, max(3, args.repeats // 20))
+            print(
+                f"  {label:<28} p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  ({rows} rows, folded events)"
+            )
+        ledger.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--backends", default="sqlite,postgres")
+    args = parser.parse_args()
+    for name in args.backends.split(","):
+        if name == "postgres" and (problem := postgres_answers()):
+            print(f"\n== postgres: skipped ({problem})")
+            continue
+        run_backend(name, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The queries as a user runs them after `bonded apply` of the quickstart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.test_cli_apply import QUICKSTART, bonded
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("quickstart")
+    assert bonded("apply", str(QUICKSTART), cwd=folder).returncode == 0
+    return folder
+
+
+def as_json(*args: str, cwd: Path) -> list[dict[str, object]]:
+    result = bonded(*args, "--format", "json", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    rows: list[dict[str, object]] = json.loads(result.stdout)
+    return rows
+
+
+def test_balances_now_and_as_of_a_past_day(workdir: Path) -> None:
+    now = {r["lot_id"]: (r["on_hand"], r["in_transit"]) for r in as_json("balances", cwd=workdir)}
+    assert now == {"TK-100001/1": ("600", "0"), "TK-100001/1.1": ("300", "0"),
+                   "TK-100001/2": ("350", "0"), "TK-100001/2.1": ("200", "0")}
+    march = as_json("balances", "--as-of", "2026-03-15", cwd=workdir)
+    assert {r["lot_id"]: r["on_hand"] for r in march} == {"TK-100001/1": "1000", "TK-100001/2": "600"}
+    moving = as_json("balances", "--as-of", "2026-05-04", "--warehouse", "KNQ-HCM-02", cwd=workdir)
+    assert moving[0]["lot_id"] == "TK-100001/2.1" and moving[0]["on_hand"] == "250"
+
+
+def test_known_at_before_anything_was_recorded_is_empty(workdir: Path) -> None:
+    assert as_json("balances", "--known-at", "2026-01-01T00:00:00+07:00", cwd=workdir) == []
+
+
+def test_clocks_overdue_settlements_and_a_stock_card(workdir: Path) -> None:
+    clocks = as_json("clocks", "--as-of", "2027-01-20", cwd=workdir)
+    assert {r["status"] for r in clocks} == {"due_soon"}
+    overdue = as_json("overdue", "--as-of", "2027-02-11", "--owner", "0100109106", cwd=workdir)
+    assert [r["lot_id"] for r in overdue] == ["TK-100001/1", "TK-100001/2"]
+    (settlement,) = as_json("settlements", cwd=workdir)
+    assert settlement["status"] == "open"
+    card = as_json("stock-card", "TK-100001/2.1", cwd=workdir)
+    assert [r["event"] for r in card] == ["LotSplitOff", "MoveReceived", "LotExWarehoused"]
+    assert card[-1]["balance"] == "200"
+
+
+def test_csv_and_table_formats(workdir: Path) -> None:
+    csv = bonded("balances", "--format", "csv", cwd=workdir)
+    assert csv.stdout.splitlines()[0].startswith("lot_id,declaration_no,warehouse_id")
+    assert len(csv.stdout.splitlines()) == 5
+    table = bonded("balances", cwd=workdir)
+    assert "TK-100001/1.1" in table.stdout and "Balances as of" in table.stdout
+
+
+def test_projections_status_and_rebuild(workdir: Path) -> None:
+    assert bonded("projections", "status", cwd=workdir).stdout.strip() == "position 38, head 38, lag 0"
+    rebuilt = bonded("projections", "rebuild", cwd=workdir)
+    assert rebuilt.returncode == 0 and "rebuilt from 38 events" in rebuilt.stdout
+    upgraded = bonded("db", "upgrade", cwd=workdir)
+    assert "read models at revision 0001" in upgraded.stdout
+
+
+def test_bad_options_name_the_option(workdir: Path) -> None:
+    result = bonded("balances", "--as-of", "30/06/2026", cwd=workdir)
+    assert result.returncode == 2 and "--as-of" in result.stderr
+    result = bonded("balances", "--known-at", "2026-07-01T17:00", cwd=workdir)
+    assert result.returncode == 2 and "offset" in result.stderr
+    result = bonded("balances", "--format", "xml", cwd=workdir)
+    assert result.returncode == 2 and "--format" in result.stderr
