@@ -20,6 +20,7 @@ run: install  ## apply the quickstart example to ./bonded.db and show the balanc
 
 lint: install
 	$(BIN)/ruff check ledger commands projections api tests bench
+	$(BIN)/ruff format --check --quiet ledger commands projections api tests bench
 	$(BIN)/mypy
 
 test: lint  ## the whole suite; PostgreSQL tests run when a server answers (always under CI=true)

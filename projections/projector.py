@@ -12,11 +12,11 @@ side and the write side cannot disagree about what a history means.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, delete, insert, select, update
+from sqlalchemy import Connection, Table, and_, delete, insert, select, update
 
 from ledger.clock import deadline, first_warehousing_date
 from ledger.events import (
@@ -110,6 +110,7 @@ class Projector:
         self._load_lots(connection, lot_ids)
         touched: set[str] = set()
         event_rows: list[dict[str, Any]] = []
+        writes = _Writes()
         parties: set[tuple[str, str, str]] = set()
         extended_contracts: set[str] = set()
         for (_, version, topic, state), (_, event) in zip(batch, events, strict=True):
@@ -128,11 +129,11 @@ class Projector:
                 )
                 parties.update(self._parties(event))
             else:
-                extended = self._apply_reference(connection, event)
+                extended = self._apply_reference(event, writes)
                 if extended:
                     extended_contracts.add(extended)
-        if event_rows:
-            connection.execute(insert(t.lot_events), event_rows)
+        writes.inserts[t.lot_events] = event_rows
+        writes.run(connection)
         self._insert_parties(connection, parties)
         touched |= self._lots_under(connection, extended_contracts)
         self._write_current(connection, touched)
@@ -161,62 +162,63 @@ class Projector:
             for lot_id, version, topic, state in rows:
                 self.lot_events[lot_id].append((version, self.decode(topic, bytes(state))))
 
-    def _apply_reference(self, connection: Connection, event: Event) -> str | None:
+    def _apply_reference(self, event: Event, writes: _Writes) -> str | None:
+        """Collects the reference-data rows an event adds; returns an extended contract."""
         match event:
             case WarehouseRegistered():
-                connection.execute(
-                    insert(t.warehouses).values(
-                        warehouse_id=event.warehouse_id,
-                        name=event.name,
-                        owner_tax_code=event.owner_tax_code,
-                        province=event.province,
-                        customs_office=event.customs_office,
-                        recorded_at=event.recorded_at,
-                    )
+                writes.inserts[t.warehouses].append(
+                    {
+                        "warehouse_id": event.warehouse_id,
+                        "name": event.name,
+                        "owner_tax_code": event.owner_tax_code,
+                        "province": event.province,
+                        "customs_office": event.customs_office,
+                        "recorded_at": event.recorded_at,
+                    }
                 )
                 self.provinces[event.warehouse_id] = event.province
             case RentContractRegistered():
-                connection.execute(
-                    insert(t.contracts).values(
-                        contract_no=event.contract_no,
-                        warehouse_id=event.warehouse_id,
-                        goods_owner_tax_code=event.goods_owner_tax_code,
-                        starts_on=event.starts_on,
-                        expires_on=event.expires_on,
-                        recorded_at=event.recorded_at,
-                    )
+                writes.inserts[t.contracts].append(
+                    {
+                        "contract_no": event.contract_no,
+                        "warehouse_id": event.warehouse_id,
+                        "goods_owner_tax_code": event.goods_owner_tax_code,
+                        "starts_on": event.starts_on,
+                        "expires_on": event.expires_on,
+                        "recorded_at": event.recorded_at,
+                    }
                 )
                 self.contracts.pop(event.contract_no, None)
             case RentContractExtended():
-                connection.execute(
-                    insert(t.contract_extensions).values(
-                        contract_no=event.contract_no,
-                        recorded_at=event.recorded_at,
-                        effective_at=event.effective_at,
-                        expires_on=event.expires_on,
-                    )
+                writes.inserts[t.contract_extensions].append(
+                    {
+                        "contract_no": event.contract_no,
+                        "recorded_at": event.recorded_at,
+                        "effective_at": event.effective_at,
+                        "expires_on": event.expires_on,
+                    }
                 )
                 self.contracts.pop(event.contract_no, None)
                 return event.contract_no
             case DeclarationRegistered():
-                connection.execute(
-                    insert(t.declarations).values(
-                        declaration_no=event.declaration_no,
-                        warehouse_id=event.warehouse_id,
-                        goods_owner_tax_code=event.goods_owner_tax_code,
-                        registered_on=event.registered_on,
-                        recorded_at=event.recorded_at,
-                        extension_days=0,
-                    )
+                writes.inserts[t.declarations].append(
+                    {
+                        "declaration_no": event.declaration_no,
+                        "warehouse_id": event.warehouse_id,
+                        "goods_owner_tax_code": event.goods_owner_tax_code,
+                        "registered_on": event.registered_on,
+                        "recorded_at": event.recorded_at,
+                        "extension_days": 0,
+                    }
                 )
             case DeclarationSettled():
-                connection.execute(
+                writes.updates.append(
                     update(t.declarations)
                     .where(t.declarations.c.declaration_no == event.declaration_no)
                     .values(settled_at=event.effective_at, settled_recorded_at=event.recorded_at)
                 )
             case SettlementExtended():
-                connection.execute(
+                writes.updates.append(
                     update(t.declarations)
                     .where(t.declarations.c.declaration_no == event.declaration_no)
                     .values(extension_days=event.days, extension_recorded_at=event.recorded_at)
@@ -324,6 +326,23 @@ class Projector:
             "exists": True,
             "last_effective_at": lot.active[-1].event.effective_at,
         }
+
+
+@dataclass
+class _Writes:
+    """A batch's rows, written table by table with one executemany each."""
+
+    inserts: dict[Table, list[dict[str, Any]]] = field(
+        default_factory=lambda: {table: [] for table in t.READ_MODEL_TABLES}
+    )
+    updates: list[Any] = field(default_factory=list)
+
+    def run(self, connection: Connection) -> None:
+        for table, rows in self.inserts.items():
+            if rows:
+                connection.execute(insert(table), rows)
+        for statement in self.updates:
+            connection.execute(statement)
 
 
 def load_contract(

@@ -26,10 +26,17 @@ def as_json(*args: str, cwd: Path) -> list[dict[str, object]]:
 
 def test_balances_now_and_as_of_a_past_day(workdir: Path) -> None:
     now = {r["lot_id"]: (r["on_hand"], r["in_transit"]) for r in as_json("balances", cwd=workdir)}
-    assert now == {"TK-100001/1": ("600", "0"), "TK-100001/1.1": ("300", "0"),
-                   "TK-100001/2": ("350", "0"), "TK-100001/2.1": ("200", "0")}
+    assert now == {
+        "TK-100001/1": ("600", "0"),
+        "TK-100001/1.1": ("300", "0"),
+        "TK-100001/2": ("350", "0"),
+        "TK-100001/2.1": ("200", "0"),
+    }
     march = as_json("balances", "--as-of", "2026-03-15", cwd=workdir)
-    assert {r["lot_id"]: r["on_hand"] for r in march} == {"TK-100001/1": "1000", "TK-100001/2": "600"}
+    assert {r["lot_id"]: r["on_hand"] for r in march} == {
+        "TK-100001/1": "1000",
+        "TK-100001/2": "600",
+    }
     moving = as_json("balances", "--as-of", "2026-05-04", "--warehouse", "KNQ-HCM-02", cwd=workdir)
     assert moving[0]["lot_id"] == "TK-100001/2.1" and moving[0]["on_hand"] == "250"
 
@@ -59,7 +66,9 @@ def test_csv_and_table_formats(workdir: Path) -> None:
 
 
 def test_projections_status_and_rebuild(workdir: Path) -> None:
-    assert bonded("projections", "status", cwd=workdir).stdout.strip() == "position 38, head 38, lag 0"
+    assert (
+        bonded("projections", "status", cwd=workdir).stdout.strip() == "position 38, head 38, lag 0"
+    )
     rebuilt = bonded("projections", "rebuild", cwd=workdir)
     assert rebuilt.returncode == 0 and "rebuilt from 38 events" in rebuilt.stdout
     upgraded = bonded("db", "upgrade", cwd=workdir)
