@@ -304,3 +304,29 @@ def test_the_schema_head_is_the_newest_migration() -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+
+
+def test_the_due_soon_window_is_configurable(
+    ledger: Harness, read: ReadSide, store: EventStore
+) -> None:
+    ledger.given(warehousing("D1", line(1, "100")))  # deadline 2027-02-10
+    wide = ReadModel(read.engine, store.decode, load_pack("vn-2015"), due_soon_days=90)
+    read.runner.catch_up()
+    (default,) = read.model.clocks(Filters(), When(date(2026, 12, 1)))
+    (widened,) = wide.clocks(Filters(), When(date(2026, 12, 1)))
+    assert (default["status"], widened["status"]) == ("ok", "due_soon")
+
+
+def test_a_follower_catches_up_and_stops_when_asked(
+    ledger: Harness, read: ReadSide, store: EventStore
+) -> None:
+    ledger.given(warehousing("D1", line(1, "100")), ex_warehousing(quantity="1"))
+    seen: list[int] = []
+    head = store.head()
+    read.runner.follow(
+        0.01,
+        should_stop=lambda: bool(seen) and seen[-1] >= head,
+        progress=lambda position, _: seen.append(position),
+    )
+    assert read.runner.status().lag == 0
+    assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "99"}
