@@ -229,70 +229,45 @@ def _answer(title: str, columns: list[str], output: str, ask: Any) -> None:
     typer.echo(render(rows, output, title, columns))
 
 
-@app.command()
-def balances(
-    warehouse: Warehouse = None,
-    owner: Owner = None,
-    lot: LotOption = None,
-    province: Province = None,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-    output: Format = "table",
-) -> None:
-    """Lots with goods on hand or in transit."""
-    from projections.queries import Filters
+def _lot_query(name: str, title: str, columns: list[str], doc: str) -> None:
+    """Registers one of the lot questions that share their filters: balances, clocks, overdue."""
 
-    when, filters = _when(as_of, known_at), Filters(warehouse, owner, lot, province)
-    _answer(
-        f"Balances as of {when.as_of}",
-        BALANCE_COLUMNS,
-        output,
-        lambda rm: rm.balances(filters, when),
-    )
+    def command(
+        warehouse: Warehouse = None,
+        owner: Owner = None,
+        lot: LotOption = None,
+        province: Province = None,
+        as_of: AsOf = None,
+        known_at: KnownAt = None,
+        output: Format = "table",
+    ) -> None:
+        from projections.queries import Filters
 
+        when, filters = _when(as_of, known_at), Filters(warehouse, owner, lot, province)
+        _answer(
+            f"{title} as of {when.as_of}",
+            columns,
+            output,
+            lambda model: getattr(model, name)(filters, when),
+        )
 
-@app.command()
-def clocks(
-    warehouse: Warehouse = None,
-    owner: Owner = None,
-    lot: LotOption = None,
-    province: Province = None,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-    output: Format = "table",
-) -> None:
-    """Storage clocks: first warehousing date, deadline, days in storage and left, status."""
-    from projections.queries import Filters
-
-    when, filters = _when(as_of, known_at), Filters(warehouse, owner, lot, province)
-    _answer(
-        f"Storage clocks as of {when.as_of}",
-        CLOCK_COLUMNS,
-        output,
-        lambda rm: rm.clocks(filters, when),
-    )
+    command.__doc__ = doc
+    app.command(name)(command)
 
 
-@app.command()
-def overdue(
-    warehouse: Warehouse = None,
-    owner: Owner = None,
-    lot: LotOption = None,
-    province: Province = None,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-    output: Format = "table",
-) -> None:
-    """Lots past their deadline with goods still on hand or in transit."""
-    from projections.queries import Filters
-
-    when, filters = _when(as_of, known_at), Filters(warehouse, owner, lot, province)
-    _answer(
-        f"Overdue lots as of {when.as_of}",
-        CLOCK_COLUMNS,
-        output,
-        lambda rm: rm.overdue(filters, when),
-    )
+_lot_query("balances", "Balances", BALANCE_COLUMNS, "Lots with goods on hand or in transit.")
+_lot_query(
+    "clocks",
+    "Storage clocks",
+    CLOCK_COLUMNS,
+    "Storage clocks: first warehousing date, deadline, days in storage and left, status.",
+)
+_lot_query(
+    "overdue",
+    "Overdue lots",
+    CLOCK_COLUMNS,
+    "Lots past their deadline with goods still on hand or in transit.",
+)
 
 
 @app.command()
