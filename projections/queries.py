@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, func, select
 from ledger.calendar import WAREHOUSE_ZONE, end_of_day, local_date
 from ledger.clock import deadline as lot_deadline
 from ledger.clock import first_warehousing_date
-from ledger.events import EntryReversed, Event, GoodsLine, LotEvent, LotSplitOff
+from ledger.events import EntryReversed, Event, LotEvent, LotSplitOff
 from ledger.lot import Entry, Lot, LotFacts, postings, split_child
 from ledger.numbers import decimal_text
 from ledger.registry import Declaration
@@ -60,6 +60,23 @@ class When:
         return end_of_day(self.as_of)
 
 
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """A lot with a non-zero balance, as much of it as the answers print."""
+
+    lot_id: str
+    declaration_no: str
+    warehouse_id: str
+    goods_owner_tax_code: str
+    hs_code: str
+    description: str
+    unit: str
+    on_hand: str
+    in_transit: str
+    first_warehoused_on: date
+    deadline: date
+
+
 def _text(moment: datetime) -> str:
     return moment.astimezone(WAREHOUSE_ZONE).isoformat()
 
@@ -76,7 +93,7 @@ class ReadModel:
     # --- balances and clocks ---
 
     def balances(self, filters: Filters, when: When) -> list[Row]:
-        return [_balance_row(facts, first) for facts, first, _ in self._holdings(filters, when)]
+        return [_balance_row(h) for h in self._holdings(filters, when)]
 
     def clocks(self, filters: Filters, when: When) -> list[Row]:
         return [self._clock_row(h, when) for h in self._holdings(filters, when)]
@@ -90,10 +107,8 @@ class ReadModel:
             if row["status"] == "overdue"
         ]
 
-    def _holdings(
-        self, filters: Filters, when: When, overdue: bool = False
-    ) -> list[tuple[LotFacts, date, date]]:
-        """(facts, first warehousing date, deadline) of each lot with a non-zero balance."""
+    def _holdings(self, filters: Filters, when: When, overdue: bool = False) -> list[Holding]:
+        """Each lot with a non-zero balance at the end of ``as_of``, as known at ``known_at``."""
         with self.engine.connect() as connection:
             if self._is_current(connection, when):
                 return self._current_holdings(connection, filters, when, overdue)
@@ -107,9 +122,21 @@ class ReadModel:
 
     def _current_holdings(
         self, connection: Connection, filters: Filters, when: When, overdue: bool
-    ) -> list[tuple[LotFacts, date, date]]:
+    ) -> list[Holding]:
         lots = t.lots.c
-        query = select(t.lots).where(lots.has_balance.is_(True))
+        query = select(
+            lots.lot_id,
+            lots.declaration_no,
+            lots.warehouse_id,
+            lots.goods_owner_tax_code,
+            lots.hs_code,
+            lots.description,
+            lots.unit,
+            lots.on_hand,
+            lots.in_transit,
+            lots.first_warehoused_on,
+            lots.deadline,
+        ).where(lots.has_balance.is_(True))
         for column, value in (
             (lots.warehouse_id, filters.warehouse_id),
             (lots.goods_owner_tax_code, filters.owner),
@@ -120,12 +147,9 @@ class ReadModel:
                 query = query.where(column == value)
         if overdue:
             query = query.where(lots.deadline < when.as_of)
-        rows = connection.execute(query.order_by(lots.lot_id)).mappings()
-        return [(_facts_of(row), row["first_warehoused_on"], row["deadline"]) for row in rows]
+        return [Holding(*row) for row in connection.execute(query.order_by(lots.lot_id))]
 
-    def _past_holdings(
-        self, connection: Connection, filters: Filters, when: When
-    ) -> list[tuple[LotFacts, date, date]]:
+    def _past_holdings(self, connection: Connection, filters: Filters, when: When) -> list[Holding]:
         found = []
         provinces = _provinces(connection)
         for lot in self._lots(connection, self._candidates(connection, filters), when.known_at):
@@ -140,8 +164,16 @@ class ReadModel:
                 else None
             )
             found.append(
-                (
-                    facts,
+                Holding(
+                    facts.lot_id,
+                    facts.declaration_no,
+                    facts.warehouse_id,
+                    facts.goods_owner_tax_code,
+                    facts.goods.hs_code,
+                    facts.goods.description,
+                    facts.goods.unit,
+                    decimal_text(facts.on_hand),
+                    decimal_text(facts.in_transit),
                     first_warehousing_date(facts, self.pack),
                     lot_deadline(facts, self.pack, contract, when.end),
                 )
@@ -185,20 +217,17 @@ class ReadModel:
                 found[lot_id].append(Entry(version, event))
         return [Lot(lot_id, tuple(entries)) for lot_id, entries in found.items() if entries]
 
-    def _clock_row(self, holding: tuple[LotFacts, date, date], when: When) -> Row:
-        facts, first, due = holding
-        day = when.as_of
-        if facts.balance <= 0:
-            status = "closed"
-        elif day > due:
+    def _clock_row(self, holding: Holding, when: When) -> Row:
+        first, due, day = holding.first_warehoused_on, holding.deadline, when.as_of
+        if day > due:
             status = "overdue"
         elif (due - day).days <= self.due_soon_days:
             status = "due_soon"
         else:
             status = "ok"
         return {
-            "lot_id": facts.lot_id,
-            "warehouse_id": facts.warehouse_id,
+            "lot_id": holding.lot_id,
+            "warehouse_id": holding.warehouse_id,
             "first_warehoused_on": first.isoformat(),
             "deadline": due.isoformat(),
             "days_in_storage": (day - first).days,
@@ -334,45 +363,18 @@ def _provinces(connection: Connection) -> dict[str, str]:
     return {warehouse_id: province for warehouse_id, province in rows}
 
 
-def _facts_of(row: Any) -> LotFacts:
-    """Just enough of a lot's facts to print its balance and clock from the current table."""
-    return LotFacts(
-        lot_id=row["lot_id"],
-        declaration_no=row["declaration_no"],
-        registered_on=row["registered_on"],
-        first_warehoused_on=row["warehoused_on"],
-        goods=GoodsLine(
-            line_no=0,
-            description=row["description"],
-            hs_code=row["hs_code"],
-            quantity=Decimal(0),
-            unit=row["unit"],
-            customs_value=Decimal(0),
-            currency="",
-            origin_country="",
-        ),
-        warehouse_id=row["warehouse_id"],
-        goods_owner_tax_code=row["goods_owner_tax_code"],
-        contract_no=row["contract_no"],
-        declared_expires_on=None,
-        created_at=row["last_effective_at"],
-        on_hand=Decimal(row["on_hand"]),
-        in_transit=Decimal(row["in_transit"]),
-    )
-
-
-def _balance_row(facts: LotFacts, first: date) -> Row:
+def _balance_row(h: Holding) -> Row:
     return {
-        "lot_id": facts.lot_id,
-        "declaration_no": facts.declaration_no,
-        "warehouse_id": facts.warehouse_id,
-        "goods_owner_tax_code": facts.goods_owner_tax_code,
-        "hs_code": facts.goods.hs_code,
-        "description": facts.goods.description,
-        "unit": facts.goods.unit,
-        "on_hand": decimal_text(facts.on_hand),
-        "in_transit": decimal_text(facts.in_transit),
-        "first_warehoused_on": first.isoformat(),
+        "lot_id": h.lot_id,
+        "declaration_no": h.declaration_no,
+        "warehouse_id": h.warehouse_id,
+        "goods_owner_tax_code": h.goods_owner_tax_code,
+        "hs_code": h.hs_code,
+        "description": h.description,
+        "unit": h.unit,
+        "on_hand": h.on_hand,
+        "in_transit": h.in_transit,
+        "first_warehoused_on": h.first_warehoused_on.isoformat(),
     }
 
 

@@ -79,6 +79,8 @@ lots = Table(
     Index("rm_lots_province", "province", "has_balance"),
     Index("rm_lots_owner", "goods_owner_tax_code", "has_balance"),
     Index("rm_lots_deadline", "has_balance", "deadline"),
+    Index("rm_lots_warehouse_deadline", "warehouse_id", "has_balance", "deadline"),
+    Index("rm_lots_province_deadline", "province", "has_balance", "deadline"),
     Index("rm_lots_declaration", "declaration_no"),
     Index("rm_lots_contract", "contract_no"),
     Index("rm_lots_last_effective", "last_effective_at"),

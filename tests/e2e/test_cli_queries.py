@@ -72,7 +72,7 @@ def test_projections_status_and_rebuild(workdir: Path) -> None:
     rebuilt = bonded("projections", "rebuild", cwd=workdir)
     assert rebuilt.returncode == 0 and "rebuilt from 38 events" in rebuilt.stdout
     upgraded = bonded("db", "upgrade", cwd=workdir)
-    assert "read models at revision 0001" in upgraded.stdout
+    assert "read models at revision 0002" in upgraded.stdout
 
 
 def test_bad_options_name_the_option(workdir: Path) -> None:
