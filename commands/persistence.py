@@ -17,7 +17,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError, StoredEv
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
-from sqlalchemy import Table, select
+from sqlalchemy import Table, event, select
 from sqlalchemy.orm import Session
 
 
@@ -28,6 +28,17 @@ class LedgerDatastore(SQLAlchemyDatastore):
         if url is not None and url.startswith("sqlite") and "memory" not in url:
             kwargs.setdefault("connect_args", {"timeout": 60})
         super().__init__(url=url, **kwargs)
+        if self.engine is not None and self.engine.dialect.name == "postgresql":
+            event.listen(self.engine, "connect", _no_jit)
+
+
+def _no_jit(dbapi_connection: Any, _record: Any) -> None:
+    """Our statements are short index look-ups; stale statistics on a fast-growing events
+    table made the JIT compile them for 80 ms each."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SET jit = off")
+    cursor.close()
+    dbapi_connection.commit()
 
 
 class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
@@ -182,6 +193,9 @@ class CoreApplicationRecorder(SQLAlchemyApplicationRecorder):
                 found[oid].append(StoredEvent(oid, version, topic, bytes(state)))
             return
         if postgres:
+            # the unique index is always the way in; a growing table's stale statistics
+            # otherwise lead the planner to scan the whole table
+            cursor.execute("SET LOCAL enable_seqscan = off")
             values = ",".join(["(%s::uuid, %s)"] * len(chunk))
             params: list[Any] = [p for oid, v in chunk for p in (str(oid), v)]
         else:
