@@ -12,7 +12,7 @@ side and the write side cannot disagree about what a history means.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -188,7 +188,7 @@ class Projector:
                         "recorded_at": event.recorded_at,
                     }
                 )
-                self.contracts.pop(event.contract_no, None)
+                self.contracts[event.contract_no] = RentContract.from_events([event])
             case RentContractExtended():
                 writes.inserts[t.contract_extensions].append(
                     {
@@ -198,7 +198,12 @@ class Projector:
                         "expires_on": event.expires_on,
                     }
                 )
-                self.contracts.pop(event.contract_no, None)
+                known = self.contracts.get(event.contract_no)
+                if known is not None:
+                    extensions = (*known.extensions, (event.effective_at, event.expires_on))
+                    self.contracts[event.contract_no] = replace(known, extensions=extensions)
+                else:
+                    self.contracts.pop(event.contract_no, None)  # read from the table when needed
                 return event.contract_no
             case DeclarationRegistered():
                 writes.inserts[t.declarations].append(
