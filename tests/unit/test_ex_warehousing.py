@@ -5,7 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ledger.events import LotExWarehoused
-from tests.support import Harness, ex_warehousing, line, refuses, warehousing
+from tests.support import (
+    OWNER_A,
+    WAREHOUSE_OWNER,
+    Harness,
+    contract,
+    ex_warehousing,
+    line,
+    refuses,
+    warehouse,
+    warehousing,
+)
 
 
 def test_partial_ex_warehousing_may_happen_many_times(ledger: Harness) -> None:
@@ -64,81 +74,52 @@ def test_non_tariff_zone_needs_no_declaration(ledger: Harness) -> None:
     refuses(ledger, ex_warehousing(destination="moon"), "invalid_destination", "destination")
 
 
-def test_goods_on_the_not_for_inland_list_may_not_go_inland(ledger: Harness) -> None:
-    ledger.given(warehousing("D1", line(1, "10", hs_code="22042100")))
-    inland = ex_warehousing(
+WINE = "22042100"  # HS 2204: on both packs' not-for-inland lists
+
+
+def inland_sale(**extra: object) -> dict[str, object]:
+    """A domestic sale: an ex-warehousing into the inland with its import declaration."""
+    return ex_warehousing(
         destination="inland",
         export_declaration_no=None,
         border_gate=None,
         import_declaration_no="NK-1",
         purpose="domestic_sale",
+        **extra,
     )
-    refuses(ledger, inland, "not_for_inland", "destination", "22042100")
+
+
+def port_warehouse() -> dict[str, object]:
+    return warehouse("PORT", WAREHOUSE_OWNER, in_port_area=True)
+
+
+def test_goods_on_the_not_for_inland_list_may_not_go_inland(ledger: Harness) -> None:
+    ledger.given(warehousing("D1", line(1, "10", hs_code=WINE)))
+    refuses(ledger, inland_sale(), "not_for_inland", "destination", WINE)
     ledger.when(ex_warehousing(quantity="10"))  # abroad is fine
 
 
 def test_vn_2015_exempts_warehouses_inside_a_port(ledger: Harness) -> None:
     ledger.given(
-        {
-            "command": "register_warehouse",
-            "warehouse_id": "PORT",
-            "name": "Cat Lai",
-            "owner_tax_code": "0301234562",
-            "province": "HCM",
-            "customs_office": "Port 1",
-            "in_port_area": True,
-        },
-        {
-            "command": "register_rent_contract",
-            "contract_no": "C-PORT",
-            "warehouse_id": "PORT",
-            "goods_owner_tax_code": "0100109106",
-            "starts_on": "2026-01-01",
-            "expires_on": "2027-06-30",
-            "registered_on": "2026-01-02",
-        },
-        warehousing(
-            "D1", line(1, "10", hs_code="22042100"), warehouse_id="PORT", contract_no="C-PORT"
-        ),
+        port_warehouse(),
+        contract("C-PORT", "PORT", OWNER_A),
+        warehousing("D1", line(1, "10", hs_code=WINE), warehouse_id="PORT", contract_no="C-PORT"),
     )
-    inland = ex_warehousing(
-        destination="inland",
-        export_declaration_no=None,
-        border_gate=None,
-        import_declaration_no="NK-1",
-        purpose="domestic_sale",
-    )
-    ledger.when(inland)
+    ledger.when(inland_sale())
 
 
 def test_vn_2010_has_no_port_exemption(ledger_2010: Harness) -> None:
-    ledger = ledger_2010
-    ledger.given(
-        {
-            "command": "register_warehouse",
-            "warehouse_id": "PORT",
-            "name": "Cat Lai",
-            "owner_tax_code": "0301234562",
-            "province": "HCM",
-            "customs_office": "Port 1",
-            "in_port_area": True,
-        },
+    ledger_2010.given(
+        port_warehouse(),
         warehousing(
             "D1",
-            line(1, "10", hs_code="22042100"),
+            line(1, "10", hs_code=WINE),
             warehouse_id="PORT",
-            goods_owner_tax_code="0301234562",
+            goods_owner_tax_code=WAREHOUSE_OWNER,
             contract_no=None,
         ),
     )
-    inland = ex_warehousing(
-        destination="inland",
-        export_declaration_no=None,
-        border_gate=None,
-        import_declaration_no="NK-1",
-        purpose="domestic_sale",
-    )
-    refuses(ledger, inland, "not_for_inland", "destination")
+    refuses(ledger_2010, inland_sale(), "not_for_inland", "destination")
 
 
 def test_an_unknown_lot_is_not_found(ledger: Harness) -> None:
