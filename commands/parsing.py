@@ -1,4 +1,9 @@
-"""Turning a JSON object into a command, with errors that name the field and the rule."""
+"""Turning one line of input into a command, with errors that name the field and the rule.
+
+Every line is judged on its own: a line over the size limit, bytes that are not UTF-8, JSON
+nested too deep or a number too long each refuse that line, with a message that quotes at
+most a short excerpt of what was sent.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from commands.models import COMMAND_ADAPTER, COMMAND_NAMES, Command
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, excerpt
+
+MAX_LINE_BYTES = 1 << 20  # one command, e.g. a declaration of 2,000 lines, fits well within
 
 
 class InvalidCommand(LedgerError):
@@ -32,7 +39,7 @@ def _location(loc: tuple[Any, ...]) -> str:
 def from_validation_error(error: ValidationError) -> InvalidCommand:
     problems = []
     first_field = None
-    for detail in error.errors(include_url=False):
+    for detail in error.errors(include_url=False, include_input=False):
         where = _location(tuple(detail["loc"]))
         first_field = first_field or where or None
         message = detail["msg"].removeprefix("Value error, ")
@@ -47,7 +54,7 @@ def parse_command(data: Any) -> Command:
     if name not in COMMAND_NAMES:
         raise InvalidCommand(
             "unknown_command",
-            f"command must be one of {', '.join(sorted(COMMAND_NAMES))}, not {name!r}",
+            f"command must be one of {', '.join(sorted(COMMAND_NAMES))}, not {excerpt(name)}",
             "command",
         )
     try:
@@ -56,11 +63,29 @@ def parse_command(data: Any) -> Command:
         raise from_validation_error(error) from None
 
 
-def parse_json_line(line: str) -> Command:
+def parse_json_line(line: str | bytes) -> Command:
+    """One JSON object, as a line of ``bonded apply`` or a request body."""
+    if len(line) > MAX_LINE_BYTES:
+        raise InvalidCommand(
+            "line_too_long",
+            f"a command is at most {MAX_LINE_BYTES:,} bytes; this one has {len(line):,}",
+        )
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidCommand(
+                "invalid_encoding",
+                f"not UTF-8: byte 0x{line[error.start]:02x} at column {error.start + 1}",
+            ) from None
     try:
         data = json.loads(line, parse_float=Decimal)
     except json.JSONDecodeError as error:
         raise InvalidCommand(
             "invalid_json", f"not valid JSON: {error.msg} at column {error.colno}"
         ) from None
+    except RecursionError:
+        raise InvalidCommand("invalid_json", "not valid JSON: nested too deep") from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise InvalidCommand("invalid_json", f"not valid JSON: {excerpt(str(error), 80)}") from None
     return parse_command(data)

@@ -22,14 +22,16 @@ from typing import Any
 import sqlalchemy.exc
 from eventsourcing.persistence import IntegrityError, OperationalError
 
-from commands.handlers import Context, handle, related_streams, streams_to_read
-from commands.models import Command
+from commands.handlers import Context, handle
+from commands.models import Command, LotCommand
 from commands.store import EventStore
 from commands.unit_of_work import StreamCache, UnitOfWork
 from ledger.errors import Conflict, LedgerError
-from ledger.events import CommandAccepted
+from ledger.events import CommandAccepted, Event
+from ledger.intents import Envelope
 from ledger.lot import Lot
 from ledger.rulepacks import RulePack
+from ledger.streams import command_stream, contract_stream, warehouse_stream
 
 OPERATOR = "operator"
 MAX_ATTEMPTS = 12
@@ -111,7 +113,7 @@ class LedgerService:
             uow = UnitOfWork(self.store, self.cache, self.lots)
             try:
                 with self.store.transaction():
-                    uow.sync(streams_to_read(command) + related_streams(command, self.lots))
+                    uow.sync(self._streams_to_read(command))
                     outcome = self._decide(uow, command, actor)
                     uow.commit()
             except WRITE_CONFLICTS as error:
@@ -162,11 +164,7 @@ class LedgerService:
         outcomes: list[Outcome] = []
         try:
             with self.store.transaction():
-                uow.sync(
-                    name
-                    for command in commands
-                    for name in streams_to_read(command) + related_streams(command, self.lots)
-                )
+                uow.sync(name for command in commands for name in self._streams_to_read(command))
                 for item in chunk:
                     mark = uow.mark()
                     try:
@@ -196,35 +194,42 @@ class LedgerService:
                 outcomes.append(_refused(item, error))
         return outcomes
 
+    def _streams_to_read(self, command: Command) -> list[str]:
+        """What the command names, and what the lot it names is likely to need (its
+        warehouse and contract, as far as the lots already folded tell: a guess; a wrong
+        one costs one more query)."""
+        names = command.streams()
+        if isinstance(command, LotCommand):
+            lot = self.lots.get(command.lot_id)
+            facts = lot.current() if lot is not None else None
+            if facts is not None:
+                names.append(warehouse_stream(facts.warehouse_id))
+                if facts.contract_no:
+                    names.append(contract_stream(facts.contract_no))
+        return names
+
     def _decide(self, uow: UnitOfWork, command: Command, actor: str) -> Outcome:
-        now = self.clock()
+        envelope = Envelope(actor, self.clock(), command.command_id)
         digest = body_digest(command) if command.command_id else ""
         if command.command_id:
-            earlier = uow.events(f"command:{command.command_id}")
+            earlier = uow.events(command_stream(command.command_id))
             if earlier:
                 return _repeat(command, earlier[0], digest)
-        ctx = Context(uow, now, actor, self.pack, command.command_id)
         mark = uow.mark()
         try:
-            result = handle(command, ctx)
+            result = handle(command, Context(uow, envelope, self.pack))
         except LedgerError:
             uow.rollback_to(mark)
             raise
         if command.command_id:
-            uow.record(
-                [
-                    CommandAccepted(
-                        **ctx.envelope(),
-                        command=command.command,
-                        body_digest=digest,
-                        result=result,
-                    )
-                ]
+            accepted = CommandAccepted(
+                **envelope.stamp(), command=command.command, body_digest=digest, result=result
             )
+            uow.record([accepted])
         return Outcome(command.command, "applied", result)
 
 
-def _repeat(command: Command, earlier: Any, digest: str) -> Outcome:
+def _repeat(command: Command, earlier: Event, digest: str) -> Outcome:
     assert isinstance(earlier, CommandAccepted)
     if earlier.body_digest != digest:
         raise Conflict(

@@ -27,7 +27,8 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import get_topic, resolve_topic
 
 from commands.persistence import CoreApplicationRecorder
-from ledger.events import VALUE_TYPES, Event
+from ledger.events import Event
+from ledger.values import VALUE_TYPES
 
 STREAM_NAMESPACE = uuid5(NAMESPACE_URL, "https://bonded-ledger/streams")
 
@@ -138,6 +139,9 @@ class EventStore:
         if topic is None:
             topic = self._topics[cls] = get_topic(cls)
         return StoredEvent(stream_id(stream), version, topic, _state_json(event))
+
+    def topics(self, kinds: Sequence[type[Event]]) -> list[str]:
+        return [get_topic(kind) for kind in kinds]
 
     def decode(self, topic: str, state: bytes) -> Event:
         cls = resolve_topic(topic)

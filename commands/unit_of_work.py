@@ -1,58 +1,27 @@
 """A unit of work: the streams a batch of commands read, and the events they add, written in
 one transaction with an optimistic version check on every stream they add to.
 
-Streams are kept in a cache that outlives the unit of work. Each unit of work brings every
-stream it reads up to date once, asking the store only for the events after the ones
-already cached (one query for a whole batch), so a long lot is decoded once per process,
-not once per command. Whatever another writer adds after that is caught by the version
-check on commit, and the command is retried.
+It is the ``ledger.recorded.Recorded`` that decisions read. Streams are kept in a cache that
+outlives the unit of work. Each unit of work brings every stream it reads up to date once,
+asking the store only for the events after the ones already cached (one query for a whole
+batch), so a long lot is decoded once per process, not once per command. Whatever another
+writer adds after that is caught by the version check on commit, and the command is retried.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, MutableMapping, Sequence
 
 from commands.store import EventStore
-from ledger.events import (
-    CommandAccepted,
-    DeclarationRegistered,
-    DeclarationSettled,
-    EnterpriseRegistered,
-    Event,
-    LotEvent,
-    LotSplitOff,
-    RentContractExtended,
-    RentContractRegistered,
-    ReportSubmitted,
-    SettlementExtended,
-    StockCounted,
-    WarehouseRegistered,
-)
-from ledger.lot import Entry, Lot
-from ledger.registry import Declaration, Enterprise, RentContract, Warehouse
+from ledger.events import Event, LotCreation, LotEvent, placing_kinds
+from ledger.lot import Lot
+from ledger.recorded import Streams
+from ledger.streams import lot_stream
 
 StreamCache = MutableMapping[str, list[Event]]
 
 
-def stream_of(event: Event) -> str:
-    """The stream an event belongs to."""
-    match event:
-        case LotEvent():
-            return f"lot:{event.lot_id}"
-        case EnterpriseRegistered():
-            return f"enterprise:{event.tax_code}"
-        case WarehouseRegistered() | StockCounted() | ReportSubmitted():
-            return f"warehouse:{event.warehouse_id}"
-        case RentContractRegistered() | RentContractExtended():
-            return f"contract:{event.contract_no}"
-        case DeclarationRegistered() | DeclarationSettled() | SettlementExtended():
-            return f"declaration:{event.declaration_no}"
-        case CommandAccepted():
-            return f"command:{event.command_id}"
-    raise TypeError(f"no stream for {type(event).__name__}")
-
-
-class UnitOfWork:
+class UnitOfWork(Streams):
     def __init__(
         self,
         store: EventStore,
@@ -68,10 +37,14 @@ class UnitOfWork:
 
     # --- reading ---
 
-    def events(self, stream: str) -> list[Event]:
+    def events(self, stream: str) -> Sequence[Event]:
         if stream not in self._synced:
             self.sync([stream])
-        return self.cache[stream] + self.pending.get(stream, [])
+        pending = self.pending.get(stream)
+        return self.cache[stream] + pending if pending else self.cache[stream]
+
+    def prefetch(self, streams: Iterable[str]) -> None:
+        self.sync(streams)
 
     def sync(self, streams: Iterable[str]) -> None:
         """Brings these streams up to date with the store, in one round trip."""
@@ -84,7 +57,7 @@ class UnitOfWork:
             self._synced.add(stream)
 
     def lot(self, lot_id: str) -> Lot:
-        events = self.events(f"lot:{lot_id}")
+        events = self.events(lot_stream(lot_id))
         known = self._lots.get(lot_id)
         if (
             known is not None
@@ -92,47 +65,30 @@ class UnitOfWork:
             and (not events or known.entries[-1].event is events[-1])
         ):
             return known  # the same history: keep its folded facts
-        entries = tuple(Entry(i, e) for i, e in enumerate(events, 1) if isinstance(e, LotEvent))
-        self._lots[lot_id] = lot = Lot(lot_id, entries)
+        self._lots[lot_id] = lot = Lot.of(lot_id, [e for e in events if isinstance(e, LotEvent)])
         return lot
 
-    def lots(self, lot_ids: Iterable[str]) -> dict[str, Lot]:
-        ids = list(lot_ids)
-        self.sync(f"lot:{lot_id}" for lot_id in ids)
-        return {lot_id: self.lot(lot_id) for lot_id in ids}
-
-    def lot_tree(self, roots: Iterable[str]) -> list[Lot]:
-        """The lots and every lot split off from them, however deep."""
-        found: list[Lot] = []
-        frontier = list(roots)
-        while frontier:
-            batch = self.lots(frontier)
-            found.extend(batch.values())
-            frontier = [child for lot in batch.values() for child in lot.children()]
-        return found
-
-    def enterprise(self, tax_code: str) -> Enterprise | None:
-        return Enterprise.from_events(self.events(f"enterprise:{tax_code}"))
-
-    def warehouse(self, warehouse_id: str) -> Warehouse | None:
-        return Warehouse.from_events(self.events(f"warehouse:{warehouse_id}"))
-
-    def contract(self, contract_no: str | None) -> RentContract | None:
-        if contract_no is None:
-            return None
-        return RentContract.from_events(self.events(f"contract:{contract_no}"))
-
-    def declaration(self, declaration_no: str) -> Declaration | None:
-        return Declaration.from_events(self.events(f"declaration:{declaration_no}"))
+    def lot_ids_ever_in(self, warehouse_id: str) -> set[str]:
+        """From the whole event log: only the kinds that place lots are read."""
+        recorded = self.store.scan(self.store.topics(placing_kinds()))
+        pending = (e for events in self.pending.values() for e in events)
+        return {
+            lot_id
+            for source in (recorded, pending)
+            for event in source
+            if isinstance(event, LotEvent)
+            for lot_id, where in event.placements()
+            if where == warehouse_id
+        }
 
     # --- writing ---
 
     def record(self, events: Iterable[Event]) -> None:
         for event in events:
-            stream = stream_of(event)
-            if stream not in self.cache and isinstance(event, LotSplitOff):
-                # a split-off lot's id is new by construction; if another writer took it,
-                # the version check refuses the commit and the retry reads it afresh
+            stream = event.stream
+            if stream not in self.cache and isinstance(event, LotCreation):
+                # a new lot's id is new by construction; if another writer took it, the
+                # version check refuses the commit and the retry reads it afresh
                 self.cache[stream] = []
                 self._synced.add(stream)
             self.events(stream)  # the committed version must be known before appending

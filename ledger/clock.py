@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from ledger.lot import LotFacts
+from ledger.facts import LotFacts
 from ledger.registry import RentContract
 from ledger.rulepacks import RulePack
 

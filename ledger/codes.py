@@ -7,13 +7,31 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from ledger.errors import excerpt
+
 VEHICLE_HEADINGS = ("8703", "8711")  # cars and motorcycles: frame and engine numbers (55.1b.5)
 _HS_CODE = re.compile(r"\d{4,10}")
+# control characters, bidirectional marks, embeddings, overrides and isolates, zero-width
+# spaces and joiners that are not letters' shaping, separators, lone surrogates, tag characters
+_HIDDEN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028-\u202e\u2060-\u206f"
+    "\ufeff\ufff9-\ufffb\ud800-\udfff\U000e0000-\U000e007f]"
+)
 
 
 def hs_code(value: str) -> str:
     if not _HS_CODE.fullmatch(value):
         raise ValueError("an HS code is 4 to 10 digits, digits only")
+    return value
+
+
+def plain_text(value: str) -> str:
+    """Identifiers and free text carry no control characters (NUL, line breaks) and no
+    invisible formatting such as bidirectional overrides, which can disguise what is shown."""
+    found = _HIDDEN.search(value)
+    if found is not None:
+        code = f"U+{ord(found.group()):04X}"
+        raise ValueError(f"must not contain the control or formatting character {code}")
     return value
 
 
@@ -38,14 +56,14 @@ def _currencies() -> frozenset[str]:
 def country(value: str) -> str:
     code = value.upper()
     if code not in _countries():
-        raise ValueError(f"{value!r} is not an ISO 3166 alpha-2 country code")
+        raise ValueError(f"{excerpt(value)} is not an ISO 3166 alpha-2 country code")
     return code
 
 
 def currency(value: str) -> str:
     code = value.upper()
     if code not in _currencies():
-        raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        raise ValueError(f"{excerpt(value)} is not an ISO 4217 currency code")
     return code
 
 
@@ -57,4 +75,6 @@ def vietnamese_tax_code(value: str) -> str:
     try:
         return str(mst.format(mst.validate(value)))
     except ValidationError as error:
-        raise ValueError(f"{value!r} is not a valid Vietnamese tax code (MST): {error}") from None
+        raise ValueError(
+            f"{excerpt(value)} is not a valid Vietnamese tax code (MST): {error}"
+        ) from None

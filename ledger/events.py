@@ -1,19 +1,38 @@
-"""Every fact the ledger records, as immutable dataclasses.
+"""Every fact the ledger records, as immutable dataclasses, each with what the ledger knows
+about its kind.
 
 The event store keeps each event's class path (its *topic*): these names and this module's
 path are part of the stored data. Rename or move a class only together with
 ``eventsourcing.utils.register_topic``; change its fields only with a ``class_version`` bump
-and an upcaster.
+and an upcaster. Class attributes and methods are not stored.
 
 Every event carries the envelope of DOMAIN.md §3: ``effective_at`` (when it happened in the
 warehouse), ``recorded_at`` (when the ledger learned it), ``actor`` and ``command_id``.
+
+A lot event says itself how it changes the lot's balances (``postings``) and its other facts
+(``evolve``), whether a hold blocks it, how messages name it, whether it splits the lot and
+whether the periodic report counts it: adding a movement kind is adding a class here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
+
+from ledger.calendar import local_date
+from ledger.facts import Hold, LotFacts, Posting
+from ledger.streams import (
+    command_stream,
+    contract_stream,
+    declaration_stream,
+    enterprise_stream,
+    lot_stream,
+    warehouse_stream,
+)
+from ledger.values import CountedLot, GoodsLine, Seal
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,6 +41,11 @@ class Event:
     recorded_at: datetime
     actor: str
     command_id: str | None = None
+
+    @property
+    def stream(self) -> str:
+        """The stream this event belongs to."""
+        raise TypeError(f"{type(self).__name__} names no stream")
 
 
 # --- reference data -------------------------------------------------------------------------
@@ -34,6 +58,10 @@ class EnterpriseRegistered(Event):
     address: str
     country: str = "VN"
 
+    @property
+    def stream(self) -> str:
+        return enterprise_stream(self.tax_code)
+
 
 @dataclass(frozen=True, kw_only=True)
 class WarehouseRegistered(Event):
@@ -45,10 +73,22 @@ class WarehouseRegistered(Event):
     address: str | None = None
     in_port_area: bool = False
 
+    @property
+    def stream(self) -> str:
+        return warehouse_stream(self.warehouse_id)
+
 
 @dataclass(frozen=True, kw_only=True)
-class RentContractRegistered(Event):
+class ContractEvent(Event):
     contract_no: str
+
+    @property
+    def stream(self) -> str:
+        return contract_stream(self.contract_no)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RentContractRegistered(ContractEvent):
     warehouse_id: str
     goods_owner_tax_code: str
     starts_on: date
@@ -57,45 +97,26 @@ class RentContractRegistered(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RentContractExtended(Event):
-    contract_no: str
+class RentContractExtended(ContractEvent):
     expires_on: date
-
-
-# --- value types carried by events ----------------------------------------------------------
-
-
-@dataclass(frozen=True, kw_only=True)
-class GoodsLine:
-    """One line of a warehousing declaration: what a lot holds."""
-
-    line_no: int
-    description: str
-    hs_code: str
-    quantity: Decimal
-    unit: str
-    customs_value: Decimal
-    currency: str
-    origin_country: str
-    frame_no: str | None = None
-    engine_no: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Seal:
-    container_no: str
-    seal_no: str
-    intact: bool
 
 
 # --- declarations ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
-class DeclarationRegistered(Event):
+class DeclarationEvent(Event):
+    declaration_no: str
+
+    @property
+    def stream(self) -> str:
+        return declaration_stream(self.declaration_no)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclarationRegistered(DeclarationEvent):
     """The warehousing declaration (form HQ/2002-KNQ) as registered; its lots follow."""
 
-    declaration_no: str
     registered_on: date
     warehouse_id: str
     goods_owner_tax_code: str
@@ -110,13 +131,12 @@ class DeclarationRegistered(Event):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DeclarationSettled(Event):
-    declaration_no: str
+class DeclarationSettled(DeclarationEvent):
+    pass
 
 
 @dataclass(frozen=True, kw_only=True)
-class SettlementExtended(Event):
-    declaration_no: str
+class SettlementExtended(DeclarationEvent):
     approval_ref: str
     reason: str
     days: int
@@ -124,28 +144,111 @@ class SettlementExtended(Event):
 
 # --- lots: every event below belongs to one lot's stream ------------------------------------
 
+Refusal = tuple[str, str]  # (code, message): a rule an event breaks at its step
+
 
 @dataclass(frozen=True, kw_only=True)
 class LotEvent(Event):
     lot_id: str
 
+    label: ClassVar[str] = "the entry"  # how a message names it: "the ex-warehousing of 5"
+    blocked_by_hold: ClassVar[bool] = False
+    counts_in_report: ClassVar[bool] = False  # on-hand in or out of the warehouse (55.8c)
+
+    @property
+    def stream(self) -> str:
+        return lot_stream(self.lot_id)
+
+    def postings(self) -> tuple[Posting, ...]:
+        """The balance steps of the event, applied in order; each must leave both >= 0."""
+        return ()
+
+    def evolve(self, facts: LotFacts) -> None:
+        """Changes every fact of the lot but its balances."""
+
+    def refusals(self, facts: LotFacts) -> Iterator[Refusal]:
+        """Rules the event breaks against the lot's facts just before it."""
+        if self.blocked_by_hold and facts.hold is not None:
+            yield (
+                "lot_on_hold",
+                f"lot {self.lot_id} is on hold at {self.effective_at.isoformat()} "
+                f"({facts.hold.description}); {self.label} is blocked until the hold is "
+                "released",
+            )
+
+    def split_child(self) -> str | None:
+        """The lot a partial transfer or move split off, if this event did that."""
+        return None
+
+    def related_lot_id(self) -> str | None:
+        """The other lot of a split, as a stock card shows it."""
+        return self.split_child()
+
+    def hands_over(self) -> bool:
+        """A whole transfer or move: who holds the lot, or where, changes with it."""
+        return False
+
+    def placements(self) -> tuple[tuple[str, str], ...]:
+        """(lot, warehouse) pairs: the lots this event puts into a warehouse."""
+        return ()
+
+    def ownerships(self) -> tuple[tuple[str, str], ...]:
+        """(lot, goods owner) pairs: the lots this event gives to an owner."""
+        return ()
+
 
 @dataclass(frozen=True, kw_only=True)
-class LotWarehoused(LotEvent):
+class LotCreation(LotEvent):
+    """An event a lot begins with."""
+
     declaration_no: str
     registered_on: date
     warehouse_id: str
     goods_owner_tax_code: str
     contract_no: str | None
-    expires_on: date
-    source: str
     goods: GoodsLine
-    on_hold: bool = False
-    hold_reason: str | None = None
+
+    def founding_facts(self) -> LotFacts:
+        raise TypeError(f"{type(self).__name__} does not say how the lot begins")
+
+    def placements(self) -> tuple[tuple[str, str], ...]:
+        return ((self.lot_id, self.warehouse_id),)
+
+    def ownerships(self) -> tuple[tuple[str, str], ...]:
+        return ((self.lot_id, self.goods_owner_tax_code),)
 
 
 @dataclass(frozen=True, kw_only=True)
-class LotSplitOff(LotEvent):
+class LotWarehoused(LotCreation):
+    expires_on: date
+    source: str
+    on_hold: bool = False
+    hold_reason: str | None = None
+
+    label: ClassVar[str] = "the warehousing"
+    counts_in_report: ClassVar[bool] = True
+
+    def postings(self) -> tuple[Posting, ...]:
+        return (Posting(on_hand=self.goods.quantity),)
+
+    def founding_facts(self) -> LotFacts:
+        return LotFacts(
+            lot_id=self.lot_id,
+            declaration_no=self.declaration_no,
+            registered_on=self.registered_on,
+            first_warehoused_on=local_date(self.effective_at),
+            goods=self.goods,
+            warehouse_id=self.warehouse_id,
+            goods_owner_tax_code=self.goods_owner_tax_code,
+            contract_no=self.contract_no,
+            declared_expires_on=self.expires_on,
+            created_at=self.effective_at,
+            hold=_broken_seal(self) if self.on_hold else None,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class LotSplitOff(LotCreation):
     """The first event of a lot split off by a partial transfer or move.
 
     It carries what the child keeps from its parent: the goods line, the first warehousing
@@ -155,15 +258,36 @@ class LotSplitOff(LotEvent):
     parent_lot_id: str
     cause: str  # "transfer" or "move"
     quantity: Decimal
-    declaration_no: str
-    registered_on: date
     first_warehoused_on: date
     extension_days: int
-    warehouse_id: str
-    goods_owner_tax_code: str
-    contract_no: str | None
     declared_expires_on: date | None  # box 2, while still stored under the declaration's terms
-    goods: GoodsLine
+
+    label: ClassVar[str] = "the split"
+
+    def postings(self) -> tuple[Posting, ...]:
+        if self.cause == "move":
+            return (Posting(in_transit=self.quantity),)
+        return (Posting(on_hand=self.quantity),)
+
+    def related_lot_id(self) -> str | None:
+        return self.parent_lot_id
+
+    def founding_facts(self) -> LotFacts:
+        return LotFacts(
+            lot_id=self.lot_id,
+            declaration_no=self.declaration_no,
+            registered_on=self.registered_on,
+            first_warehoused_on=self.first_warehoused_on,
+            goods=self.goods,
+            warehouse_id=self.warehouse_id,
+            goods_owner_tax_code=self.goods_owner_tax_code,
+            contract_no=self.contract_no,
+            declared_expires_on=self.declared_expires_on,
+            created_at=self.effective_at,
+            extension_days=self.extension_days,
+            extensions_granted=1 if self.extension_days else 0,
+            receiving_from=self.parent_lot_id if self.cause == "move" else None,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,6 +300,13 @@ class LotExWarehoused(LotEvent):
     import_declaration_no: str | None = None
     purpose: str | None = None
 
+    label: ClassVar[str] = "the ex-warehousing"
+    blocked_by_hold: ClassVar[bool] = True
+    counts_in_report: ClassVar[bool] = True
+
+    def postings(self) -> tuple[Posting, ...]:
+        return (Posting(on_hand=-self.quantity),)
+
 
 @dataclass(frozen=True, kw_only=True)
 class OwnershipTransferred(LotEvent):
@@ -187,6 +318,29 @@ class OwnershipTransferred(LotEvent):
     new_contract_no: str | None
     trading_contract_no: str
     notice_no: str
+
+    label: ClassVar[str] = "the ownership transfer"
+    blocked_by_hold: ClassVar[bool] = True
+
+    def postings(self) -> tuple[Posting, ...]:
+        if self.hands_over():  # out and back in: the lot must hold it at that moment
+            return (Posting(on_hand=-self.quantity), Posting(on_hand=self.quantity))
+        return (Posting(on_hand=-self.quantity),)
+
+    def evolve(self, facts: LotFacts) -> None:
+        if self.hands_over():
+            facts.goods_owner_tax_code = self.new_owner_tax_code
+            facts.contract_no = self.new_contract_no
+            facts.declared_expires_on = None
+
+    def split_child(self) -> str | None:
+        return None if self.hands_over() else self.new_lot_id
+
+    def ownerships(self) -> tuple[tuple[str, str], ...]:
+        return ((self.new_lot_id, self.new_owner_tax_code),)
+
+    def hands_over(self) -> bool:
+        return self.new_lot_id == self.lot_id
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,12 +355,48 @@ class MoveDispatched(LotEvent):
     approval_ref: str
     seal_no: str
 
+    label: ClassVar[str] = "the move dispatch"
+    blocked_by_hold: ClassVar[bool] = True
+    counts_in_report: ClassVar[bool] = True
+
+    def postings(self) -> tuple[Posting, ...]:
+        if self.hands_over():
+            return (Posting(on_hand=-self.quantity, in_transit=self.quantity),)
+        return (Posting(on_hand=-self.quantity),)
+
+    def evolve(self, facts: LotFacts) -> None:
+        if self.hands_over():
+            facts.receiving_from = facts.warehouse_id
+            facts.warehouse_id = self.to_warehouse_id
+            facts.contract_no = self.contract_no
+            facts.declared_expires_on = None
+
+    def split_child(self) -> str | None:
+        return None if self.hands_over() else self.travelling_lot_id
+
+    def placements(self) -> tuple[tuple[str, str], ...]:
+        return ((self.travelling_lot_id, self.to_warehouse_id),)
+
+    def hands_over(self) -> bool:
+        return self.travelling_lot_id == self.lot_id
+
 
 @dataclass(frozen=True, kw_only=True)
 class MoveReceived(LotEvent):
     quantity: Decimal
     warehouse_id: str
     seal_intact: bool
+
+    label: ClassVar[str] = "the move receipt"
+    counts_in_report: ClassVar[bool] = True
+
+    def postings(self) -> tuple[Posting, ...]:
+        return (Posting(on_hand=self.quantity, in_transit=-self.quantity),)
+
+    def evolve(self, facts: LotFacts) -> None:
+        facts.receiving_from = None
+        if not self.seal_intact and facts.hold is None:
+            facts.hold = _broken_seal(self)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,11 +405,30 @@ class StorageExtended(LotEvent):
     approval_ref: str
     reason: str
 
+    label: ClassVar[str] = "the storage extension"
+
+    def evolve(self, facts: LotFacts) -> None:
+        facts.extension_days += self.days
+        facts.extensions_granted += 1
+
 
 @dataclass(frozen=True, kw_only=True)
 class HoldPlaced(LotEvent):
     ref: str
     reason: str
+
+    label: ClassVar[str] = "the hold"
+
+    def refusals(self, facts: LotFacts) -> Iterator[Refusal]:
+        if facts.hold is not None:
+            yield (
+                "already_on_hold",
+                f"lot {self.lot_id} is already on hold at {self.effective_at.isoformat()} "
+                f"({facts.hold.description}); a lot is held once at a time",
+            )
+
+    def evolve(self, facts: LotFacts) -> None:
+        facts.hold = Hold(f"hold {self.ref} placed {self.effective_at.isoformat()}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -227,12 +436,31 @@ class HoldReleased(LotEvent):
     ref: str
     reason: str
 
+    label: ClassVar[str] = "the release"
+
+    def refusals(self, facts: LotFacts) -> Iterator[Refusal]:
+        if facts.hold is None:
+            yield (
+                "not_on_hold",
+                f"lot {self.lot_id} is not on hold at {self.effective_at.isoformat()}",
+            )
+
+    def evolve(self, facts: LotFacts) -> None:
+        facts.hold = None
+
 
 @dataclass(frozen=True, kw_only=True)
 class LotLiquidated(LotEvent):
     quantity: Decimal
     decision_ref: str
     method: str
+
+    label: ClassVar[str] = "the liquidation"
+    blocked_by_hold: ClassVar[bool] = True
+    counts_in_report: ClassVar[bool] = True
+
+    def postings(self) -> tuple[Posting, ...]:
+        return (Posting(on_hand=-self.quantity),)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -243,29 +471,34 @@ class EntryReversed(LotEvent):
     reversed_event: str
     reason: str
 
+    label: ClassVar[str] = "the reversal"
+
+
+def _broken_seal(event: LotEvent) -> Hold:
+    return Hold(f"seal not intact, {event.effective_at.isoformat()}")
+
 
 # --- warehouses: inspections and reports ----------------------------------------------------
 
 
 @dataclass(frozen=True, kw_only=True)
-class CountedLot:
-    lot_id: str
-    book_quantity: Decimal
-    counted_quantity: Decimal
-    difference: Decimal
+class WarehouseEvent(Event):
+    warehouse_id: str
+
+    @property
+    def stream(self) -> str:
+        return warehouse_stream(self.warehouse_id)
 
 
 @dataclass(frozen=True, kw_only=True)
-class StockCounted(Event):
+class StockCounted(WarehouseEvent):
     """A physical count; differences are reported, never applied to any balance."""
 
-    warehouse_id: str
     counts: tuple[CountedLot, ...]
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReportSubmitted(Event):
-    warehouse_id: str
+class ReportSubmitted(WarehouseEvent):
     period: str
     form: str
     period_starts_on: date
@@ -286,5 +519,28 @@ class CommandAccepted(Event):
     body_digest: str
     result: dict[str, object] = field(default_factory=dict)
 
+    @property
+    def stream(self) -> str:
+        return command_stream(self.command_id or "")
 
-VALUE_TYPES: tuple[type, ...] = (GoodsLine, Seal, CountedLot)
+
+def kinds_of(base: type[Event]) -> list[type[Event]]:
+    """Every event class deriving from ``base``, itself included."""
+    found: list[type[Event]] = [base]
+    for sub in base.__subclasses__():
+        found.extend(kinds_of(sub))
+    return found
+
+
+def recorded_kinds() -> list[type[Event]]:
+    """The kinds of event that are recorded: the classes no other kind derives from."""
+    return [kind for kind in kinds_of(Event) if not kind.__subclasses__()]
+
+
+def placing_kinds() -> list[type[Event]]:
+    """The lot events that put lots into warehouses (see ``LotEvent.placements``)."""
+    return [
+        kind
+        for kind in kinds_of(LotEvent)
+        if issubclass(kind, LotEvent) and kind.placements is not LotEvent.placements
+    ]

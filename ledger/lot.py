@@ -5,38 +5,20 @@ contract, hold) at any effective time come from replaying the events that are no
 in effective order (recorded order breaks ties). ``violations`` replays the whole history and
 names the first rule it breaks: every decision about a lot adds or cancels an entry and asks
 whether the history still holds, so a backdated entry is checked at its own time *and* at
-every later time already recorded.
+every later time already recorded. What each kind of event does is the event's own business
+(``ledger.events``); this module only folds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from functools import cached_property
 
-from ledger.calendar import local_date
-from ledger.events import (
-    EntryReversed,
-    GoodsLine,
-    HoldPlaced,
-    HoldReleased,
-    LotEvent,
-    LotExWarehoused,
-    LotLiquidated,
-    LotSplitOff,
-    LotWarehoused,
-    MoveDispatched,
-    MoveReceived,
-    OwnershipTransferred,
-    StorageExtended,
-)
+from ledger.events import EntryReversed, LotCreation, LotEvent
+from ledger.facts import LotFacts, Posting
 from ledger.numbers import decimal_text
-
-ZERO = Decimal(0)
-BLOCKED_BY_HOLD = (LotExWarehoused, OwnershipTransferred, MoveDispatched, LotLiquidated)
-CREATIONS = (LotWarehoused, LotSplitOff)
 
 
 @dataclass(frozen=True)
@@ -46,139 +28,8 @@ class Entry:
 
     @property
     def kind(self) -> str:
+        """The event's public name, as stock cards and messages show it."""
         return type(self.event).__name__
-
-
-@dataclass(frozen=True)
-class Posting:
-    """How one step of an event changes the lot's two balances."""
-
-    on_hand: Decimal = ZERO
-    in_transit: Decimal = ZERO
-
-
-def postings(event: LotEvent) -> tuple[Posting, ...]:
-    """The balance steps of an event, applied in order; every step must leave both >= 0.
-
-    A whole transfer takes its quantity out and puts it back, so the lot must hold it at
-    that moment even though the balance does not change (DOMAIN.md §3).
-    """
-    match event:
-        case LotWarehoused(goods=goods):
-            return (Posting(on_hand=goods.quantity),)
-        case LotSplitOff(cause="move", quantity=q):
-            return (Posting(in_transit=q),)
-        case LotSplitOff(quantity=q):
-            return (Posting(on_hand=q),)
-        case LotExWarehoused(quantity=q) | LotLiquidated(quantity=q):
-            return (Posting(on_hand=-q),)
-        case OwnershipTransferred(quantity=q, new_lot_id=new) if new == event.lot_id:
-            return (Posting(on_hand=-q), Posting(on_hand=q))
-        case OwnershipTransferred(quantity=q):
-            return (Posting(on_hand=-q),)
-        case MoveDispatched(quantity=q, travelling_lot_id=new) if new == event.lot_id:
-            return (Posting(on_hand=-q, in_transit=q),)
-        case MoveDispatched(quantity=q):
-            return (Posting(on_hand=-q),)
-        case MoveReceived(quantity=q):
-            return (Posting(on_hand=q, in_transit=-q),)
-    return ()
-
-
-@dataclass
-class LotFacts:
-    """What holds for a lot at one effective moment."""
-
-    lot_id: str
-    declaration_no: str
-    registered_on: date
-    first_warehoused_on: date  # effective date of the warehousing the lot descends from
-    goods: GoodsLine
-    warehouse_id: str
-    goods_owner_tax_code: str
-    contract_no: str | None
-    declared_expires_on: date | None
-    created_at: datetime
-    on_hand: Decimal = ZERO
-    in_transit: Decimal = ZERO
-    extension_days: int = 0
-    extensions_granted: int = 0
-    hold: HoldPlaced | LotEvent | None = None
-    receiving_from: str | None = None  # origin warehouse while in transit
-
-    @property
-    def balance(self) -> Decimal:
-        return self.on_hand + self.in_transit
-
-    def copy(self) -> LotFacts:
-        """A shallow copy: every field holds an immutable value."""
-        twin = object.__new__(LotFacts)
-        twin.__dict__.update(self.__dict__)
-        return twin
-
-    @property
-    def held(self) -> bool:
-        return self.hold is not None
-
-
-def _facts_at_creation(event: LotEvent) -> LotFacts:
-    match event:
-        case LotWarehoused():
-            return LotFacts(
-                lot_id=event.lot_id,
-                declaration_no=event.declaration_no,
-                registered_on=event.registered_on,
-                first_warehoused_on=local_date(event.effective_at),
-                goods=event.goods,
-                warehouse_id=event.warehouse_id,
-                goods_owner_tax_code=event.goods_owner_tax_code,
-                contract_no=event.contract_no,
-                declared_expires_on=event.expires_on,
-                created_at=event.effective_at,
-                hold=event if event.on_hold else None,
-            )
-        case LotSplitOff():
-            return LotFacts(
-                lot_id=event.lot_id,
-                declaration_no=event.declaration_no,
-                registered_on=event.registered_on,
-                first_warehoused_on=event.first_warehoused_on,
-                goods=event.goods,
-                warehouse_id=event.warehouse_id,
-                goods_owner_tax_code=event.goods_owner_tax_code,
-                contract_no=event.contract_no,
-                declared_expires_on=event.declared_expires_on,
-                created_at=event.effective_at,
-                extension_days=event.extension_days,
-                extensions_granted=1 if event.extension_days else 0,
-                receiving_from=event.parent_lot_id if event.cause == "move" else None,
-            )
-    raise ValueError(f"{type(event).__name__} does not create a lot")
-
-
-def _evolve_attributes(facts: LotFacts, event: LotEvent) -> None:
-    """Everything an event changes in a lot's facts but its balances."""
-    match event:
-        case OwnershipTransferred() if event.new_lot_id == facts.lot_id:
-            facts.goods_owner_tax_code = event.new_owner_tax_code
-            facts.contract_no = event.new_contract_no
-            facts.declared_expires_on = None
-        case MoveDispatched() if event.travelling_lot_id == facts.lot_id:
-            facts.receiving_from = facts.warehouse_id
-            facts.warehouse_id = event.to_warehouse_id
-            facts.contract_no = event.contract_no
-            facts.declared_expires_on = None
-        case MoveReceived():
-            facts.receiving_from = None
-            if not event.seal_intact and facts.hold is None:
-                facts.hold = event
-        case StorageExtended():
-            facts.extension_days += event.days
-            facts.extensions_granted += 1
-        case HoldPlaced():
-            facts.hold = event
-        case HoldReleased():
-            facts.hold = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +45,10 @@ class Lot:
 
     lot_id: str
     entries: tuple[Entry, ...] = ()
+
+    @staticmethod
+    def of(lot_id: str, events: list[LotEvent]) -> Lot:
+        return Lot(lot_id, tuple(Entry(v, e) for v, e in enumerate(events, 1)))
 
     @property
     def exists(self) -> bool:
@@ -229,7 +84,10 @@ class Lot:
     @property
     def splits_recorded(self) -> int:
         """Every split ever recorded from this lot, reversed ones too: ids are never reused."""
-        return sum(1 for e in self.entries if split_child(e.event) is not None)
+        return sum(1 for e in self.entries if e.event.split_child() is not None)
+
+    def next_split_id(self) -> str:
+        return f"{self.lot_id}.{self.splits_recorded + 1}"
 
     def with_event(self, event: LotEvent) -> Lot:
         return Lot(self.lot_id, (*self.entries, Entry(self.version + 1, event)))
@@ -239,14 +97,16 @@ class Lot:
         up to ``until`` (effective) if given."""
         facts: LotFacts | None = None
         for entry in self.active:
-            if until is not None and entry.event.effective_at > until:
+            event = entry.event
+            if until is not None and event.effective_at > until:
                 return
             if facts is None:
-                facts = _facts_at_creation(entry.event)
-            for posting in postings(entry.event):
-                facts.on_hand += posting.on_hand
-                facts.in_transit += posting.in_transit
-            _evolve_attributes(facts, entry.event)
+                if not isinstance(event, LotCreation):
+                    return
+                facts = event.founding_facts()
+            for posting in event.postings():
+                facts.post(posting)
+            event.evolve(facts)
             yield entry, facts
 
     def facts_at(self, moment: datetime) -> LotFacts | None:
@@ -270,7 +130,7 @@ class Lot:
         return self._current.copy() if self._current is not None else None
 
     def children(self) -> list[str]:
-        ids = (split_child(e.event) for e in self.entries)
+        ids = (e.event.split_child() for e in self.entries)
         return [child for child in ids if child is not None]
 
     def violations(self) -> Iterator[Violation]:
@@ -279,14 +139,14 @@ class Lot:
         for entry in self.active:
             event = entry.event
             if facts is None:
-                if not isinstance(event, CREATIONS):
+                if not isinstance(event, LotCreation):
                     yield Violation(
                         "before_lot_existed",
                         entry,
                         f"lot {self.lot_id} did not exist at {event.effective_at.isoformat()}",
                     )
                     return
-                facts = _facts_at_creation(event)
+                facts = event.founding_facts()
                 yield from _apply(self.lot_id, entry, facts)
             else:
                 yield from _step(self.lot_id, entry, facts)
@@ -309,84 +169,33 @@ class Lot:
 
 def _step(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:
     """Checks one entry after the lot came into being, and applies it to ``facts``."""
-    if isinstance(entry.event, CREATIONS):
+    if isinstance(entry.event, LotCreation):
         yield Violation("lot_exists", entry, f"lot {lot_id} already exists")
-    yield from _hold_violations(lot_id, entry, facts)
+    for code, message in entry.event.refusals(facts):
+        yield Violation(code, entry, message)
     yield from _apply(lot_id, entry, facts)
 
 
 def _apply(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:
-    for posting in postings(entry.event):
-        facts.on_hand += posting.on_hand
-        facts.in_transit += posting.in_transit
+    for posting in entry.event.postings():
+        facts.post(posting)
         if facts.on_hand < 0 or facts.in_transit < 0:
             yield _negative_balance(lot_id, entry, facts, posting)
             break
-    _evolve_attributes(facts, entry.event)
-
-
-def _hold_violations(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:
-    event = entry.event
-    at = event.effective_at.isoformat()
-    if isinstance(event, BLOCKED_BY_HOLD) and facts.held:
-        yield Violation(
-            "lot_on_hold",
-            entry,
-            f"lot {lot_id} is on hold at {at} ({_hold_ref(facts)}); "
-            f"{_describe(event)} is blocked until the hold is released",
-        )
-    if isinstance(event, HoldPlaced) and facts.held:
-        yield Violation(
-            "already_on_hold",
-            entry,
-            f"lot {lot_id} is already on hold at {at} ({_hold_ref(facts)}); "
-            "a lot is held once at a time",
-        )
-    if isinstance(event, HoldReleased) and not facts.held:
-        yield Violation("not_on_hold", entry, f"lot {lot_id} is not on hold at {at}")
-
-
-def _hold_ref(facts: LotFacts) -> str:
-    hold = facts.hold
-    if isinstance(hold, HoldPlaced):
-        return f"hold {hold.ref} placed {hold.effective_at.isoformat()}"
-    if hold is not None:
-        return f"seal not intact, {hold.effective_at.isoformat()}"
-    return "no hold"
+    entry.event.evolve(facts)
 
 
 def _negative_balance(lot_id: str, entry: Entry, facts: LotFacts, posting: Posting) -> Violation:
     event = entry.event
-    which = "on-hand" if facts.on_hand < 0 else "in-transit"
+    on_hand_short = facts.on_hand < 0
+    which = "on-hand" if on_hand_short else "in-transit"
     before = (
-        (facts.on_hand - posting.on_hand)
-        if which == "on-hand"
-        else facts.in_transit - posting.in_transit
+        facts.on_hand - posting.on_hand if on_hand_short else facts.in_transit - posting.in_transit
     )
-    needed = -(posting.on_hand if which == "on-hand" else posting.in_transit)
+    needed = -(posting.on_hand if on_hand_short else posting.in_transit)
     return Violation(
         "insufficient_balance",
         entry,
-        f"{_describe(event)} of {decimal_text(needed)} at {event.effective_at.isoformat()} needs "
+        f"{event.label} of {decimal_text(needed)} at {event.effective_at.isoformat()} needs "
         f"lot {lot_id}'s {which} balance, which is {decimal_text(before)} then",
     )
-
-
-def _describe(event: LotEvent) -> str:
-    names = {
-        "LotExWarehoused": "the ex-warehousing",
-        "OwnershipTransferred": "the ownership transfer",
-        "MoveDispatched": "the move dispatch",
-        "MoveReceived": "the move receipt",
-        "LotLiquidated": "the liquidation",
-    }
-    return names.get(type(event).__name__, type(event).__name__)
-
-
-def split_child(event: LotEvent) -> str | None:
-    """The lot a partial transfer or move split off, if this event did that."""
-    if isinstance(event, OwnershipTransferred) and event.new_lot_id != event.lot_id:
-        return event.new_lot_id
-    if isinstance(event, MoveDispatched) and event.travelling_lot_id != event.lot_id:
-        return event.travelling_lot_id
-    return None

@@ -4,7 +4,7 @@ declarations. Each ``from_events`` is a pure fold; None means "never registered"
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from ledger.events import (
@@ -71,24 +71,19 @@ class RentContract:
         contract: RentContract | None = None
         for e in events:
             if isinstance(e, RentContractRegistered):
-                contract = RentContract(
-                    e.contract_no,
-                    e.warehouse_id,
-                    e.goods_owner_tax_code,
-                    e.starts_on,
-                    e.expires_on,
-                    (),
-                )
+                contract = RentContract.registered(e)
             elif isinstance(e, RentContractExtended) and contract is not None:
-                contract = RentContract(
-                    contract.contract_no,
-                    contract.warehouse_id,
-                    contract.goods_owner_tax_code,
-                    contract.starts_on,
-                    contract.expires_on,
-                    (*contract.extensions, (e.effective_at, e.expires_on)),
-                )
+                contract = contract.extended(e)
         return contract
+
+    @staticmethod
+    def registered(e: RentContractRegistered) -> RentContract:
+        return RentContract(
+            e.contract_no, e.warehouse_id, e.goods_owner_tax_code, e.starts_on, e.expires_on, ()
+        )
+
+    def extended(self, e: RentContractExtended) -> RentContract:
+        return replace(self, extensions=(*self.extensions, (e.effective_at, e.expires_on)))
 
     def extended_expiry_at(self, moment: datetime) -> date | None:
         """The expiry set by the latest extension in force at ``moment``, if any."""

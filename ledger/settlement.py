@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from ledger.calendar import local_date
-from ledger.lot import Lot, postings
+from ledger.lot import Lot
 from ledger.registry import Declaration
 from ledger.rulepacks import RulePack
 
@@ -31,8 +31,8 @@ def emptied_at(lots: Iterable[Lot]) -> datetime | None:
     steps: list[tuple[datetime, Decimal]] = []
     for lot in lots:
         for entry in lot.active:
-            for posting in postings(entry.event):
-                steps.append((entry.event.effective_at, posting.on_hand + posting.in_transit))
+            for posting in entry.event.postings():
+                steps.append((entry.event.effective_at, posting.total))
     if not steps:
         return None
     steps.sort(key=lambda step: step[0])

@@ -12,7 +12,7 @@ side and the write side cannot disagree about what a history means.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -25,9 +25,6 @@ from ledger.events import (
     Event,
     LotEvent,
     LotSplitOff,
-    LotWarehoused,
-    MoveDispatched,
-    OwnershipTransferred,
     RentContractExtended,
     RentContractRegistered,
     SettlementExtended,
@@ -188,7 +185,7 @@ class Projector:
                         "recorded_at": event.recorded_at,
                     }
                 )
-                self.contracts[event.contract_no] = RentContract.from_events([event])
+                self.contracts[event.contract_no] = RentContract.registered(event)
             case RentContractExtended():
                 writes.inserts[t.contract_extensions].append(
                     {
@@ -200,8 +197,7 @@ class Projector:
                 )
                 known = self.contracts.get(event.contract_no)
                 if known is not None:
-                    extensions = (*known.extensions, (event.effective_at, event.expires_on))
-                    self.contracts[event.contract_no] = replace(known, extensions=extensions)
+                    self.contracts[event.contract_no] = known.extended(event)
                 else:
                     self.contracts.pop(event.contract_no, None)  # read from the table when needed
                 return event.contract_no
@@ -231,18 +227,12 @@ class Projector:
         return None
 
     def _parties(self, event: LotEvent) -> set[tuple[str, str, str]]:
-        places: list[tuple[str, str]] = []
-        match event:
-            case LotWarehoused() | LotSplitOff():
-                places = [("warehouse", event.warehouse_id), ("owner", event.goods_owner_tax_code)]
-            case OwnershipTransferred() if event.new_lot_id == event.lot_id:
-                places = [("owner", event.new_owner_tax_code)]
-            case MoveDispatched() if event.travelling_lot_id == event.lot_id:
-                places = [("warehouse", event.to_warehouse_id)]
-        found = {(kind, value, event.lot_id) for kind, value in places}
-        for kind, value in places:
-            if kind == "warehouse" and value in self.provinces:
-                found.add(("province", self.provinces[value], event.lot_id))
+        """Every warehouse, province and owner the event puts a lot with."""
+        found = {("owner", owner, lot_id) for lot_id, owner in event.ownerships()}
+        for lot_id, warehouse_id in event.placements():
+            found.add(("warehouse", warehouse_id, lot_id))
+            if warehouse_id in self.provinces:
+                found.add(("province", self.provinces[warehouse_id], lot_id))
         return found
 
     def _insert_parties(self, connection: Connection, parties: set[tuple[str, str, str]]) -> None:

@@ -21,8 +21,9 @@ from sqlalchemy import Connection, Engine, func, select
 from ledger.calendar import WAREHOUSE_ZONE, end_of_day, local_date
 from ledger.clock import deadline as lot_deadline
 from ledger.clock import first_warehousing_date
-from ledger.events import EntryReversed, Event, LotEvent, LotSplitOff
-from ledger.lot import Entry, Lot, LotFacts, postings, split_child
+from ledger.events import EntryReversed, Event, LotEvent
+from ledger.facts import LotFacts
+from ledger.lot import Entry, Lot
 from ledger.numbers import decimal_text
 from ledger.registry import Declaration
 from ledger.rulepacks import RulePack
@@ -314,7 +315,7 @@ class ReadModel:
         rows = []
         for entry in entries:
             event = entry.event
-            moved = postings(event)
+            moved = event.postings()
             delta = sum((p.on_hand + p.in_transit for p in moved), _zero())
             cancelled = entry.version in gone or isinstance(event, EntryReversed)
             if not cancelled:
@@ -332,7 +333,7 @@ class ReadModel:
                     "balance": decimal_text(balance),
                     "on_hand": decimal_text(on_hand),
                     "in_transit": decimal_text(in_transit),
-                    "related_lot_id": _related(event),
+                    "related_lot_id": event.related_lot_id(),
                     "reversed": entry.version in gone,
                 }
             )
@@ -341,12 +342,6 @@ class ReadModel:
 
 def _zero() -> Decimal:
     return Decimal(0)
-
-
-def _related(event: LotEvent) -> str | None:
-    if isinstance(event, LotSplitOff):
-        return event.parent_lot_id
-    return split_child(event)
 
 
 def _known(recorded_at: datetime | None, known_at: datetime | None) -> bool:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TypeVar
+
 from ledger.calendar import CLOCK_TOLERANCE
 from ledger.errors import LedgerError, NotFound
-from ledger.events import Event, LotEvent
-from ledger.lot import Lot, LotFacts, Violation
+from ledger.events import LotEvent
+from ledger.facts import LotFacts
+from ledger.intents import Envelope
+from ledger.lot import Lot, Violation
+
+T = TypeVar("T")
 
 VIOLATION_FIELDS = {
     "insufficient_balance": "quantity",
@@ -17,13 +24,13 @@ VIOLATION_FIELDS = {
 }
 
 
-def check_not_in_future(event: Event) -> None:
+def check_not_in_future(effective_at: datetime, envelope: Envelope) -> None:
     """``effective_at`` is never after the moment of recording (5 minutes' clock tolerance)."""
-    if event.effective_at > event.recorded_at + CLOCK_TOLERANCE:
+    if effective_at > envelope.recorded_at + CLOCK_TOLERANCE:
         raise LedgerError(
             "effective_in_future",
-            f"effective_at {event.effective_at.isoformat()} is after the moment of recording "
-            f"({event.recorded_at.isoformat()}) by more than the 5 minutes' clock tolerance",
+            f"effective_at {effective_at.isoformat()} is after the moment of recording "
+            f"({envelope.recorded_at.isoformat()}) by more than the 5 minutes' clock tolerance",
             "effective_at",
         )
 
@@ -36,15 +43,15 @@ def existing_lot(lot: Lot) -> LotFacts:
     return facts
 
 
-def facts_when(lot: Lot, event: LotEvent) -> LotFacts:
-    """The lot's facts at the event's effective time; refused if the lot did not exist yet."""
-    check_not_in_future(event)
-    facts = lot.facts_at(event.effective_at)
+def facts_when(lot: Lot, effective_at: datetime, envelope: Envelope) -> LotFacts:
+    """The lot's facts at ``effective_at``; refused if the lot did not exist yet."""
+    check_not_in_future(effective_at, envelope)
+    facts = lot.facts_at(effective_at)
     if facts is None:
         created = existing_lot(lot).created_at
         raise LedgerError(
             "before_lot_existed",
-            f"effective_at {event.effective_at.isoformat()} is before lot {lot.lot_id} came "
+            f"effective_at {effective_at.isoformat()} is before lot {lot.lot_id} came "
             f"into being ({created.isoformat()})",
             "effective_at",
         )
@@ -77,9 +84,10 @@ def check_history(
     raise LedgerError(violation.code, message, field)
 
 
-def record_on_lot(lot: Lot, event: LotEvent) -> None:
-    """Refuses unless the lot's history still holds with ``event`` appended."""
+def record_on_lot(lot: Lot, event: LotEvent) -> list[LotEvent]:
+    """``[event]``, once the lot's history is known to hold with it appended."""
     check_history(lot, lot.version + 1, violation=lot.violation_if_appended(event))
+    return [event]
 
 
 def require_field(value: object, field: str, rule: str) -> None:
@@ -90,3 +98,10 @@ def require_field(value: object, field: str, rule: str) -> None:
 def refuse_field(value: object, field: str, rule: str) -> None:
     if value is not None:
         raise LedgerError("unexpected_field", f"{field} must not be given: {rule}", field)
+
+
+def require_found(value: T | None, code: str, message: str, field: str) -> T:
+    """``value``, unless the ledger never recorded it."""
+    if value is None:
+        raise NotFound(code, message, field)
+    return value

@@ -9,13 +9,16 @@ from ledger.clock import deadline, first_warehousing_date
 from ledger.decide.common import facts_when, record_on_lot
 from ledger.errors import LedgerError
 from ledger.events import HoldPlaced, HoldReleased, LotEvent, LotLiquidated, StorageExtended
-from ledger.lot import Lot
-from ledger.registry import RentContract
+from ledger.intents import Envelope, ExtendStorage, LiquidateOverdue, PlaceHold, ReleaseHold
+from ledger.recorded import Recorded
 from ledger.rulepacks import RulePack
 
 
-def extend_storage(lot: Lot, proposed: StorageExtended, pack: RulePack) -> list[LotEvent]:
-    facts = facts_when(lot, proposed)
+def extend_storage(
+    intent: ExtendStorage, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[LotEvent]:
+    lot = recorded.lot(intent.lot_id)
+    facts = facts_when(lot, intent.effective_at, envelope)
     if facts.extensions_granted >= pack.extensions_allowed:
         raise LedgerError(
             "already_extended",
@@ -27,38 +30,53 @@ def extend_storage(lot: Lot, proposed: StorageExtended, pack: RulePack) -> list[
         raise LedgerError("lot_closed", f"lot {lot.lot_id} holds no goods to extend", "lot_id")
     unextended = pack.storage_limit.after(first_warehousing_date(facts, pack))
     furthest = pack.max_extension.after(unextended)
-    extended = unextended + timedelta(days=proposed.days)
+    extended = unextended + timedelta(days=intent.days)
     if extended > furthest:
         raise LedgerError(
             "extension_too_long",
-            f"{proposed.days} days would move the statutory limit from {unextended} to "
+            f"{intent.days} days would move the statutory limit from {unextended} to "
             f"{extended}, past {furthest}, the most {pack.name} allows",
             "days",
         )
-    record_on_lot(lot, proposed)
-    return [proposed]
+    return record_on_lot(
+        lot,
+        StorageExtended(
+            **envelope.stamp(intent.effective_at),
+            lot_id=lot.lot_id,
+            days=intent.days,
+            approval_ref=intent.approval_ref,
+            reason=intent.reason,
+        ),
+    )
 
 
-def place_hold(lot: Lot, proposed: HoldPlaced) -> list[LotEvent]:
-    facts_when(lot, proposed)
-    record_on_lot(lot, proposed)
-    return [proposed]
+def place_hold(intent: PlaceHold, envelope: Envelope, recorded: Recorded) -> list[LotEvent]:
+    lot = recorded.lot(intent.lot_id)
+    facts_when(lot, intent.effective_at, envelope)
+    stamp = envelope.stamp(intent.effective_at)
+    return record_on_lot(
+        lot, HoldPlaced(**stamp, lot_id=lot.lot_id, ref=intent.ref, reason=intent.reason)
+    )
 
 
-def release_hold(lot: Lot, proposed: HoldReleased) -> list[LotEvent]:
-    facts_when(lot, proposed)
-    record_on_lot(lot, proposed)
-    return [proposed]
+def release_hold(intent: ReleaseHold, envelope: Envelope, recorded: Recorded) -> list[LotEvent]:
+    lot = recorded.lot(intent.lot_id)
+    facts_when(lot, intent.effective_at, envelope)
+    stamp = envelope.stamp(intent.effective_at)
+    return record_on_lot(
+        lot, HoldReleased(**stamp, lot_id=lot.lot_id, ref=intent.ref, reason=intent.reason)
+    )
 
 
 def liquidate_overdue(
-    lot: Lot, contract: RentContract | None, proposed: LotLiquidated, pack: RulePack
+    intent: LiquidateOverdue, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[LotEvent]:
-    facts = facts_when(lot, proposed)
-    due = deadline(facts, pack, contract, proposed.effective_at)
+    lot = recorded.lot(intent.lot_id)
+    facts = facts_when(lot, intent.effective_at, envelope)
+    contract = recorded.contract(facts.contract_no) if facts.contract_no else None
+    due = deadline(facts, pack, contract, intent.effective_at)
     liquidable_from = due + timedelta(days=pack.liquidation_after_deadline_days + 1)
-    day = local_date(proposed.effective_at)
-    if day < liquidable_from:
+    if local_date(intent.effective_at) < liquidable_from:
         grace = pack.liquidation_after_deadline_days
         after = f"more than {grace} days past" if grace else "past"
         raise LedgerError(
@@ -67,5 +85,13 @@ def liquidate_overdue(
             f"{after} it, from {liquidable_from} (55.7)",
             "effective_at",
         )
-    record_on_lot(lot, proposed)
-    return [proposed]
+    return record_on_lot(
+        lot,
+        LotLiquidated(
+            **envelope.stamp(intent.effective_at),
+            lot_id=lot.lot_id,
+            quantity=intent.quantity,
+            decision_ref=intent.decision_ref,
+            method=intent.method,
+        ),
+    )

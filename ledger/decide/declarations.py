@@ -2,38 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from datetime import datetime
 
-from ledger.decide.common import check_not_in_future
-from ledger.errors import LedgerError, NotFound
-from ledger.events import DeclarationSettled, Event, SettlementExtended
-from ledger.lot import Lot
+from ledger.decide.common import check_not_in_future, require_found
+from ledger.errors import LedgerError
+from ledger.events import DeclarationSettled, SettlementExtended
+from ledger.intents import Envelope, ExtendSettlement, SettleDeclaration
+from ledger.recorded import Recorded
 from ledger.registry import Declaration
 from ledger.rulepacks import RulePack
 from ledger.settlement import balance_at, emptied_at
 
 
 def settle_declaration(
-    declaration: Declaration | None, lots: Sequence[Lot], proposed: DeclarationSettled
-) -> list[Event]:
-    found = _emptied_declaration(declaration, lots, proposed)
+    intent: SettleDeclaration, envelope: Envelope, recorded: Recorded
+) -> list[DeclarationSettled]:
+    found = _emptied_declaration(intent.declaration_no, intent.effective_at, envelope, recorded)
     if found.settled_at is not None:
         raise LedgerError(
             "already_settled",
             f"declaration {found.declaration_no} was settled at {found.settled_at.isoformat()}",
             "declaration_no",
         )
-    return [proposed]
+    stamp = envelope.stamp(intent.effective_at)
+    return [DeclarationSettled(**stamp, declaration_no=intent.declaration_no)]
 
 
 def extend_settlement(
-    declaration: Declaration | None,
-    lots: Sequence[Lot],
-    proposed: SettlementExtended,
-    pack: RulePack,
-) -> list[Event]:
-    found = _emptied_declaration(declaration, lots, proposed)
+    intent: ExtendSettlement, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[SettlementExtended]:
+    found = _emptied_declaration(intent.declaration_no, intent.effective_at, envelope, recorded)
     if found.settled_at is not None:
         raise LedgerError(
             "already_settled",
@@ -47,34 +45,40 @@ def extend_settlement(
             "extension is granted once (55.8d)",
             "declaration_no",
         )
-    return [replace(proposed, days=pack.settlement_extension_days)]
+    return [
+        SettlementExtended(
+            **envelope.stamp(intent.effective_at),
+            declaration_no=intent.declaration_no,
+            approval_ref=intent.approval_ref,
+            reason=intent.reason,
+            days=pack.settlement_extension_days,
+        )
+    ]
 
 
 def _emptied_declaration(
-    declaration: Declaration | None, lots: Sequence[Lot], proposed: Event
+    declaration_no: str, effective_at: datetime, envelope: Envelope, recorded: Recorded
 ) -> Declaration:
-    check_not_in_future(proposed)
-    if declaration is None:
-        raise NotFound(
-            "unknown_declaration",
-            f"declaration {getattr(proposed, 'declaration_no', '?')} has not been recorded",
-            "declaration_no",
-        )
-    remaining = balance_at(lots, proposed.effective_at)
-    if remaining > 0:
-        raise LedgerError(
-            "declaration_not_empty",
-            f"declaration {declaration.declaration_no} still holds {remaining} (on hand or in "
-            f"transit) at {proposed.effective_at.isoformat()}; it is settled only once every lot "
-            "is empty",
-            "declaration_no",
-        )
+    check_not_in_future(effective_at, envelope)
+    declaration = require_found(
+        recorded.declaration(declaration_no),
+        "unknown_declaration",
+        f"declaration {declaration_no} has not been recorded",
+        "declaration_no",
+    )
+    lots = recorded.lot_tree(declaration.lot_ids)
+    remaining = balance_at(lots, effective_at)
     emptied = emptied_at(lots)
-    if emptied is None or emptied > proposed.effective_at:
+    if remaining > 0 or emptied is None or emptied > effective_at:
+        held = (
+            f"still holds {remaining} (on hand or in transit) at"
+            if remaining
+            else "is not empty at"
+        )
         raise LedgerError(
             "declaration_not_empty",
-            f"declaration {declaration.declaration_no} is not empty at "
-            f"{proposed.effective_at.isoformat()}",
+            f"declaration {declaration.declaration_no} {held} {effective_at.isoformat()}; it "
+            "is settled only once every lot is empty",
             "declaration_no",
         )
     return declaration

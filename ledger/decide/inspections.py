@@ -2,96 +2,88 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from decimal import Decimal
-
 from ledger.calendar import end_of_day, local_date
 from ledger.decide.common import check_not_in_future
+from ledger.decide.reference import require_warehouse
 from ledger.errors import LedgerError, NotFound
-from ledger.events import CountedLot, Event, ReportSubmitted, StockCounted
-from ledger.lot import Lot
-from ledger.registry import Warehouse
-from ledger.report import content_digest, parse_period, periodic_report
+from ledger.events import ReportSubmitted, StockCounted
+from ledger.intents import Envelope, RecordStockCount, SubmitReport
+from ledger.periods import parse_period
+from ledger.recorded import Recorded
+from ledger.report import content_digest, periodic_report
 from ledger.rulepacks import RulePack
-
-
-def _require_warehouse(warehouse: Warehouse | None, warehouse_id: str) -> Warehouse:
-    if warehouse is None:
-        raise NotFound(
-            "unknown_warehouse", f"warehouse {warehouse_id} is not registered", "warehouse_id"
-        )
-    return warehouse
+from ledger.values import CountedLot
 
 
 def record_stock_count(
-    warehouse: Warehouse | None,
-    lots: Mapping[str, Lot],
-    counted: Sequence[tuple[str, Decimal]],
-    proposed: StockCounted,
-) -> list[Event]:
+    intent: RecordStockCount, envelope: Envelope, recorded: Recorded
+) -> list[StockCounted]:
     """Book quantities at the count's moment beside what was counted; nothing is adjusted."""
-    check_not_in_future(proposed)
-    _require_warehouse(warehouse, proposed.warehouse_id)
-    if not counted:
+    check_not_in_future(intent.effective_at, envelope)
+    require_warehouse(recorded, intent.warehouse_id, "warehouse_id")
+    if not intent.counts:
         raise LedgerError("no_counts", "a stock count names at least one lot", "counts")
+    lots = recorded.lots(c.lot_id for c in intent.counts)
     rows: list[CountedLot] = []
     seen: set[str] = set()
-    for index, (lot_id, quantity) in enumerate(counted):
+    for index, count in enumerate(intent.counts):
         field = f"counts[{index}].lot_id"
-        if lot_id in seen:
-            raise LedgerError("duplicate_lot", f"lot {lot_id} is counted twice", field)
-        seen.add(lot_id)
-        lot = lots.get(lot_id)
-        facts = lot.facts_at(proposed.effective_at) if lot is not None else None
+        if count.lot_id in seen:
+            raise LedgerError("duplicate_lot", f"lot {count.lot_id} is counted twice", field)
+        seen.add(count.lot_id)
+        facts = lots[count.lot_id].facts_at(intent.effective_at)
         if facts is None:
             raise NotFound(
-                "unknown_lot", f"lot {lot_id} was not recorded at the count's time", field
+                "unknown_lot", f"lot {count.lot_id} was not recorded at the count's time", field
             )
-        if facts.warehouse_id != proposed.warehouse_id:
+        if facts.warehouse_id != intent.warehouse_id:
             raise LedgerError(
                 "lot_elsewhere",
-                f"lot {lot_id} is in warehouse {facts.warehouse_id}, not {proposed.warehouse_id}",
+                f"lot {count.lot_id} is in warehouse {facts.warehouse_id}, "
+                f"not {intent.warehouse_id}",
                 field,
             )
         rows.append(
             CountedLot(
-                lot_id=lot_id,
+                lot_id=count.lot_id,
                 book_quantity=facts.on_hand,
-                counted_quantity=quantity,
-                difference=quantity - facts.on_hand,
+                counted_quantity=count.counted_quantity,
+                difference=count.counted_quantity - facts.on_hand,
             )
         )
-    return [replace(proposed, counts=tuple(rows))]
+    stamp = envelope.stamp(intent.effective_at)
+    return [StockCounted(**stamp, warehouse_id=intent.warehouse_id, counts=tuple(rows))]
 
 
 def submit_report(
-    warehouse: Warehouse | None,
-    lots: Sequence[Lot],
-    proposed: ReportSubmitted,
-    pack: RulePack,
-) -> list[Event]:
+    intent: SubmitReport, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[ReportSubmitted]:
     """Stores the digest of the report as the ledger knows it now, so an auditor can later
     re-create it as known at submission and compare."""
-    check_not_in_future(proposed)
-    _require_warehouse(warehouse, proposed.warehouse_id)
-    period = parse_period(proposed.period)
-    if proposed.effective_at <= end_of_day(period.ends_on):
+    check_not_in_future(intent.effective_at, envelope)
+    require_warehouse(recorded, intent.warehouse_id, "warehouse_id")
+    try:
+        period = parse_period(intent.period)
+    except ValueError as error:
+        raise LedgerError("invalid_period", str(error), "period") from None
+    if intent.effective_at <= end_of_day(period.ends_on):
         raise LedgerError(
             "period_not_ended",
             f"period {period.name} ends on {period.ends_on}; its report is submitted after that",
             "period",
         )
-    rows = periodic_report(lots, proposed.warehouse_id, period)
-    due = period.due_on(pack)
+    rows = periodic_report(recorded.lots_ever_in(intent.warehouse_id), intent.warehouse_id, period)
+    due = period.due_on(pack.report_due_days)
     return [
-        replace(
-            proposed,
+        ReportSubmitted(
+            **envelope.stamp(intent.effective_at),
+            warehouse_id=intent.warehouse_id,
+            period=period.name,
             form=pack.report_form,
             period_starts_on=period.starts_on,
             period_ends_on=period.ends_on,
             due_on=due,
-            late=local_date(proposed.effective_at) > due,
-            content_digest=content_digest(proposed.warehouse_id, period, rows),
+            late=local_date(intent.effective_at) > due,
+            content_digest=content_digest(intent.warehouse_id, period, rows),
         )
     ]

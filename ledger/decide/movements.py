@@ -1,13 +1,21 @@
-"""Goods leaving, changing hands and moving between warehouses (55.3 – 55.6)."""
+"""Goods leaving, changing hands and moving between warehouses (55.3 – 55.6).
+
+Every reference fact is the one in force where and when the movement took effect: the
+warehouse the lot was in at ``effective_at``, not the one it is in now.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ledger.calendar import local_date
-from ledger.decide.common import facts_when, record_on_lot, refuse_field, require_field
+from ledger.decide.common import (
+    facts_when,
+    record_on_lot,
+    refuse_field,
+    require_field,
+    require_found,
+)
 from ledger.decide.warehousing import check_rent_contract
-from ledger.errors import LedgerError, NotFound
+from ledger.errors import LedgerError
 from ledger.events import (
     LotEvent,
     LotExWarehoused,
@@ -16,8 +24,17 @@ from ledger.events import (
     MoveReceived,
     OwnershipTransferred,
 )
-from ledger.lot import Lot, LotFacts
-from ledger.registry import Enterprise, RentContract, Warehouse
+from ledger.facts import LotFacts
+from ledger.intents import (
+    DispatchMove,
+    Envelope,
+    ExWarehouse,
+    LotIntent,
+    ReceiveMove,
+    TransferOwnership,
+)
+from ledger.recorded import Recorded
+from ledger.registry import Warehouse
 from ledger.rulepacks import RulePack
 
 DESTINATIONS = ("abroad", "inland", "non_tariff_zone")
@@ -25,25 +42,40 @@ INLAND_PURPOSES = ("domestic_sale", "processing", "machinery_rental")
 
 
 def ex_warehouse(
-    lot: Lot, warehouse: Warehouse | None, proposed: LotExWarehoused, pack: RulePack
+    intent: ExWarehouse, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[LotEvent]:
-    facts = facts_when(lot, proposed)
-    _check_destination(proposed)
-    if proposed.destination == "inland":
+    lot = recorded.lot(intent.lot_id)
+    facts = facts_when(lot, intent.effective_at, envelope)
+    _check_destination(intent)
+    if intent.destination == "inland":
+        warehouse = recorded.warehouse(facts.warehouse_id)
         in_port_area = warehouse.in_port_area if warehouse is not None else False
         if pack.is_not_for_inland(facts.goods.hs_code, warehouse_in_port_area=in_port_area):
             raise LedgerError(
                 "not_for_inland",
                 f"HS {facts.goods.hs_code} is on the {pack.name} not-for-inland list: lot "
-                f"{lot.lot_id} may not be brought into the inland (55.4b)",
+                f"{lot.lot_id} may not be brought into the inland from warehouse "
+                f"{facts.warehouse_id} (55.4b)",
                 "destination",
             )
-    record_on_lot(lot, proposed)
-    return [proposed]
+    return record_on_lot(
+        lot,
+        LotExWarehoused(
+            **envelope.stamp(intent.effective_at),
+            lot_id=intent.lot_id,
+            quantity=intent.quantity,
+            destination=intent.destination,
+            bill_no=intent.bill_no,
+            export_declaration_no=intent.export_declaration_no,
+            border_gate=intent.border_gate,
+            import_declaration_no=intent.import_declaration_no,
+            purpose=intent.purpose,
+        ),
+    )
 
 
-def _check_destination(proposed: LotExWarehoused) -> None:
-    destination = proposed.destination
+def _check_destination(intent: ExWarehouse) -> None:
+    destination = intent.destination
     if destination not in DESTINATIONS:
         raise LedgerError(
             "invalid_destination",
@@ -52,44 +84,40 @@ def _check_destination(proposed: LotExWarehoused) -> None:
         )
     if destination == "abroad":
         rule = "goods brought abroad need an export declaration and a border gate (55.3)"
-        require_field(proposed.export_declaration_no, "export_declaration_no", rule)
-        require_field(proposed.border_gate, "border_gate", rule)
+        require_field(intent.export_declaration_no, "export_declaration_no", rule)
+        require_field(intent.border_gate, "border_gate", rule)
     if destination == "inland":
         require_field(
-            proposed.import_declaration_no,
+            intent.import_declaration_no,
             "import_declaration_no",
             "import procedures come first for goods brought into the inland (55.4c)",
         )
-        if proposed.purpose not in INLAND_PURPOSES:
+        if intent.purpose not in INLAND_PURPOSES:
             raise LedgerError(
                 "invalid_purpose",
                 f"purpose must be one of {', '.join(INLAND_PURPOSES)} for goods brought into "
-                f"the inland (55.4a), not {proposed.purpose!r}",
+                f"the inland (55.4a), not {intent.purpose!r}",
                 "purpose",
             )
     else:
-        refuse_field(proposed.purpose, "purpose", "a purpose is given only for the inland")
+        refuse_field(intent.purpose, "purpose", "a purpose is given only for the inland")
 
 
 def transfer_ownership(
-    lot: Lot,
-    *,
-    warehouse: Warehouse | None,
-    new_owner: Enterprise | None,
-    new_contract: RentContract | None,
-    proposed: OwnershipTransferred,
+    intent: TransferOwnership, envelope: Envelope, recorded: Recorded
 ) -> list[LotEvent]:
-    facts = facts_when(lot, proposed)
-    if new_owner is None:
-        raise NotFound(
-            "unknown_enterprise",
-            f"the new owner {proposed.new_owner_tax_code} is not a registered enterprise",
-            "new_owner_tax_code",
-        )
-    if proposed.new_owner_tax_code == facts.goods_owner_tax_code:
+    lot = recorded.lot(intent.lot_id)
+    facts = facts_when(lot, intent.effective_at, envelope)
+    require_found(
+        recorded.enterprise(intent.new_owner_tax_code),
+        "unknown_enterprise",
+        f"the new owner {intent.new_owner_tax_code} is not a registered enterprise",
+        "new_owner_tax_code",
+    )
+    if intent.new_owner_tax_code == facts.goods_owner_tax_code:
         raise LedgerError(
             "same_owner",
-            f"lot {lot.lot_id} already belongs to {proposed.new_owner_tax_code}",
+            f"lot {lot.lot_id} already belongs to {intent.new_owner_tax_code}",
             "new_owner_tax_code",
         )
     if facts.in_transit > 0 and facts.on_hand == 0:
@@ -97,44 +125,50 @@ def transfer_ownership(
             "lot_in_transit", f"lot {lot.lot_id} is in transit and has nothing on hand", "lot_id"
         )
     _check_contract_at(
-        warehouse,
-        contract_no=proposed.new_contract_no,
-        contract=new_contract,
-        owner=proposed.new_owner_tax_code,
+        recorded,
+        recorded.warehouse(facts.warehouse_id),
+        contract_no=intent.new_contract_no,
+        owner=intent.new_owner_tax_code,
         facts=facts,
-        proposed=proposed,
+        intent=intent,
         field="new_contract_no",
         rule="the new owner needs its own rent contract for this warehouse (55.6b.3)",
     )
-    if proposed.quantity == facts.on_hand:
-        record_on_lot(lot, proposed)
-        return [proposed]
-    child_id = f"{lot.lot_id}.{lot.splits_recorded + 1}"
-    parent_event = replace(proposed, new_lot_id=child_id)
-    record_on_lot(lot, parent_event)
-    child = _split_off(facts, parent_event, child_id, cause="transfer")
-    child = replace(
-        child,
-        goods_owner_tax_code=proposed.new_owner_tax_code,
-        contract_no=proposed.new_contract_no,
+    whole = intent.quantity == facts.on_hand
+    transferred = OwnershipTransferred(
+        **envelope.stamp(intent.effective_at),
+        lot_id=lot.lot_id,
+        quantity=intent.quantity,
+        new_lot_id=lot.lot_id if whole else lot.next_split_id(),
+        new_owner_tax_code=intent.new_owner_tax_code,
+        new_contract_no=intent.new_contract_no,
+        trading_contract_no=intent.trading_contract_no,
+        notice_no=intent.notice_no,
     )
-    return [parent_event, child]
+    events = record_on_lot(lot, transferred)
+    if whole:
+        return events
+    child = _split_off(
+        facts,
+        transferred,
+        envelope,
+        cause="transfer",
+        warehouse_id=facts.warehouse_id,
+        goods_owner_tax_code=intent.new_owner_tax_code,
+        contract_no=intent.new_contract_no,
+    )
+    return [*events, child]
 
 
-def dispatch_move(
-    lot: Lot,
-    *,
-    destination: Warehouse | None,
-    contract: RentContract | None,
-    proposed: MoveDispatched,
-) -> list[LotEvent]:
-    facts = facts_when(lot, proposed)
-    if destination is None:
-        raise NotFound(
-            "unknown_warehouse",
-            f"destination warehouse {proposed.to_warehouse_id} is not registered",
-            "to_warehouse_id",
-        )
+def dispatch_move(intent: DispatchMove, envelope: Envelope, recorded: Recorded) -> list[LotEvent]:
+    lot = recorded.lot(intent.lot_id)
+    facts = facts_when(lot, intent.effective_at, envelope)
+    destination = require_found(
+        recorded.warehouse(intent.to_warehouse_id),
+        "unknown_warehouse",
+        f"destination warehouse {intent.to_warehouse_id} is not registered",
+        "to_warehouse_id",
+    )
     if destination.warehouse_id == facts.warehouse_id:
         raise LedgerError(
             "same_warehouse",
@@ -142,49 +176,70 @@ def dispatch_move(
             "to_warehouse_id",
         )
     _check_contract_at(
+        recorded,
         destination,
-        contract_no=proposed.contract_no,
-        contract=contract,
+        contract_no=intent.contract_no,
         owner=facts.goods_owner_tax_code,
         facts=facts,
-        proposed=proposed,
+        intent=intent,
         field="contract_no",
         rule="the goods owner needs a rent contract at the destination warehouse (55.5)",
     )
-    proposed = replace(proposed, from_warehouse_id=facts.warehouse_id)
-    if proposed.quantity == facts.on_hand:
-        whole = replace(proposed, travelling_lot_id=lot.lot_id)
-        record_on_lot(lot, whole)
-        return [whole]
-    child_id = f"{lot.lot_id}.{lot.splits_recorded + 1}"
-    parent_event = replace(proposed, travelling_lot_id=child_id)
-    record_on_lot(lot, parent_event)
-    child = _split_off(facts, parent_event, child_id, cause="move")
-    child = replace(child, warehouse_id=proposed.to_warehouse_id, contract_no=proposed.contract_no)
-    return [parent_event, child]
+    whole = intent.quantity == facts.on_hand
+    dispatched = MoveDispatched(
+        **envelope.stamp(intent.effective_at),
+        lot_id=lot.lot_id,
+        quantity=intent.quantity,
+        travelling_lot_id=lot.lot_id if whole else lot.next_split_id(),
+        from_warehouse_id=facts.warehouse_id,
+        to_warehouse_id=intent.to_warehouse_id,
+        contract_no=intent.contract_no,
+        approval_ref=intent.approval_ref,
+        seal_no=intent.seal_no,
+    )
+    events = record_on_lot(lot, dispatched)
+    if whole:
+        return events
+    child = _split_off(
+        facts,
+        dispatched,
+        envelope,
+        cause="move",
+        warehouse_id=intent.to_warehouse_id,
+        goods_owner_tax_code=facts.goods_owner_tax_code,
+        contract_no=intent.contract_no,
+    )
+    return [*events, child]
 
 
-def receive_move(lot: Lot, proposed: MoveReceived) -> list[LotEvent]:
-    facts = facts_when(lot, proposed)
+def receive_move(intent: ReceiveMove, envelope: Envelope, recorded: Recorded) -> list[MoveReceived]:
+    lot = recorded.lot(intent.lot_id)
+    facts = facts_when(lot, intent.effective_at, envelope)
     if facts.in_transit <= 0:
         raise LedgerError(
             "not_in_transit",
-            f"lot {lot.lot_id} has nothing in transit at {proposed.effective_at.isoformat()}",
+            f"lot {lot.lot_id} has nothing in transit at {intent.effective_at.isoformat()}",
             "lot_id",
         )
-    received = replace(proposed, quantity=facts.in_transit, warehouse_id=facts.warehouse_id)
+    received = MoveReceived(
+        **envelope.stamp(intent.effective_at),
+        lot_id=lot.lot_id,
+        quantity=facts.in_transit,
+        warehouse_id=facts.warehouse_id,
+        seal_intact=intent.seal_intact,
+    )
     record_on_lot(lot, received)
     return [received]
 
 
 def _check_contract_at(
+    recorded: Recorded,
     warehouse: Warehouse | None,
     *,
     contract_no: str | None,
-    contract: RentContract | None,
     owner: str,
     facts: LotFacts,
-    proposed: LotEvent,
+    intent: LotIntent,
     field: str,
     rule: str,
 ) -> None:
@@ -195,40 +250,42 @@ def _check_contract_at(
             return
         raise LedgerError("contract_required", f"{field} is required: {rule}", field)
     check_rent_contract(
-        contract,
+        recorded.contract(contract_no),
         contract_no=contract_no,
         warehouse_id=warehouse_id,
         goods_owner_tax_code=owner,
-        on=local_date(proposed.effective_at),
-        moment=proposed.effective_at,
+        on=local_date(intent.effective_at),
+        moment=intent.effective_at,
         field=field,
     )
 
 
-def _split_off(facts: LotFacts, parent_event: LotEvent, child_id: str, cause: str) -> LotSplitOff:
+def _split_off(
+    facts: LotFacts,
+    parent_event: OwnershipTransferred | MoveDispatched,
+    envelope: Envelope,
+    *,
+    cause: str,
+    warehouse_id: str,
+    goods_owner_tax_code: str,
+    contract_no: str | None,
+) -> LotSplitOff:
     """The child keeps its parent's goods line, first warehousing date and extension (§2)."""
-    quantity = (
-        parent_event.quantity
-        if isinstance(parent_event, OwnershipTransferred | MoveDispatched)
-        else None
-    )
-    assert quantity is not None
+    child_id = parent_event.split_child()
+    assert child_id is not None
     return LotSplitOff(
-        effective_at=parent_event.effective_at,
-        recorded_at=parent_event.recorded_at,
-        actor=parent_event.actor,
-        command_id=parent_event.command_id,
+        **envelope.stamp(parent_event.effective_at),
         lot_id=child_id,
         parent_lot_id=facts.lot_id,
         cause=cause,
-        quantity=quantity,
+        quantity=parent_event.quantity,
         declaration_no=facts.declaration_no,
         registered_on=facts.registered_on,
         first_warehoused_on=facts.first_warehoused_on,
         extension_days=facts.extension_days,
-        warehouse_id=facts.warehouse_id,
-        goods_owner_tax_code=facts.goods_owner_tax_code,
-        contract_no=facts.contract_no,
+        warehouse_id=warehouse_id,
+        goods_owner_tax_code=goods_owner_tax_code,
+        contract_no=contract_no,
         declared_expires_on=None,
         goods=facts.goods,
     )

@@ -2,94 +2,138 @@
 
 from __future__ import annotations
 
-from ledger.decide.common import check_not_in_future
-from ledger.errors import Conflict, LedgerError, NotFound
+from ledger.decide.common import check_not_in_future, require_found
+from ledger.errors import Conflict, LedgerError
 from ledger.events import (
     EnterpriseRegistered,
     RentContractExtended,
     RentContractRegistered,
     WarehouseRegistered,
 )
-from ledger.registry import Enterprise, RentContract, Warehouse
+from ledger.intents import (
+    Envelope,
+    ExtendRentContract,
+    RegisterEnterprise,
+    RegisterRentContract,
+    RegisterWarehouse,
+)
+from ledger.recorded import Recorded
 
 
 def register_enterprise(
-    existing: Enterprise | None, proposed: EnterpriseRegistered
+    intent: RegisterEnterprise, envelope: Envelope, recorded: Recorded
 ) -> list[EnterpriseRegistered]:
-    if existing is not None:
+    if recorded.enterprise(intent.tax_code) is not None:
         raise Conflict(
-            "enterprise_exists", f"enterprise {proposed.tax_code} is already registered", "tax_code"
+            "enterprise_exists", f"enterprise {intent.tax_code} is already registered", "tax_code"
         )
-    return [proposed]
+    return [
+        EnterpriseRegistered(
+            **envelope.stamp(),
+            tax_code=intent.tax_code,
+            name=intent.name,
+            address=intent.address,
+            country=intent.country,
+        )
+    ]
 
 
 def register_warehouse(
-    existing: Warehouse | None, owner: Enterprise | None, proposed: WarehouseRegistered
+    intent: RegisterWarehouse, envelope: Envelope, recorded: Recorded
 ) -> list[WarehouseRegistered]:
-    if existing is not None:
+    if recorded.warehouse(intent.warehouse_id) is not None:
         raise Conflict(
             "warehouse_exists",
-            f"warehouse {proposed.warehouse_id} is already registered",
+            f"warehouse {intent.warehouse_id} is already registered",
             "warehouse_id",
         )
-    if owner is None:
-        raise NotFound(
-            "unknown_enterprise",
-            f"the warehouse owner {proposed.owner_tax_code} is not a registered enterprise",
-            "owner_tax_code",
+    _require_enterprise(recorded, intent.owner_tax_code, "the warehouse owner", "owner_tax_code")
+    return [
+        WarehouseRegistered(
+            **envelope.stamp(),
+            warehouse_id=intent.warehouse_id,
+            name=intent.name,
+            owner_tax_code=intent.owner_tax_code,
+            province=intent.province,
+            customs_office=intent.customs_office,
+            address=intent.address,
+            in_port_area=intent.in_port_area,
         )
-    return [proposed]
+    ]
 
 
 def register_rent_contract(
-    existing: RentContract | None,
-    warehouse: Warehouse | None,
-    goods_owner: Enterprise | None,
-    proposed: RentContractRegistered,
+    intent: RegisterRentContract, envelope: Envelope, recorded: Recorded
 ) -> list[RentContractRegistered]:
-    if existing is not None:
+    if recorded.contract(intent.contract_no) is not None:
         raise Conflict(
             "contract_exists",
-            f"rent contract {proposed.contract_no} is already registered",
+            f"rent contract {intent.contract_no} is already registered",
             "contract_no",
         )
-    if warehouse is None:
-        raise NotFound(
-            "unknown_warehouse",
-            f"warehouse {proposed.warehouse_id} is not registered",
-            "warehouse_id",
-        )
-    if goods_owner is None:
-        raise NotFound(
-            "unknown_enterprise",
-            f"the goods owner {proposed.goods_owner_tax_code} is not a registered enterprise",
-            "goods_owner_tax_code",
-        )
-    if proposed.expires_on <= proposed.starts_on:
+    require_warehouse(recorded, intent.warehouse_id, "warehouse_id")
+    _require_enterprise(
+        recorded, intent.goods_owner_tax_code, "the goods owner", "goods_owner_tax_code"
+    )
+    if intent.expires_on <= intent.starts_on:
         raise LedgerError(
             "contract_dates",
-            f"expires_on {proposed.expires_on} must be after starts_on {proposed.starts_on}",
+            f"expires_on {intent.expires_on} must be after starts_on {intent.starts_on}",
             "expires_on",
         )
-    return [proposed]
+    return [
+        RentContractRegistered(
+            **envelope.stamp(),
+            contract_no=intent.contract_no,
+            warehouse_id=intent.warehouse_id,
+            goods_owner_tax_code=intent.goods_owner_tax_code,
+            starts_on=intent.starts_on,
+            expires_on=intent.expires_on,
+            registered_on=intent.registered_on,
+        )
+    ]
 
 
 def extend_rent_contract(
-    contract: RentContract | None, proposed: RentContractExtended
+    intent: ExtendRentContract, envelope: Envelope, recorded: Recorded
 ) -> list[RentContractExtended]:
-    check_not_in_future(proposed)
-    if contract is None:
-        raise NotFound(
-            "unknown_contract",
-            f"rent contract {proposed.contract_no} is not registered",
-            "contract_no",
-        )
-    current = contract.expiry_at(proposed.effective_at)
-    if proposed.expires_on <= current:
+    check_not_in_future(intent.effective_at, envelope)
+    contract = require_found(
+        recorded.contract(intent.contract_no),
+        "unknown_contract",
+        f"rent contract {intent.contract_no} is not registered",
+        "contract_no",
+    )
+    current = contract.expiry_at(intent.effective_at)
+    if intent.expires_on <= current:
         raise LedgerError(
             "extension_not_later",
-            f"the new expires_on {proposed.expires_on} must be after the contract's current "
+            f"the new expires_on {intent.expires_on} must be after the contract's current "
             f"expiry {current}",
             "expires_on",
         )
-    return [proposed]
+    return [
+        RentContractExtended(
+            **envelope.stamp(intent.effective_at),
+            contract_no=intent.contract_no,
+            expires_on=intent.expires_on,
+        )
+    ]
+
+
+def require_warehouse(recorded: Recorded, warehouse_id: str, field: str, role: str = "") -> None:
+    require_found(
+        recorded.warehouse(warehouse_id),
+        "unknown_warehouse",
+        f"{role}warehouse {warehouse_id} is not registered",
+        field,
+    )
+
+
+def _require_enterprise(recorded: Recorded, tax_code: str, who: str, field: str) -> None:
+    require_found(
+        recorded.enterprise(tax_code),
+        "unknown_enterprise",
+        f"{who} {tax_code} is not a registered enterprise",
+        field,
+    )

@@ -2,16 +2,61 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from ledger.decide.common import check_history
+from ledger.decide.common import check_history, existing_lot
 from ledger.errors import Conflict, LedgerError, NotFound
-from ledger.events import EntryReversed, LotEvent, LotSplitOff
-from ledger.lot import CREATIONS, Entry, Lot, postings, split_child
-from ledger.registry import Declaration
+from ledger.events import EntryReversed, LotCreation
+from ledger.intents import Envelope, ReverseEntry
+from ledger.lot import Entry, Lot
+from ledger.recorded import Recorded
 
 
-def target_of(lot: Lot, version: int) -> Entry:
+def reverse_entry(
+    intent: ReverseEntry, envelope: Envelope, recorded: Recorded
+) -> list[EntryReversed]:
+    """Cancels the entry; one side of a split goes with the other (its counterpart lot)."""
+    lot = recorded.lot(intent.lot_id)
+    if not lot.entries:
+        existing_lot(lot)
+    entry = _target(lot, intent.version)
+    first = lot.entries[0].event
+    if isinstance(first, LotCreation):
+        declaration = recorded.declaration(first.declaration_no)
+        if declaration is not None and declaration.settled_at is not None:
+            raise LedgerError(
+                "declaration_settled",
+                f"declaration {declaration.declaration_no} was settled at "
+                f"{declaration.settled_at.isoformat()}; its lots can no longer be corrected",
+                "lot_id",
+            )
+    reversal = EntryReversed(
+        **envelope.stamp(entry.event.effective_at),
+        lot_id=lot.lot_id,
+        reversed_version=entry.version,
+        reversed_event=entry.kind,
+        reason=intent.reason,
+    )
+    if isinstance(entry.event, LotCreation):
+        _require_nothing_after_creation(lot, entry)
+    else:
+        _require_no_dependent_movement(lot, entry)
+    events = [reversal]
+    other_id = entry.event.related_lot_id()
+    if other_id is not None:
+        other = _counterpart_entry(lot, entry, recorded.lot(other_id))
+        events.append(
+            EntryReversed(
+                **envelope.stamp(entry.event.effective_at),
+                lot_id=other_id,
+                reversed_version=other.version,
+                reversed_event=other.kind,
+                reason=intent.reason,
+            )
+        )
+    check_history(lot.with_event(reversal), field="version")
+    return events
+
+
+def _target(lot: Lot, version: int) -> Entry:
     """The entry a reversal names; refused if it cannot be reversed at all."""
     entry = lot.entry(version)
     if entry is None:
@@ -36,45 +81,6 @@ def target_of(lot: Lot, version: int) -> Entry:
     return entry
 
 
-def counterpart(entry: Entry) -> str | None:
-    """The other lot a split involves: the child of a split event, the parent of a split-off."""
-    if isinstance(entry.event, LotSplitOff):
-        return entry.event.parent_lot_id
-    return split_child(entry.event)
-
-
-def reverse_entry(
-    lot: Lot,
-    proposed: EntryReversed,
-    *,
-    declaration: Declaration | None,
-    other: Lot | None = None,
-) -> list[LotEvent]:
-    """``other`` is the counterpart lot when the entry is one side of a split."""
-    entry = target_of(lot, proposed.reversed_version)
-    if declaration is not None and declaration.settled_at is not None:
-        raise LedgerError(
-            "declaration_settled",
-            f"declaration {declaration.declaration_no} was settled at "
-            f"{declaration.settled_at.isoformat()}; its lots can no longer be corrected",
-            "lot_id",
-        )
-    reversal = replace(
-        proposed,
-        effective_at=entry.event.effective_at,
-        reversed_event=entry.kind,
-    )
-    if isinstance(entry.event, CREATIONS):
-        _require_nothing_after_creation(lot, entry)
-    else:
-        _require_no_dependent_movement(lot, entry)
-    events: list[LotEvent] = [reversal]
-    if other is not None:
-        events.append(_reverse_counterpart(lot, entry, other, reversal))
-    check_history(lot.with_event(reversal), field="version")
-    return events
-
-
 def _require_nothing_after_creation(
     lot: Lot, entry: Entry, code: str = "lot_has_later_entries"
 ) -> None:
@@ -92,11 +98,11 @@ def _require_nothing_after_creation(
 def _require_no_dependent_movement(lot: Lot, entry: Entry) -> None:
     """A whole transfer or move changes who holds the lot or where it is: movements recorded
     after it depend on it."""
-    if split_child(entry.event) is not None or not _changes_holder(entry):
+    if not entry.event.hands_over():
         return
     key = (entry.event.effective_at, entry.version)
     for later in lot.active:
-        if (later.event.effective_at, later.version) > key and postings(later.event):
+        if (later.event.effective_at, later.version) > key and later.event.postings():
             raise LedgerError(
                 "later_movements_depend_on_it",
                 f"version {later.version} ({later.kind}) was recorded after version "
@@ -105,31 +111,14 @@ def _require_no_dependent_movement(lot: Lot, entry: Entry) -> None:
             )
 
 
-def _changes_holder(entry: Entry) -> bool:
-    return entry.kind in ("OwnershipTransferred", "MoveDispatched")
-
-
-def _reverse_counterpart(
-    lot: Lot, entry: Entry, other: Lot, reversal: EntryReversed
-) -> EntryReversed:
+def _counterpart_entry(lot: Lot, entry: Entry, other: Lot) -> Entry:
     """Both sides of a split go together: the child's creation and the parent's split."""
-    if isinstance(entry.event, LotSplitOff):
-        parent_entry = next(e for e in other.entries if split_child(e.event) == lot.lot_id)
-        return replace(
-            reversal,
-            lot_id=other.lot_id,
-            reversed_version=parent_entry.version,
-            reversed_event=parent_entry.kind,
-        )
+    if isinstance(entry.event, LotCreation):  # a split-off child: its parent's split event
+        return next(e for e in other.entries if e.event.split_child() == lot.lot_id)
     child_creation = other.entries[0]
     _require_nothing_after_creation(other, child_creation, "split_child_moved_on")
     if child_creation.version in other.reversed_versions:
         raise Conflict(
             "already_reversed", f"lot {other.lot_id}'s creation is already reversed", "version"
         )
-    return replace(
-        reversal,
-        lot_id=other.lot_id,
-        reversed_version=child_creation.version,
-        reversed_event=child_creation.kind,
-    )
+    return child_creation

@@ -92,7 +92,8 @@ def test_half_year_reports_under_vn_2010(ledger_2010: Harness) -> None:
 
 
 def test_the_periodic_report_balances(ledger: Harness) -> None:
-    from ledger.report import parse_period, periodic_report
+    from ledger.periods import parse_period
+    from ledger.report import periodic_report
 
     ledger.given(
         warehousing("D1", line(1, "100")), ex_warehousing(quantity="10", when="2026-02-20")

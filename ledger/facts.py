@@ -1,0 +1,74 @@
+"""What holds for a lot at one effective moment, and how one event step changes its balances.
+
+Events change these facts themselves (``LotEvent.postings`` and ``LotEvent.evolve``); this
+module only says what the facts are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from ledger.values import GoodsLine
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Posting:
+    """How one step of an event changes the lot's two balances."""
+
+    on_hand: Decimal = ZERO
+    in_transit: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.on_hand + self.in_transit
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Why a lot may not leave: an inspection hold, or a seal found broken."""
+
+    description: str
+
+
+@dataclass
+class LotFacts:
+    """What holds for a lot at one effective moment."""
+
+    lot_id: str
+    declaration_no: str
+    registered_on: date
+    first_warehoused_on: date  # effective date of the warehousing the lot descends from
+    goods: GoodsLine
+    warehouse_id: str
+    goods_owner_tax_code: str
+    contract_no: str | None
+    declared_expires_on: date | None  # box 2, while stored under the declaration's terms
+    created_at: datetime
+    on_hand: Decimal = ZERO
+    in_transit: Decimal = ZERO
+    extension_days: int = 0
+    extensions_granted: int = 0
+    hold: Hold | None = None
+    receiving_from: str | None = None  # origin warehouse while in transit
+
+    @property
+    def balance(self) -> Decimal:
+        return self.on_hand + self.in_transit
+
+    @property
+    def held(self) -> bool:
+        return self.hold is not None
+
+    def post(self, posting: Posting) -> None:
+        self.on_hand += posting.on_hand
+        self.in_transit += posting.in_transit
+
+    def copy(self) -> LotFacts:
+        """A shallow copy: every field holds an immutable value."""
+        twin = object.__new__(LotFacts)
+        twin.__dict__.update(self.__dict__)
+        return twin

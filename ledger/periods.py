@@ -1,0 +1,36 @@
+"""Reporting periods (55.8c): half-years ``2025-H1`` and quarters ``2025-Q3``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ledger.calendar import add_period
+
+PERIOD_PATTERN = r"(?P<year>\d{4})-(?:H(?P<half>[12])|Q(?P<quarter>[1-4]))"
+_PERIOD = re.compile(PERIOD_PATTERN)
+
+
+@dataclass(frozen=True)
+class Period:
+    name: str
+    starts_on: date
+    ends_on: date
+
+    def due_on(self, due_days_after: int) -> date:
+        return self.ends_on + timedelta(days=due_days_after)
+
+
+def parse_period(text: str) -> Period:
+    """Raises ``ValueError`` naming the two accepted forms."""
+    match = _PERIOD.fullmatch(text)
+    if match is None:
+        raise ValueError(
+            f"period {text[:20]!r} must be a half-year (2025-H1) or a quarter (2025-Q3)"
+        )
+    half, quarter = match["half"], match["quarter"]
+    months = 6 if half else 3
+    first_month = 1 + months * (int(half or quarter) - 1)
+    starts = date(int(match["year"]), first_month, 1)
+    return Period(text, starts, add_period(starts, months=months) - timedelta(days=1))
