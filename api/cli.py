@@ -70,7 +70,7 @@ def apply(
     from ledger.errors import LedgerError
 
     lines = _read_lines(file)
-    numbered = [(n, text) for n, text in enumerate(lines, 1) if text.strip()]
+    numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
 
     def parsed() -> Any:
         for _, text in numbered:
@@ -179,7 +179,7 @@ Province = Annotated[str | None, typer.Option("--province", help="Only this prov
 def _when(as_of: str | None, known_at: str | None) -> Any:
     from datetime import date, datetime
 
-    from ledger.calendar import WAREHOUSE_ZONE, end_of_day
+    from ledger.calendar import WAREHOUSE_ZONE, end_of_day, parse_moment
     from projections.queries import When
 
     try:
@@ -188,22 +188,10 @@ def _when(as_of: str | None, known_at: str | None) -> Any:
         raise typer.BadParameter(
             f"{as_of!r} is not a date YYYY-MM-DD", param_hint="--as-of"
         ) from None
-    moment = None
-    if known_at:
-        try:
-            if len(known_at.strip()) == 10:
-                moment = end_of_day(date.fromisoformat(known_at.strip()))
-            else:
-                moment = datetime.fromisoformat(known_at.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise typer.BadParameter(
-                f"{known_at!r} is not an ISO 8601 date-time", param_hint="--known-at"
-            ) from None
-        if moment.tzinfo is None:
-            raise typer.BadParameter(
-                "a date-time needs its UTC offset, e.g. 2026-07-01T17:00:00+07:00",
-                param_hint="--known-at",
-            )
+    try:
+        moment = parse_moment(known_at, bare_date=end_of_day) if known_at else None
+    except ValueError as error:
+        raise typer.BadParameter(f"{known_at!r}: {error}", param_hint="--known-at") from None
     return When(day, moment)
 
 
@@ -366,14 +354,17 @@ def projections_run(
         ledger.close()
 
 
-def _read_lines(file: str) -> list[str]:
+def _read_lines(file: str) -> list[bytes]:
+    """The lines as bytes: each is decoded on its own, so one bad byte refuses one line."""
     if file == "-":
-        return sys.stdin.read().splitlines()
-    path = Path(file)
-    if not path.is_file():
-        _err(f"error: {file}: no such file")
-        raise typer.Exit(2)
-    return path.read_text(encoding="utf-8").splitlines()
+        data = sys.stdin.buffer.read()
+    else:
+        path = Path(file)
+        if not path.is_file():
+            _err(f"error: {file}: no such file")
+            raise typer.Exit(2)
+        data = path.read_bytes()
+    return data.removeprefix(b"\xef\xbb\xbf").splitlines()
 
 
 class _progress:
