@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from commands.bootstrap import bootstrap
-from commands.persistence import CoreApplicationRecorder
+from commands.recorder import LedgerRecorder
 from commands.service import LedgerService
 from commands.settings import Settings
 from ledger.rulepacks import load_pack
@@ -31,7 +31,7 @@ def open_ledger(settings: Settings | None = None) -> Ledger:
     settings = settings or Settings.from_env()
     service = bootstrap(settings)
     recorder = service.store.recorder
-    if not isinstance(recorder, CoreApplicationRecorder):
+    if not isinstance(recorder, LedgerRecorder):
         raise TypeError("the read models need the SQL event store")
     engine = recorder.datastore.engine
     if not isinstance(engine, Engine):

@@ -1,0 +1,214 @@
+"""The ledger's application recorder: the plugin's table, written and read with plain driver
+statements.
+
+``eventsourcing-sqlalchemy``'s recorder adds one ORM object per event and reads streams
+through the ORM, the largest cost of a write. This recorder keeps its table, its unique
+index, its table lock on PostgreSQL (so notification ids commit in order) and its NOTIFY,
+and overrides only the public ``insert_events`` and ``select_events`` of
+``SQLAlchemyApplicationRecorder`` (eventsourcing-sqlalchemy 1.0.1, pinned). From the plugin
+it uses ``transaction()``, ``events_record_cls.__table__``, ``events_table_name``,
+``schema_name`` and ``channel_name``. The library's own ``ApplicationRecorderTestCase``
+runs against it on SQLite and PostgreSQL (tests/integration/test_recorder.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy.orm import Session
+
+Row = tuple[int, int, str, bytes]  # notification id, version in its stream, topic, state
+
+
+class LedgerRecorder(SQLAlchemyApplicationRecorder):
+    @property
+    def qualified_name(self) -> str:
+        if self.schema_name:
+            return f"{self.schema_name}.{self.events_table_name}"
+        return self.events_table_name
+
+    @property
+    def is_postgres(self) -> bool:
+        engine = self.datastore.engine
+        return engine is not None and engine.dialect.name == "postgresql"
+
+    # --- the library's interface ---
+
+    def insert_events(
+        self,
+        stored_events: Sequence[StoredEvent],
+        *,
+        session: Session | None = None,
+        **kwargs: Any,
+    ) -> Sequence[int]:
+        """Appends in one transaction (the caller's ``session``'s, if given); returns the
+        notification ids. ``IntegrityError`` if any (stream, version) is taken."""
+        if session is not None:
+            return self._append(session, stored_events)
+        with self.transaction(commit=True) as own:
+            return self._append(own, stored_events)
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        oid = _uuid(originator_id)
+        sql = (
+            f"SELECT originator_version, topic, state FROM {self.qualified_name} "
+            f"WHERE originator_id = {self._uuid_marker}"
+        )
+        params: list[Any] = [self._bind_uuid(oid)]
+        if gt is not None:
+            sql += f" AND originator_version > {self._marker}"
+            params.append(gt)
+        if lte is not None:
+            sql += f" AND originator_version <= {self._marker}"
+            params.append(lte)
+        sql += " ORDER BY originator_version" + (" DESC" if desc else "")
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with self.transaction(commit=False) as session:
+            rows = self._fetch(session, sql, params)
+        return [StoredEvent(oid, version, topic, bytes(state)) for version, topic, state in rows]
+
+    # --- what the ledger adds ---
+
+    def notification_rows(self, after: int, limit: int) -> list[Row]:
+        """(notification id, version, topic, state) after ``after``, in recorded order."""
+        sql = (
+            f"SELECT id, originator_version, topic, state FROM {self.qualified_name} "
+            f"WHERE id > {self._marker} ORDER BY id LIMIT {self._marker}"
+        )
+        with self.transaction(commit=False) as session:
+            rows = self._fetch(session, sql, [after, limit])
+        return [(nid, version, topic, bytes(state)) for nid, version, topic, state in rows]
+
+    def select_streams_after(self, known: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
+        """The events of several streams after the versions already known, in version order:
+        one indexed join per few hundred streams."""
+        found: dict[UUID, list[StoredEvent]] = {oid: [] for oid in known}
+        items = list(known.items())
+        if not items:
+            return found
+        with self.transaction(commit=False) as session:
+            for start in range(0, len(items), 400):
+                for oid, version, topic, state in self._streams_chunk(
+                    session, items[start : start + 400]
+                ):
+                    key = _uuid(oid)
+                    found[key].append(StoredEvent(key, version, topic, bytes(state)))
+        for stored in found.values():
+            stored.sort(key=lambda e: e.originator_version)
+        return found
+
+    # --- the statements ---
+
+    @property
+    def _marker(self) -> str:
+        return "%s" if self.is_postgres else "?"
+
+    @property
+    def _uuid_marker(self) -> str:
+        return "%s::uuid" if self.is_postgres else "?"
+
+    def _bind_uuid(self, oid: UUID) -> str | bytes:
+        """As the plugin's ``UUIDType`` stores it: native uuid on PostgreSQL, 16 bytes else."""
+        return str(oid) if self.is_postgres else oid.bytes
+
+    def _fetch(self, session: Session, sql: str, params: Sequence[Any]) -> list[Any]:
+        cursor = session.connection().connection.cursor()
+        with _driver_errors(session):
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+    def _streams_chunk(self, session: Session, chunk: list[tuple[UUID, int]]) -> list[Any]:
+        if len(chunk) == 1:  # the common single-command case: cheapest to plan
+            ((oid, version),) = chunk
+            sql = (
+                "SELECT originator_id, originator_version, topic, state "
+                f"FROM {self.qualified_name} WHERE originator_id = {self._uuid_marker} "
+                f"AND originator_version > {self._marker}"
+            )
+            return self._fetch(session, sql, [self._bind_uuid(oid), version])
+        if self.is_postgres:
+            # the unique index is always the way in: a growing table's stale statistics
+            # otherwise lead the planner to scan the whole table
+            session.connection().connection.cursor().execute("SET LOCAL enable_seqscan = off")
+        pair = f"({self._uuid_marker}, {self._marker})"
+        params = [p for oid, version in chunk for p in (self._bind_uuid(oid), version)]
+        sql = (
+            f"WITH known(oid, v) AS (VALUES {','.join([pair] * len(chunk))}) "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            f"FROM {self.qualified_name} e JOIN known k "
+            "ON e.originator_id = k.oid AND e.originator_version > k.v"
+        )
+        return self._fetch(session, sql, params)
+
+    def _append(self, session: Session, stored_events: Sequence[StoredEvent]) -> list[int]:
+        if not stored_events:
+            return []
+        cursor = session.connection().connection.cursor()
+        columns = "(originator_id, originator_version, topic, state)"
+        with _driver_errors(session):
+            if self.is_postgres:
+                return self._append_postgres(cursor, columns, stored_events)
+            rows = [
+                (_uuid(e.originator_id).bytes, e.originator_version, e.topic, e.state)
+                for e in stored_events
+            ]
+            cursor.executemany(
+                f"INSERT INTO {self.qualified_name} {columns} VALUES (?, ?, ?, ?)", rows
+            )
+            cursor.execute("SELECT last_insert_rowid()")
+            (last,) = cursor.fetchone() or (0,)  # one writer at a time: the ids are contiguous
+            return list(range(int(last) - len(rows) + 1, int(last) + 1))
+
+    def _append_postgres(
+        self, cursor: Any, columns: str, stored_events: Sequence[StoredEvent]
+    ) -> list[int]:
+        from psycopg2.extras import execute_values
+
+        # one writer at a time, so ids commit in the order they are given
+        cursor.execute(f"LOCK TABLE {self.qualified_name} IN EXCLUSIVE MODE")
+        rows = [
+            (str(e.originator_id), e.originator_version, e.topic, e.state) for e in stored_events
+        ]
+        ids = execute_values(
+            cursor,
+            f"INSERT INTO {self.qualified_name} {columns} VALUES %s RETURNING id",
+            rows,
+            template="(%s::uuid, %s, %s, %s)",
+            page_size=1000,
+            fetch=True,
+        )
+        cursor.execute(f"NOTIFY {self.channel_name}")
+        return [int(row[0]) for row in ids]
+
+
+@contextmanager
+def _driver_errors(session: Session) -> Iterator[None]:
+    """The driver's own errors, as the library's: a taken version is an ``IntegrityError``."""
+    dbapi: Any = session.get_bind().dialect.dbapi
+    try:
+        yield
+    except dbapi.IntegrityError as error:
+        raise IntegrityError(error) from error
+    except dbapi.OperationalError as error:
+        raise OperationalError(error) from error
+
+
+def _uuid(value: UUID | str | bytes) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    if isinstance(value, bytes | memoryview):
+        return UUID(bytes=bytes(value))
+    return UUID(value)
