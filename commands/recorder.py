@@ -139,14 +139,13 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 f"AND originator_version > {self._marker}"
             )
             return self._fetch(session, sql, [self._bind_uuid(oid), version])
-        if self.is_postgres:
-            # the unique index is always the way in: a growing table's stale statistics
-            # otherwise lead the planner to scan the whole table
-            session.connection().connection.cursor().execute("SET LOCAL enable_seqscan = off")
+        # on PostgreSQL the unique index is always the way in: a growing table's stale
+        # statistics otherwise lead the planner to scan the whole table
+        hint = "SET LOCAL enable_seqscan = off; " if self.is_postgres else ""
         pair = f"({self._uuid_marker}, {self._marker})"
         params = [p for oid, version in chunk for p in (self._bind_uuid(oid), version)]
         sql = (
-            f"WITH known(oid, v) AS (VALUES {','.join([pair] * len(chunk))}) "
+            f"{hint}WITH known(oid, v) AS (VALUES {','.join([pair] * len(chunk))}) "
             "SELECT e.originator_id, e.originator_version, e.topic, e.state "
             f"FROM {self.qualified_name} e JOIN known k "
             "ON e.originator_id = k.oid AND e.originator_version > k.v"
@@ -175,23 +174,26 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     def _append_postgres(
         self, cursor: Any, columns: str, stored_events: Sequence[StoredEvent]
     ) -> list[int]:
-        from psycopg2.extras import execute_values
-
-        # one writer at a time, so ids commit in the order they are given
-        cursor.execute(f"LOCK TABLE {self.qualified_name} IN EXCLUSIVE MODE")
-        rows = [
-            (str(e.originator_id), e.originator_version, e.topic, e.state) for e in stored_events
-        ]
-        ids = execute_values(
-            cursor,
-            f"INSERT INTO {self.qualified_name} {columns} VALUES %s RETURNING id",
-            rows,
-            template="(%s::uuid, %s, %s, %s)",
-            page_size=1000,
-            fetch=True,
-        )
-        cursor.execute(f"NOTIFY {self.channel_name}")
-        return [int(row[0]) for row in ids]
+        """Lock, notify and insert in one round trip per thousand events. The lock makes one
+        writer at a time, so ids commit in the order they are given; NOTIFY is delivered
+        at commit wherever it stands in the transaction."""
+        ids: list[int] = []
+        head = f"LOCK TABLE {self.qualified_name} IN EXCLUSIVE MODE; NOTIFY {self.channel_name}; "
+        for start in range(0, len(stored_events), 1000):
+            page = stored_events[start : start + 1000]
+            values = b",".join(
+                cursor.mogrify(
+                    "(%s::uuid, %s, %s, %s)",
+                    (str(e.originator_id), e.originator_version, e.topic, e.state),
+                )
+                for e in page
+            )
+            insert = f"INSERT INTO {self.qualified_name} {columns} VALUES ".encode()
+            cursor.execute(
+                (head.encode() if start == 0 else b"") + insert + values + b" RETURNING id"
+            )
+            ids.extend(int(row[0]) for row in cursor.fetchall())
+        return ids
 
 
 @contextmanager

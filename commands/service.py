@@ -113,7 +113,7 @@ class LedgerService:
             uow = UnitOfWork(self.store, self.cache, self.lots)
             try:
                 with self.store.transaction():
-                    uow.sync(self._streams_to_read(command))
+                    uow.sync(command.streams())
                     outcome = self._decide(uow, command, actor)
                     uow.commit()
             except WRITE_CONFLICTS as error:

@@ -59,13 +59,13 @@ class UnitOfWork(Streams):
     def lot(self, lot_id: str) -> Lot:
         events = self.events(lot_stream(lot_id))
         known = self._lots.get(lot_id)
-        if (
-            known is not None
-            and known.version == len(events)
-            and (not events or known.entries[-1].event is events[-1])
-        ):
-            return known  # the same history: keep its folded facts
-        self._lots[lot_id] = lot = Lot.of(lot_id, [e for e in events if isinstance(e, LotEvent)])
+        if known is not None and _continues(known, events):
+            if known.version == len(events):
+                return known  # the same history: keep its folded facts
+            lot = known.appended([e for e in events[known.version :] if isinstance(e, LotEvent)])
+        else:
+            lot = Lot.of(lot_id, [e for e in events if isinstance(e, LotEvent)])
+        self._lots[lot_id] = lot
         return lot
 
     def lot_ids_ever_in(self, warehouse_id: str) -> set[str]:
@@ -127,3 +127,10 @@ class UnitOfWork(Streams):
         self.pending.clear()
         self._log.clear()
         return len(records)
+
+
+def _continues(known: Lot, events: Sequence[Event]) -> bool:
+    """The stream still begins with the history ``known`` was folded from."""
+    if known.version > len(events):
+        return False
+    return known.version == 0 or known.entries[-1].event is events[known.version - 1]
