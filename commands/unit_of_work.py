@@ -106,10 +106,6 @@ class UnitOfWork(Streams):
                 del self.pending[stream]
         del self._log[mark:]
 
-    @property
-    def has_changes(self) -> bool:
-        return bool(self._log)
-
     def commit(self) -> int:
         """Writes every pending event at once; returns how many. Raises the store's
         ``IntegrityError`` when another writer got to one of these streams first."""

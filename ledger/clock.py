@@ -51,25 +51,18 @@ class Clock:
     days_left: int
     status: str  # closed, overdue, due_soon, ok
 
-
-def clock(
-    facts: LotFacts,
-    pack: RulePack,
-    contract: RentContract | None,
-    day: date,
-    moment: datetime,
-    due_soon_days: int | None = None,
-) -> Clock:
-    """The clock of a lot on ``day`` (effective), with contracts as known at ``moment``."""
-    first = first_warehousing_date(facts, pack)
-    due = deadline(facts, pack, contract, moment)
-    window = pack.due_soon_days if due_soon_days is None else due_soon_days
-    if facts.balance <= 0:
-        status = "closed"
-    elif day > due:
-        status = "overdue"
-    elif (due - day).days <= window:
-        status = "due_soon"
-    else:
-        status = "ok"
-    return Clock(first, due, (day - first).days, (due - day).days, status)
+    @staticmethod
+    def on(
+        day: date, first_warehoused_on: date, due: date, due_soon_days: int, holds_goods: bool
+    ) -> Clock:
+        """The clock of a lot on ``day`` (effective), given its first date and deadline."""
+        if not holds_goods:
+            status = "closed"
+        elif day > due:
+            status = "overdue"
+        elif (due - day).days <= due_soon_days:
+            status = "due_soon"
+        else:
+            status = "ok"
+        days_in = (day - first_warehoused_on).days
+        return Clock(first_warehoused_on, due, days_in, (due - day).days, status)

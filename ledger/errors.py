@@ -30,11 +30,6 @@ class Conflict(LedgerError):
     status = 409
 
 
-def require(condition: bool, code: str, message: str, field: str | None = None) -> None:
-    if not condition:
-        raise LedgerError(code, message, field)
-
-
 def excerpt(value: object, limit: int = 40) -> str:
     """A short quotation of what a user sent, for a message that must not echo it whole."""
     text = repr(value)

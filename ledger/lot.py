@@ -51,10 +51,6 @@ class Lot:
         return Lot(lot_id, tuple(Entry(v, e) for v, e in enumerate(events, 1)))
 
     @property
-    def exists(self) -> bool:
-        return bool(self.active)
-
-    @property
     def version(self) -> int:
         return len(self.entries)
 

@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from ledger.calendar import WAREHOUSE_ZONE, end_of_day, local_date
+from ledger.clock import Clock, first_warehousing_date
 from ledger.clock import deadline as lot_deadline
-from ledger.clock import first_warehousing_date
 from ledger.events import EntryReversed, Event, LotEvent
 from ledger.facts import LotFacts
 from ledger.lot import Entry, Lot
@@ -219,21 +219,17 @@ class ReadModel:
         return [Lot(lot_id, tuple(entries)) for lot_id, entries in found.items() if entries]
 
     def _clock_row(self, holding: Holding, when: When) -> Row:
-        first, due, day = holding.first_warehoused_on, holding.deadline, when.as_of
-        if day > due:
-            status = "overdue"
-        elif (due - day).days <= self.due_soon_days:
-            status = "due_soon"
-        else:
-            status = "ok"
+        clock = Clock.on(
+            when.as_of, holding.first_warehoused_on, holding.deadline, self.due_soon_days, True
+        )
         return {
             "lot_id": holding.lot_id,
             "warehouse_id": holding.warehouse_id,
-            "first_warehoused_on": first.isoformat(),
-            "deadline": due.isoformat(),
-            "days_in_storage": (day - first).days,
-            "days_left": (due - day).days,
-            "status": status,
+            "first_warehoused_on": clock.first_warehoused_on.isoformat(),
+            "deadline": clock.deadline.isoformat(),
+            "days_in_storage": clock.days_in_storage,
+            "days_left": clock.days_left,
+            "status": clock.status,
         }
 
     # --- settlements ---

@@ -33,6 +33,7 @@ from ledger.intents import (
     ReceiveMove,
     TransferOwnership,
 )
+from ledger.lot import Lot
 from ledger.recorded import Recorded
 from ledger.registry import Warehouse
 from ledger.rulepacks import RulePack
@@ -145,10 +146,8 @@ def transfer_ownership(
         trading_contract_no=intent.trading_contract_no,
         notice_no=intent.notice_no,
     )
-    events = record_on_lot(lot, transferred)
-    if whole:
-        return events
-    child = _split_off(
+    return _recorded_with_split(
+        lot,
         facts,
         transferred,
         envelope,
@@ -157,7 +156,6 @@ def transfer_ownership(
         goods_owner_tax_code=intent.new_owner_tax_code,
         contract_no=intent.new_contract_no,
     )
-    return [*events, child]
 
 
 def dispatch_move(intent: DispatchMove, envelope: Envelope, recorded: Recorded) -> list[LotEvent]:
@@ -197,10 +195,8 @@ def dispatch_move(intent: DispatchMove, envelope: Envelope, recorded: Recorded) 
         approval_ref=intent.approval_ref,
         seal_no=intent.seal_no,
     )
-    events = record_on_lot(lot, dispatched)
-    if whole:
-        return events
-    child = _split_off(
+    return _recorded_with_split(
+        lot,
         facts,
         dispatched,
         envelope,
@@ -209,7 +205,6 @@ def dispatch_move(intent: DispatchMove, envelope: Envelope, recorded: Recorded) 
         goods_owner_tax_code=facts.goods_owner_tax_code,
         contract_no=intent.contract_no,
     )
-    return [*events, child]
 
 
 def receive_move(intent: ReceiveMove, envelope: Envelope, recorded: Recorded) -> list[MoveReceived]:
@@ -260,7 +255,8 @@ def _check_contract_at(
     )
 
 
-def _split_off(
+def _recorded_with_split(
+    lot: Lot,
     facts: LotFacts,
     parent_event: OwnershipTransferred | MoveDispatched,
     envelope: Envelope,
@@ -269,11 +265,14 @@ def _split_off(
     warehouse_id: str,
     goods_owner_tax_code: str,
     contract_no: str | None,
-) -> LotSplitOff:
-    """The child keeps its parent's goods line, first warehousing date and extension (§2)."""
+) -> list[LotEvent]:
+    """The transfer or move, and for a partial one the lot it splits off, which keeps its
+    parent's goods line, first warehousing date and extension (§2)."""
+    events = record_on_lot(lot, parent_event)
     child_id = parent_event.split_child()
-    assert child_id is not None
-    return LotSplitOff(
+    if child_id is None:
+        return events
+    child = LotSplitOff(
         **envelope.stamp(parent_event.effective_at),
         lot_id=child_id,
         parent_lot_id=facts.lot_id,
@@ -289,3 +288,4 @@ def _split_off(
         declared_expires_on=None,
         goods=facts.goods,
     )
+    return [*events, child]
