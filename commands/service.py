@@ -23,12 +23,12 @@ import sqlalchemy.exc
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from commands.handlers import Context, handle
-from commands.models import Command, LotCommand
+from commands.models import Command
 from commands.store import EventStore
 from commands.unit_of_work import StreamCache, UnitOfWork
 from ledger.errors import Conflict, LedgerError
 from ledger.events import CommandAccepted, Event
-from ledger.intents import Envelope
+from ledger.intents import Envelope, LotIntent
 from ledger.lot import Lot
 from ledger.rulepacks import RulePack
 from ledger.streams import command_stream, contract_stream, warehouse_stream
@@ -199,8 +199,8 @@ class LedgerService:
         warehouse and contract, as far as the lots already folded tell: a guess; a wrong
         one costs one more query)."""
         names = command.streams()
-        if isinstance(command, LotCommand):
-            lot = self.lots.get(command.lot_id)
+        if isinstance(command.intent, LotIntent):
+            lot = self.lots.get(command.intent.lot_id)
             facts = lot.current() if lot is not None else None
             if facts is not None:
                 names.append(warehouse_stream(facts.warehouse_id))
@@ -217,7 +217,7 @@ class LedgerService:
                 return _repeat(command, earlier[0], digest)
         mark = uow.mark()
         try:
-            result = handle(command, Context(uow, envelope, self.pack))
+            result = handle(command.intent, Context(uow, envelope, self.pack))
         except LedgerError:
             uow.rollback_to(mark)
             raise

@@ -309,10 +309,69 @@ class LotExWarehoused(LotEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class OwnershipTransferred(LotEvent):
-    """On the lot that gives: ``new_lot_id`` is the lot itself for a whole transfer."""
+class Handover(LotEvent):
+    """A transfer or a move: the whole lot passes to its new holder, or a part of it splits
+    off to a new lot that does (DOMAIN.md §2)."""
 
     quantity: Decimal
+
+    blocked_by_hold: ClassVar[bool] = True
+    split_cause: ClassVar[str]
+
+    def receiving_lot_id(self) -> str:
+        """The lot that goes to the new holder: this lot itself when the whole of it goes."""
+        raise NotImplementedError
+
+    def holder(self, facts: LotFacts) -> Holder:
+        """Where, whose and under which contract the goods that go are held afterwards."""
+        raise NotImplementedError
+
+    def hands_over(self) -> bool:
+        return self.receiving_lot_id() == self.lot_id
+
+    def split_child(self) -> str | None:
+        return None if self.hands_over() else self.receiving_lot_id()
+
+    def evolve(self, facts: LotFacts) -> None:
+        if self.hands_over():
+            facts.warehouse_id, facts.goods_owner_tax_code, facts.contract_no = self.holder(facts)
+            facts.declared_expires_on = None
+
+    def split_off(self, facts: LotFacts) -> LotSplitOff | None:
+        """The lot a partial handover splits off from the lot of ``facts``: it keeps its
+        parent's goods line, first warehousing date and extension."""
+        child = self.split_child()
+        if child is None:
+            return None
+        warehouse_id, owner, contract_no = self.holder(facts)
+        return LotSplitOff(
+            effective_at=self.effective_at,
+            recorded_at=self.recorded_at,
+            actor=self.actor,
+            command_id=self.command_id,
+            lot_id=child,
+            parent_lot_id=facts.lot_id,
+            cause=self.split_cause,
+            quantity=self.quantity,
+            declaration_no=facts.declaration_no,
+            registered_on=facts.registered_on,
+            first_warehoused_on=facts.first_warehoused_on,
+            extension_days=facts.extension_days,
+            warehouse_id=warehouse_id,
+            goods_owner_tax_code=owner,
+            contract_no=contract_no,
+            declared_expires_on=None,
+            goods=facts.goods,
+        )
+
+
+Holder = tuple[str, str, str | None]  # (warehouse, goods owner, rent contract)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OwnershipTransferred(Handover):
+    """On the lot that gives: ``new_lot_id`` is the lot itself for a whole transfer."""
+
     new_lot_id: str
     new_owner_tax_code: str
     new_contract_no: str | None
@@ -320,34 +379,27 @@ class OwnershipTransferred(LotEvent):
     notice_no: str
 
     label: ClassVar[str] = "the ownership transfer"
-    blocked_by_hold: ClassVar[bool] = True
+    split_cause: ClassVar[str] = "transfer"
 
     def postings(self) -> tuple[Posting, ...]:
         if self.hands_over():  # out and back in: the lot must hold it at that moment
             return (Posting(on_hand=-self.quantity), Posting(on_hand=self.quantity))
         return (Posting(on_hand=-self.quantity),)
 
-    def evolve(self, facts: LotFacts) -> None:
-        if self.hands_over():
-            facts.goods_owner_tax_code = self.new_owner_tax_code
-            facts.contract_no = self.new_contract_no
-            facts.declared_expires_on = None
+    def receiving_lot_id(self) -> str:
+        return self.new_lot_id
 
-    def split_child(self) -> str | None:
-        return None if self.hands_over() else self.new_lot_id
+    def holder(self, facts: LotFacts) -> Holder:
+        return (facts.warehouse_id, self.new_owner_tax_code, self.new_contract_no)
 
     def ownerships(self) -> tuple[tuple[str, str], ...]:
         return ((self.new_lot_id, self.new_owner_tax_code),)
 
-    def hands_over(self) -> bool:
-        return self.new_lot_id == self.lot_id
-
 
 @dataclass(frozen=True, kw_only=True)
-class MoveDispatched(LotEvent):
+class MoveDispatched(Handover):
     """On the origin lot: ``travelling_lot_id`` is the lot itself for a whole move."""
 
-    quantity: Decimal
     travelling_lot_id: str
     from_warehouse_id: str
     to_warehouse_id: str
@@ -356,8 +408,8 @@ class MoveDispatched(LotEvent):
     seal_no: str
 
     label: ClassVar[str] = "the move dispatch"
-    blocked_by_hold: ClassVar[bool] = True
     counts_in_report: ClassVar[bool] = True
+    split_cause: ClassVar[str] = "move"
 
     def postings(self) -> tuple[Posting, ...]:
         if self.hands_over():
@@ -367,18 +419,16 @@ class MoveDispatched(LotEvent):
     def evolve(self, facts: LotFacts) -> None:
         if self.hands_over():
             facts.receiving_from = facts.warehouse_id
-            facts.warehouse_id = self.to_warehouse_id
-            facts.contract_no = self.contract_no
-            facts.declared_expires_on = None
+        super().evolve(facts)
 
-    def split_child(self) -> str | None:
-        return None if self.hands_over() else self.travelling_lot_id
+    def receiving_lot_id(self) -> str:
+        return self.travelling_lot_id
+
+    def holder(self, facts: LotFacts) -> Holder:
+        return (self.to_warehouse_id, facts.goods_owner_tax_code, self.contract_no)
 
     def placements(self) -> tuple[tuple[str, str], ...]:
         return ((self.travelling_lot_id, self.to_warehouse_id),)
-
-    def hands_over(self) -> bool:
-        return self.travelling_lot_id == self.lot_id
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,12 +7,35 @@ decide builds every event whole from the two. Nothing here is checked yet: that 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
-from decimal import Decimal
-from typing import TypedDict
+from typing import Annotated, Any, Literal, TypedDict, TypeVar
 
+from ledger.bounds import (
+    CountedQuantity,
+    Country,
+    Days,
+    DeclarationNo,
+    LotId,
+    Many,
+    Moment,
+    Period,
+    Quantity,
+    Ref,
+    Text,
+    Version,
+)
+from ledger.events import Event
+from ledger.streams import (
+    contract_stream,
+    declaration_stream,
+    enterprise_stream,
+    lot_stream,
+    warehouse_stream,
+)
 from ledger.values import GoodsLine, Seal
+
+E = TypeVar("E", bound=Event)
 
 
 class Stamp(TypedDict):
@@ -39,10 +62,34 @@ class Envelope:
             command_id=self.command_id,
         )
 
+    def event(
+        self,
+        kind: type[E],
+        intent: Intent | None = None,
+        /,
+        *,
+        effective_at: datetime | None = None,
+        **decided: Any,
+    ) -> E:
+        """An event of ``kind``, whole: this envelope, dated ``effective_at`` (by default the
+        intent's own); every field the intent states under the event's name for it; and what
+        decide decided, which wins over the intent."""
+        carried = {
+            name: getattr(intent, name)
+            for name in _carried(kind, type(intent))
+            if name not in decided
+        }
+        when = effective_at or getattr(intent, "effective_at", None)
+        return kind(**self.stamp(when), **carried, **decided)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Intent:
-    """What one command asks for."""
+    """What one command asks for. Its command's name is the class name in snake case."""
+
+    def streams(self) -> tuple[str, ...]:
+        """Streams the decision will read for sure: a batch fetches them in one query."""
+        return ()
 
 
 # --- reference data -------------------------------------------------------------------------
@@ -50,28 +97,28 @@ class Intent:
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterEnterprise(Intent):
-    tax_code: str
-    name: str
-    address: str
-    country: str = "VN"
+    country: Country = "VN"  # before tax_code: the tax code's check depends on it
+    tax_code: Ref
+    name: Text
+    address: Text
 
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterWarehouse(Intent):
-    warehouse_id: str
-    name: str
-    owner_tax_code: str
-    province: str
-    customs_office: str
-    address: str | None = None
+    warehouse_id: Ref
+    name: Text
+    owner_tax_code: Ref
+    province: Text
+    customs_office: Text
+    address: Text | None = None
     in_port_area: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterRentContract(Intent):
-    contract_no: str
-    warehouse_id: str
-    goods_owner_tax_code: str
+    contract_no: Ref
+    warehouse_id: Ref
+    goods_owner_tax_code: Ref
     starts_on: date
     expires_on: date
     registered_on: date
@@ -79,9 +126,9 @@ class RegisterRentContract(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class ExtendRentContract(Intent):
-    contract_no: str
+    contract_no: Ref
     expires_on: date
-    effective_at: datetime
+    effective_at: Moment
 
 
 # --- warehousing and movements --------------------------------------------------------------
@@ -89,56 +136,76 @@ class ExtendRentContract(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class WarehouseGoods(Intent):
-    declaration_no: str
+    declaration_no: DeclarationNo
     registered_on: date
-    effective_at: datetime
-    warehouse_id: str
-    goods_owner_tax_code: str
-    contract_no: str | None
+    effective_at: Moment
+    warehouse_id: Ref
+    goods_owner_tax_code: Ref
+    contract_no: Ref | None
     expires_on: date
-    source: str
-    export_declaration_no: str | None = None
-    decision_ref: str | None = None
-    transport_doc: str
-    seals: tuple[Seal, ...] = ()
-    lines: tuple[GoodsLine, ...] = ()
+    source: Ref
+    export_declaration_no: Ref | None = None
+    decision_ref: Ref | None = None
+    transport_doc: Ref
+    seals: Annotated[tuple[Seal, ...], Many(0, 500)] = ()
+    lines: Annotated[tuple[GoodsLine, ...], Many(1, 2000)]
+
+    def streams(self) -> tuple[str, ...]:
+        contract = (contract_stream(self.contract_no),) if self.contract_no else ()
+        return (
+            declaration_stream(self.declaration_no),
+            warehouse_stream(self.warehouse_id),
+            enterprise_stream(self.goods_owner_tax_code),
+            *contract,
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
 class LotIntent(Intent):
     """An intent about one lot, at one effective moment."""
 
-    lot_id: str
-    effective_at: datetime
+    lot_id: LotId
+    effective_at: Moment
+
+    def streams(self) -> tuple[str, ...]:
+        return (lot_stream(self.lot_id),)
 
 
 @dataclass(frozen=True, kw_only=True)
 class ExWarehouse(LotIntent):
-    quantity: Decimal
-    destination: str
-    bill_no: str
-    export_declaration_no: str | None = None
-    border_gate: str | None = None
-    import_declaration_no: str | None = None
-    purpose: str | None = None
+    quantity: Quantity
+    destination: Ref
+    bill_no: Ref
+    export_declaration_no: Ref | None = None
+    border_gate: Ref | None = None
+    import_declaration_no: Ref | None = None
+    purpose: Ref | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class TransferOwnership(LotIntent):
-    quantity: Decimal
-    new_owner_tax_code: str
-    new_contract_no: str | None
-    trading_contract_no: str
-    notice_no: str
+    quantity: Quantity
+    new_owner_tax_code: Ref
+    new_contract_no: Ref | None
+    trading_contract_no: Ref
+    notice_no: Ref
+
+    def streams(self) -> tuple[str, ...]:
+        contract = (contract_stream(self.new_contract_no),) if self.new_contract_no else ()
+        return (*super().streams(), enterprise_stream(self.new_owner_tax_code), *contract)
 
 
 @dataclass(frozen=True, kw_only=True)
 class DispatchMove(LotIntent):
-    quantity: Decimal
-    to_warehouse_id: str
-    contract_no: str | None
-    approval_ref: str
-    seal_no: str
+    quantity: Quantity
+    to_warehouse_id: Ref
+    contract_no: Ref | None
+    approval_ref: Ref
+    seal_no: Ref
+
+    def streams(self) -> tuple[str, ...]:
+        contract = (contract_stream(self.contract_no),) if self.contract_no else ()
+        return (*super().streams(), warehouse_stream(self.to_warehouse_id), *contract)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,28 +218,28 @@ class ReceiveMove(LotIntent):
 
 @dataclass(frozen=True, kw_only=True)
 class ExtendStorage(LotIntent):
-    days: int
-    approval_ref: str
-    reason: str
+    days: Days
+    approval_ref: Ref
+    reason: Text
 
 
 @dataclass(frozen=True, kw_only=True)
 class PlaceHold(LotIntent):
-    ref: str
-    reason: str
+    ref: Ref
+    reason: Text
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReleaseHold(LotIntent):
-    ref: str
-    reason: str
+    ref: Ref
+    reason: Text
 
 
 @dataclass(frozen=True, kw_only=True)
 class LiquidateOverdue(LotIntent):
-    quantity: Decimal
-    decision_ref: str
-    method: str
+    quantity: Quantity
+    decision_ref: Ref
+    method: Literal["auction", "destruction", "other"]
 
 
 # --- declarations ---------------------------------------------------------------------------
@@ -180,16 +247,16 @@ class LiquidateOverdue(LotIntent):
 
 @dataclass(frozen=True, kw_only=True)
 class SettleDeclaration(Intent):
-    declaration_no: str
-    effective_at: datetime
+    declaration_no: DeclarationNo
+    effective_at: Moment
 
 
 @dataclass(frozen=True, kw_only=True)
 class ExtendSettlement(Intent):
-    declaration_no: str
-    effective_at: datetime
-    approval_ref: str
-    reason: str
+    declaration_no: DeclarationNo
+    effective_at: Moment
+    approval_ref: Ref
+    reason: Text
 
 
 # --- inspections, reports, corrections ------------------------------------------------------
@@ -197,26 +264,66 @@ class ExtendSettlement(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class Count:
-    lot_id: str
-    counted_quantity: Decimal
+    lot_id: LotId
+    counted_quantity: CountedQuantity
 
 
 @dataclass(frozen=True, kw_only=True)
 class RecordStockCount(Intent):
-    warehouse_id: str
-    effective_at: datetime
-    counts: tuple[Count, ...]
+    warehouse_id: Ref
+    effective_at: Moment
+    counts: Annotated[tuple[Count, ...], Many(1, 10000)]
 
 
 @dataclass(frozen=True, kw_only=True)
 class SubmitReport(Intent):
-    warehouse_id: str
-    period: str
-    effective_at: datetime
+    warehouse_id: Ref
+    period: Period
+    effective_at: Moment
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReverseEntry(Intent):
-    lot_id: str
-    version: int
-    reason: str
+    lot_id: LotId
+    version: Version
+    reason: Text
+
+
+INTENT_TYPES: tuple[type[Intent], ...] = (
+    RegisterEnterprise,
+    RegisterWarehouse,
+    RegisterRentContract,
+    ExtendRentContract,
+    WarehouseGoods,
+    ExWarehouse,
+    TransferOwnership,
+    DispatchMove,
+    ReceiveMove,
+    ExtendStorage,
+    PlaceHold,
+    ReleaseHold,
+    LiquidateOverdue,
+    SettleDeclaration,
+    ExtendSettlement,
+    RecordStockCount,
+    SubmitReport,
+    ReverseEntry,
+)
+"""Every command the ledger takes, in the order ``--help`` lists them."""
+
+
+_STAMPED = frozenset(Stamp.__annotations__)
+
+
+_CARRIED: dict[tuple[type[Event], type[object]], tuple[str, ...]] = {}
+
+
+def _carried(kind: type[Event], intent_type: type[object]) -> tuple[str, ...]:
+    """The fields an intent of ``intent_type`` hands on to an event of ``kind``, by name."""
+    key = (kind, intent_type)
+    if key not in _CARRIED:
+        stated = {f.name for f in fields(intent_type)} if intent_type is not type(None) else set()  # type: ignore[arg-type]
+        _CARRIED[key] = tuple(
+            f.name for f in fields(kind) if f.init and f.name in stated - _STAMPED
+        )
+    return _CARRIED[key]

@@ -8,27 +8,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ledger.bounds import Country, Currency, HsCode, LineNo, Money, Quantity, Ref, Text
+
 
 @dataclass(frozen=True, kw_only=True)
 class GoodsLine:
     """One line of a warehousing declaration: what a lot holds."""
 
-    line_no: int
-    description: str
-    hs_code: str
-    quantity: Decimal
-    unit: str
-    customs_value: Decimal
-    currency: str
-    origin_country: str
-    frame_no: str | None = None
-    engine_no: str | None = None
+    line_no: LineNo
+    description: Text
+    hs_code: HsCode
+    quantity: Quantity
+    unit: Ref
+    customs_value: Money
+    currency: Currency
+    origin_country: Country
+    frame_no: Ref | None = None
+    engine_no: Ref | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class Seal:
-    container_no: str
-    seal_no: str
+    container_no: Ref
+    seal_no: Ref
     intact: bool
 
 

@@ -38,34 +38,19 @@ def extend_storage(
             f"{extended}, past {furthest}, the most {pack.name} allows",
             "days",
         )
-    return record_on_lot(
-        lot,
-        StorageExtended(
-            **envelope.stamp(intent.effective_at),
-            lot_id=lot.lot_id,
-            days=intent.days,
-            approval_ref=intent.approval_ref,
-            reason=intent.reason,
-        ),
-    )
+    return record_on_lot(lot, envelope.event(StorageExtended, intent))
 
 
 def place_hold(intent: PlaceHold, envelope: Envelope, recorded: Recorded) -> list[LotEvent]:
     lot = recorded.lot(intent.lot_id)
     facts_when(lot, intent.effective_at, envelope)
-    stamp = envelope.stamp(intent.effective_at)
-    return record_on_lot(
-        lot, HoldPlaced(**stamp, lot_id=lot.lot_id, ref=intent.ref, reason=intent.reason)
-    )
+    return record_on_lot(lot, envelope.event(HoldPlaced, intent))
 
 
 def release_hold(intent: ReleaseHold, envelope: Envelope, recorded: Recorded) -> list[LotEvent]:
     lot = recorded.lot(intent.lot_id)
     facts_when(lot, intent.effective_at, envelope)
-    stamp = envelope.stamp(intent.effective_at)
-    return record_on_lot(
-        lot, HoldReleased(**stamp, lot_id=lot.lot_id, ref=intent.ref, reason=intent.reason)
-    )
+    return record_on_lot(lot, envelope.event(HoldReleased, intent))
 
 
 def liquidate_overdue(
@@ -85,13 +70,4 @@ def liquidate_overdue(
             f"{after} it, from {liquidable_from} (55.7)",
             "effective_at",
         )
-    return record_on_lot(
-        lot,
-        LotLiquidated(
-            **envelope.stamp(intent.effective_at),
-            lot_id=lot.lot_id,
-            quantity=intent.quantity,
-            decision_ref=intent.decision_ref,
-            method=intent.method,
-        ),
-    )
+    return record_on_lot(lot, envelope.event(LotLiquidated, intent))

@@ -24,8 +24,7 @@ def settle_declaration(
             f"declaration {found.declaration_no} was settled at {found.settled_at.isoformat()}",
             "declaration_no",
         )
-    stamp = envelope.stamp(intent.effective_at)
-    return [DeclarationSettled(**stamp, declaration_no=intent.declaration_no)]
+    return [envelope.event(DeclarationSettled, intent)]
 
 
 def extend_settlement(
@@ -45,15 +44,7 @@ def extend_settlement(
             "extension is granted once (55.8d)",
             "declaration_no",
         )
-    return [
-        SettlementExtended(
-            **envelope.stamp(intent.effective_at),
-            declaration_no=intent.declaration_no,
-            approval_ref=intent.approval_ref,
-            reason=intent.reason,
-            days=pack.settlement_extension_days,
-        )
-    ]
+    return [envelope.event(SettlementExtended, intent, days=pack.settlement_extension_days)]
 
 
 def _emptied_declaration(

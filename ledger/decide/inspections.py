@@ -51,8 +51,7 @@ def record_stock_count(
                 difference=count.counted_quantity - facts.on_hand,
             )
         )
-    stamp = envelope.stamp(intent.effective_at)
-    return [StockCounted(**stamp, warehouse_id=intent.warehouse_id, counts=tuple(rows))]
+    return [envelope.event(StockCounted, intent, counts=tuple(rows))]
 
 
 def submit_report(
@@ -75,9 +74,9 @@ def submit_report(
     rows = periodic_report(recorded.lots_ever_in(intent.warehouse_id), intent.warehouse_id, period)
     due = period.due_on(pack.report_due_days)
     return [
-        ReportSubmitted(
-            **envelope.stamp(intent.effective_at),
-            warehouse_id=intent.warehouse_id,
+        envelope.event(
+            ReportSubmitted,
+            intent,
             period=period.name,
             form=pack.report_form,
             period_starts_on=period.starts_on,

@@ -17,9 +17,9 @@ from ledger.decide.common import (
 from ledger.decide.warehousing import check_rent_contract
 from ledger.errors import LedgerError
 from ledger.events import (
+    Handover,
     LotEvent,
     LotExWarehoused,
-    LotSplitOff,
     MoveDispatched,
     MoveReceived,
     OwnershipTransferred,
@@ -59,20 +59,7 @@ def ex_warehouse(
                 f"{facts.warehouse_id} (55.4b)",
                 "destination",
             )
-    return record_on_lot(
-        lot,
-        LotExWarehoused(
-            **envelope.stamp(intent.effective_at),
-            lot_id=intent.lot_id,
-            quantity=intent.quantity,
-            destination=intent.destination,
-            bill_no=intent.bill_no,
-            export_declaration_no=intent.export_declaration_no,
-            border_gate=intent.border_gate,
-            import_declaration_no=intent.import_declaration_no,
-            purpose=intent.purpose,
-        ),
-    )
+    return record_on_lot(lot, envelope.event(LotExWarehoused, intent))
 
 
 def _check_destination(intent: ExWarehouse) -> None:
@@ -136,26 +123,10 @@ def transfer_ownership(
         rule="the new owner needs its own rent contract for this warehouse (55.6b.3)",
     )
     whole = intent.quantity == facts.on_hand
-    transferred = OwnershipTransferred(
-        **envelope.stamp(intent.effective_at),
-        lot_id=lot.lot_id,
-        quantity=intent.quantity,
-        new_lot_id=lot.lot_id if whole else lot.next_split_id(),
-        new_owner_tax_code=intent.new_owner_tax_code,
-        new_contract_no=intent.new_contract_no,
-        trading_contract_no=intent.trading_contract_no,
-        notice_no=intent.notice_no,
+    transferred = envelope.event(
+        OwnershipTransferred, intent, new_lot_id=lot.lot_id if whole else lot.next_split_id()
     )
-    return _recorded_with_split(
-        lot,
-        facts,
-        transferred,
-        envelope,
-        cause="transfer",
-        warehouse_id=facts.warehouse_id,
-        goods_owner_tax_code=intent.new_owner_tax_code,
-        contract_no=intent.new_contract_no,
-    )
+    return _recorded_with_split(lot, facts, transferred)
 
 
 def dispatch_move(intent: DispatchMove, envelope: Envelope, recorded: Recorded) -> list[LotEvent]:
@@ -184,27 +155,13 @@ def dispatch_move(intent: DispatchMove, envelope: Envelope, recorded: Recorded) 
         rule="the goods owner needs a rent contract at the destination warehouse (55.5)",
     )
     whole = intent.quantity == facts.on_hand
-    dispatched = MoveDispatched(
-        **envelope.stamp(intent.effective_at),
-        lot_id=lot.lot_id,
-        quantity=intent.quantity,
+    dispatched = envelope.event(
+        MoveDispatched,
+        intent,
         travelling_lot_id=lot.lot_id if whole else lot.next_split_id(),
         from_warehouse_id=facts.warehouse_id,
-        to_warehouse_id=intent.to_warehouse_id,
-        contract_no=intent.contract_no,
-        approval_ref=intent.approval_ref,
-        seal_no=intent.seal_no,
     )
-    return _recorded_with_split(
-        lot,
-        facts,
-        dispatched,
-        envelope,
-        cause="move",
-        warehouse_id=intent.to_warehouse_id,
-        goods_owner_tax_code=facts.goods_owner_tax_code,
-        contract_no=intent.contract_no,
-    )
+    return _recorded_with_split(lot, facts, dispatched)
 
 
 def receive_move(intent: ReceiveMove, envelope: Envelope, recorded: Recorded) -> list[MoveReceived]:
@@ -216,12 +173,8 @@ def receive_move(intent: ReceiveMove, envelope: Envelope, recorded: Recorded) ->
             f"lot {lot.lot_id} has nothing in transit at {intent.effective_at.isoformat()}",
             "lot_id",
         )
-    received = MoveReceived(
-        **envelope.stamp(intent.effective_at),
-        lot_id=lot.lot_id,
-        quantity=facts.in_transit,
-        warehouse_id=facts.warehouse_id,
-        seal_intact=intent.seal_intact,
+    received = envelope.event(
+        MoveReceived, intent, quantity=facts.in_transit, warehouse_id=facts.warehouse_id
     )
     record_on_lot(lot, received)
     return [received]
@@ -255,37 +208,8 @@ def _check_contract_at(
     )
 
 
-def _recorded_with_split(
-    lot: Lot,
-    facts: LotFacts,
-    parent_event: OwnershipTransferred | MoveDispatched,
-    envelope: Envelope,
-    *,
-    cause: str,
-    warehouse_id: str,
-    goods_owner_tax_code: str,
-    contract_no: str | None,
-) -> list[LotEvent]:
-    """The transfer or move, and for a partial one the lot it splits off, which keeps its
-    parent's goods line, first warehousing date and extension (§2)."""
-    events = record_on_lot(lot, parent_event)
-    child_id = parent_event.split_child()
-    if child_id is None:
-        return events
-    child = LotSplitOff(
-        **envelope.stamp(parent_event.effective_at),
-        lot_id=child_id,
-        parent_lot_id=facts.lot_id,
-        cause=cause,
-        quantity=parent_event.quantity,
-        declaration_no=facts.declaration_no,
-        registered_on=facts.registered_on,
-        first_warehoused_on=facts.first_warehoused_on,
-        extension_days=facts.extension_days,
-        warehouse_id=warehouse_id,
-        goods_owner_tax_code=goods_owner_tax_code,
-        contract_no=contract_no,
-        declared_expires_on=None,
-        goods=facts.goods,
-    )
-    return [*events, child]
+def _recorded_with_split(lot: Lot, facts: LotFacts, handover: Handover) -> list[LotEvent]:
+    """The transfer or move, and for a partial one the lot it splits off (§2)."""
+    events = record_on_lot(lot, handover)
+    child = handover.split_off(facts)
+    return events if child is None else [*events, child]

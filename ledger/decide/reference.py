@@ -27,15 +27,7 @@ def register_enterprise(
         raise Conflict(
             "enterprise_exists", f"enterprise {intent.tax_code} is already registered", "tax_code"
         )
-    return [
-        EnterpriseRegistered(
-            **envelope.stamp(),
-            tax_code=intent.tax_code,
-            name=intent.name,
-            address=intent.address,
-            country=intent.country,
-        )
-    ]
+    return [envelope.event(EnterpriseRegistered, intent)]
 
 
 def register_warehouse(
@@ -48,18 +40,7 @@ def register_warehouse(
             "warehouse_id",
         )
     _require_enterprise(recorded, intent.owner_tax_code, "the warehouse owner", "owner_tax_code")
-    return [
-        WarehouseRegistered(
-            **envelope.stamp(),
-            warehouse_id=intent.warehouse_id,
-            name=intent.name,
-            owner_tax_code=intent.owner_tax_code,
-            province=intent.province,
-            customs_office=intent.customs_office,
-            address=intent.address,
-            in_port_area=intent.in_port_area,
-        )
-    ]
+    return [envelope.event(WarehouseRegistered, intent)]
 
 
 def register_rent_contract(
@@ -81,17 +62,7 @@ def register_rent_contract(
             f"expires_on {intent.expires_on} must be after starts_on {intent.starts_on}",
             "expires_on",
         )
-    return [
-        RentContractRegistered(
-            **envelope.stamp(),
-            contract_no=intent.contract_no,
-            warehouse_id=intent.warehouse_id,
-            goods_owner_tax_code=intent.goods_owner_tax_code,
-            starts_on=intent.starts_on,
-            expires_on=intent.expires_on,
-            registered_on=intent.registered_on,
-        )
-    ]
+    return [envelope.event(RentContractRegistered, intent)]
 
 
 def extend_rent_contract(
@@ -112,13 +83,7 @@ def extend_rent_contract(
             f"expiry {current}",
             "expires_on",
         )
-    return [
-        RentContractExtended(
-            **envelope.stamp(intent.effective_at),
-            contract_no=intent.contract_no,
-            expires_on=intent.expires_on,
-        )
-    ]
+    return [envelope.event(RentContractExtended, intent)]
 
 
 def require_warehouse(recorded: Recorded, warehouse_id: str, field: str, role: str = "") -> None:

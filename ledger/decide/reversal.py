@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ledger.decide.common import check_history, existing_lot
 from ledger.errors import Conflict, LedgerError, NotFound
 from ledger.events import EntryReversed, LotCreation
@@ -28,13 +30,7 @@ def reverse_entry(
                 f"{declaration.settled_at.isoformat()}; its lots can no longer be corrected",
                 "lot_id",
             )
-    reversal = EntryReversed(
-        **envelope.stamp(entry.event.effective_at),
-        lot_id=lot.lot_id,
-        reversed_version=entry.version,
-        reversed_event=entry.kind,
-        reason=intent.reason,
-    )
+    reversal = _reversal(entry, intent, envelope)
     if isinstance(entry.event, LotCreation):
         _require_nothing_after_creation(lot, entry)
     else:
@@ -43,17 +39,23 @@ def reverse_entry(
     other_id = entry.event.related_lot_id()
     if other_id is not None:
         other = _counterpart_entry(lot, entry, recorded.lot(other_id))
-        events.append(
-            EntryReversed(
-                **envelope.stamp(entry.event.effective_at),
-                lot_id=other_id,
-                reversed_version=other.version,
-                reversed_event=other.kind,
-                reason=intent.reason,
-            )
-        )
+        events.append(_reversal(other, intent, envelope, effective_at=entry.event.effective_at))
     check_history(lot.with_event(reversal), field="version")
     return events
+
+
+def _reversal(
+    entry: Entry, intent: ReverseEntry, envelope: Envelope, effective_at: datetime | None = None
+) -> EntryReversed:
+    """Cancels ``entry`` on its own lot, dated when the cancelled event took effect."""
+    return envelope.event(
+        EntryReversed,
+        intent,
+        effective_at=effective_at or entry.event.effective_at,
+        lot_id=entry.event.lot_id,
+        reversed_version=entry.version,
+        reversed_event=entry.kind,
+    )
 
 
 def _target(lot: Lot, version: int) -> Entry:

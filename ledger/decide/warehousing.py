@@ -42,20 +42,8 @@ def warehouse_goods(intent: WarehouseGoods, envelope: Envelope, recorded: Record
     _check_source(intent)
     _check_lines(intent)
     lots = _lots(intent, envelope)
-    declaration = DeclarationRegistered(
-        **envelope.stamp(intent.effective_at),
-        declaration_no=intent.declaration_no,
-        registered_on=intent.registered_on,
-        warehouse_id=intent.warehouse_id,
-        goods_owner_tax_code=intent.goods_owner_tax_code,
-        contract_no=intent.contract_no,
-        expires_on=intent.expires_on,
-        source=intent.source,
-        export_declaration_no=intent.export_declaration_no,
-        decision_ref=intent.decision_ref,
-        transport_doc=intent.transport_doc,
-        seals=intent.seals,
-        lot_ids=tuple(lot.lot_id for lot in lots),
+    declaration = envelope.event(
+        DeclarationRegistered, intent, lot_ids=tuple(lot.lot_id for lot in lots)
     )
     return [declaration, *lots]
 
@@ -69,16 +57,10 @@ def _lots(intent: WarehouseGoods, envelope: Envelope) -> list[LotWarehoused]:
         else None
     )
     return [
-        LotWarehoused(
-            **envelope.stamp(intent.effective_at),
+        envelope.event(
+            LotWarehoused,
+            intent,
             lot_id=f"{intent.declaration_no}/{line.line_no}",
-            declaration_no=intent.declaration_no,
-            registered_on=intent.registered_on,
-            warehouse_id=intent.warehouse_id,
-            goods_owner_tax_code=intent.goods_owner_tax_code,
-            contract_no=intent.contract_no,
-            expires_on=intent.expires_on,
-            source=intent.source,
             goods=line,
             on_hold=hold_reason is not None,
             hold_reason=hold_reason,

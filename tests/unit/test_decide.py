@@ -9,11 +9,10 @@ from decimal import Decimal
 import pytest
 
 from commands.handlers import handle
-from commands.models import COMMAND_TYPES
 from ledger import decide, intents
 from ledger.errors import LedgerError
 from ledger.events import Event, LotExWarehoused, LotSplitOff, MoveDispatched
-from ledger.intents import Envelope
+from ledger.intents import INTENT_TYPES, Envelope
 from ledger.recorded import History
 from ledger.rulepacks import load_pack
 from ledger.values import GoodsLine
@@ -159,4 +158,4 @@ def test_a_partial_move_is_built_whole_from_the_facts_at_its_time() -> None:
 
 
 def test_every_command_has_a_handler() -> None:
-    assert handle.handled() == frozenset(COMMAND_TYPES)
+    assert handle.handled() == frozenset(INTENT_TYPES)

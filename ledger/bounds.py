@@ -1,0 +1,61 @@
+"""The kinds of value a command states, each named once with the bounds it must keep.
+
+An intent's field says what kind of value it holds (``lot_id: LotId``, ``quantity: Quantity``);
+to the type checker it is still a ``str`` or a ``Decimal``. The command models
+(``commands/models.py``) read these marks and enforce each kind's bounds
+(docs/commands.md) before any rule of the ledger is asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Annotated
+
+
+class Bound(Enum):
+    """A kind of value and its bounds, in words; the command models hold the checks."""
+
+    REF = "an identifier: 1 to 64 characters, no control characters"
+    TEXT = "free text: 1 to 200 characters, no control characters"
+    LOT_ID = "a lot id: 3 to 100 characters"
+    DECLARATION_NO = "a declaration number: 1 to 64 characters, no '/'"
+    HS_CODE = "an HS code of 4 to 10 digits"
+    COUNTRY = "an ISO 3166 country code"
+    CURRENCY = "an ISO 4217 currency code"
+    PERIOD = "a reporting period: a year, 2025-H1, 2025-Q3 or 2025-07"
+    QUANTITY = "a quantity above 0, at most 10^12, at most 9 decimal places"
+    COUNTED_QUANTITY = "a counted quantity: 0 or more, at most 10^12, at most 9 decimal places"
+    MONEY = "an amount of money: 0 or more, at most 10^15, at most 4 decimal places"
+    MOMENT = "a date, or a date-time with its UTC offset"
+    DAYS = "a number of days from 1 to 3660"
+    VERSION = "a lot's entry version, from 1"
+    LINE_NO = "a declaration line number from 1 to 9999"
+    COMMAND_ID = "a command id: 1 to 200 characters"
+
+
+@dataclass(frozen=True)
+class Many:
+    """How many items a list may hold."""
+
+    least: int
+    most: int
+
+
+Ref = Annotated[str, Bound.REF]
+Text = Annotated[str, Bound.TEXT]
+LotId = Annotated[str, Bound.LOT_ID]
+DeclarationNo = Annotated[str, Bound.DECLARATION_NO]
+HsCode = Annotated[str, Bound.HS_CODE]
+Country = Annotated[str, Bound.COUNTRY]
+Currency = Annotated[str, Bound.CURRENCY]
+Period = Annotated[str, Bound.PERIOD]
+Quantity = Annotated[Decimal, Bound.QUANTITY]
+CountedQuantity = Annotated[Decimal, Bound.COUNTED_QUANTITY]
+Money = Annotated[Decimal, Bound.MONEY]
+Moment = Annotated[datetime, Bound.MOMENT]
+Days = Annotated[int, Bound.DAYS]
+Version = Annotated[int, Bound.VERSION]
+LineNo = Annotated[int, Bound.LINE_NO]
