@@ -1,5 +1,6 @@
-"""One handler per command: ask ``ledger.decide`` with the command's typed intent, the
-envelope and what is recorded, record the events it returns, answer.
+"""One handler per command: ask its ``ledger.decide`` decision with the command's typed
+intent, the envelope, what is recorded and the rule pack; record the events it returns;
+answer the caller from the intent and those events.
 
 Handlers never read a projection, and never look a fact up for decide: decide asks the
 unit of work (``ledger.recorded.Recorded``) for what it needs, at the intent's effective time.
@@ -9,19 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from commands.unit_of_work import UnitOfWork
 from ledger import decide
 from ledger import intents as i
-from ledger.events import Event, LotWarehoused, MoveDispatched, OwnershipTransferred
+from ledger.events import (
+    EntryReversed,
+    Event,
+    LotWarehoused,
+    MoveDispatched,
+    MoveReceived,
+    OwnershipTransferred,
+    ReportSubmitted,
+    StockCounted,
+)
 from ledger.intents import Envelope
 from ledger.numbers import decimal_text
+from ledger.recorded import Recorded
 from ledger.rulepacks import RulePack
 
 Result = dict[str, Any]
 I = TypeVar("I", bound=i.Intent)  # noqa: E741 - I for Intent, as E for Event
 E = TypeVar("E", bound=Event)
+
+Decision = Callable[[I, Envelope, Recorded, RulePack], Sequence[Event]]
+Answer = Callable[[I, Sequence[Event]], Result]  # what the caller is told, from the events
 
 
 @dataclass
@@ -30,26 +44,26 @@ class Context:
     envelope: Envelope
     pack: RulePack
 
-    def record(self, events: Sequence[E]) -> Sequence[E]:
-        self.uow.record(events)
-        return events
 
+@dataclass(frozen=True)
+class Handler(Generic[I]):
+    decision: Decision[I]
+    answer: Answer[I]
 
-Handler = Callable[[I, Context], Result]
+    def __call__(self, intent: I, ctx: Context) -> Result:
+        events = self.decision(intent, ctx.envelope, ctx.uow, ctx.pack)
+        ctx.uow.record(events)
+        return self.answer(intent, events)
 
 
 class Handlers:
-    """The handler of each intent type; registering checks the handler's signature."""
+    """Each intent type's decision and answer; registering checks both against the type."""
 
     def __init__(self) -> None:
         self._by_type: dict[type[i.Intent], Handler[Any]] = {}
 
-    def register(self, intent_type: type[I]) -> Callable[[Handler[I]], Handler[I]]:
-        def add(handler: Handler[I]) -> Handler[I]:
-            self._by_type[intent_type] = handler
-            return handler
-
-        return add
+    def register(self, intent_type: type[I], decision: Decision[I], answer: Answer[I]) -> None:
+        self._by_type[intent_type] = Handler(decision, answer)
 
     def __call__(self, intent: i.Intent, ctx: Context) -> Result:
         return self._by_type[type(intent)](intent, ctx)
@@ -58,121 +72,20 @@ class Handlers:
         return frozenset(self._by_type)
 
 
-handle = Handlers()
-
-
 def first(events: Sequence[Event], kind: type[E]) -> E:
     return next(e for e in events if isinstance(e, kind))
 
 
-# --- reference data ---
-
-
-@handle.register(i.RegisterEnterprise)
-def register_enterprise(intent: i.RegisterEnterprise, ctx: Context) -> Result:
-    ctx.record(decide.register_enterprise(intent, ctx.envelope, ctx.uow))
-    return {"tax_code": intent.tax_code}
-
-
-@handle.register(i.RegisterWarehouse)
-def register_warehouse(intent: i.RegisterWarehouse, ctx: Context) -> Result:
-    ctx.record(decide.register_warehouse(intent, ctx.envelope, ctx.uow))
-    return {"warehouse_id": intent.warehouse_id}
-
-
-@handle.register(i.RegisterRentContract)
-def register_rent_contract(intent: i.RegisterRentContract, ctx: Context) -> Result:
-    ctx.record(decide.register_rent_contract(intent, ctx.envelope, ctx.uow))
-    return {"contract_no": intent.contract_no}
-
-
-@handle.register(i.ExtendRentContract)
-def extend_rent_contract(intent: i.ExtendRentContract, ctx: Context) -> Result:
-    ctx.record(decide.extend_rent_contract(intent, ctx.envelope, ctx.uow))
-    return {"contract_no": intent.contract_no, "expires_on": intent.expires_on.isoformat()}
-
-
-# --- warehousing and movements ---
-
-
-@handle.register(i.WarehouseGoods)
-def warehouse_goods(intent: i.WarehouseGoods, ctx: Context) -> Result:
-    events = ctx.record(decide.warehouse_goods(intent, ctx.envelope, ctx.uow))
-    return {"lot_ids": [e.lot_id for e in events if isinstance(e, LotWarehoused)]}
-
-
-@handle.register(i.ExWarehouse)
-def ex_warehouse(intent: i.ExWarehouse, ctx: Context) -> Result:
-    ctx.record(decide.ex_warehouse(intent, ctx.envelope, ctx.uow, ctx.pack))
+def the_lot(intent: i.LotIntent, _: Sequence[Event]) -> Result:
     return {"lot_id": intent.lot_id}
 
 
-@handle.register(i.TransferOwnership)
-def transfer_ownership(intent: i.TransferOwnership, ctx: Context) -> Result:
-    events = ctx.record(decide.transfer_ownership(intent, ctx.envelope, ctx.uow))
-    return {"lot_id": first(events, OwnershipTransferred).new_lot_id}
-
-
-@handle.register(i.DispatchMove)
-def dispatch_move(intent: i.DispatchMove, ctx: Context) -> Result:
-    events = ctx.record(decide.dispatch_move(intent, ctx.envelope, ctx.uow))
-    return {"lot_id": first(events, MoveDispatched).travelling_lot_id}
-
-
-@handle.register(i.ReceiveMove)
-def receive_move(intent: i.ReceiveMove, ctx: Context) -> Result:
-    (received,) = ctx.record(decide.receive_move(intent, ctx.envelope, ctx.uow))
-    return {"lot_id": intent.lot_id, "warehouse_id": received.warehouse_id}
-
-
-# --- customs decisions ---
-
-
-@handle.register(i.ExtendStorage)
-def extend_storage(intent: i.ExtendStorage, ctx: Context) -> Result:
-    ctx.record(decide.extend_storage(intent, ctx.envelope, ctx.uow, ctx.pack))
-    return {"lot_id": intent.lot_id}
-
-
-@handle.register(i.PlaceHold)
-def place_hold(intent: i.PlaceHold, ctx: Context) -> Result:
-    ctx.record(decide.place_hold(intent, ctx.envelope, ctx.uow))
-    return {"lot_id": intent.lot_id}
-
-
-@handle.register(i.ReleaseHold)
-def release_hold(intent: i.ReleaseHold, ctx: Context) -> Result:
-    ctx.record(decide.release_hold(intent, ctx.envelope, ctx.uow))
-    return {"lot_id": intent.lot_id}
-
-
-@handle.register(i.LiquidateOverdue)
-def liquidate_overdue(intent: i.LiquidateOverdue, ctx: Context) -> Result:
-    ctx.record(decide.liquidate_overdue(intent, ctx.envelope, ctx.uow, ctx.pack))
-    return {"lot_id": intent.lot_id}
-
-
-# --- declarations ---
-
-
-@handle.register(i.SettleDeclaration)
-def settle_declaration(intent: i.SettleDeclaration, ctx: Context) -> Result:
-    ctx.record(decide.settle_declaration(intent, ctx.envelope, ctx.uow))
+def the_declaration(intent: i.SettleDeclaration | i.ExtendSettlement, _: object) -> Result:
     return {"declaration_no": intent.declaration_no}
 
 
-@handle.register(i.ExtendSettlement)
-def extend_settlement(intent: i.ExtendSettlement, ctx: Context) -> Result:
-    ctx.record(decide.extend_settlement(intent, ctx.envelope, ctx.uow, ctx.pack))
-    return {"declaration_no": intent.declaration_no}
-
-
-# --- inspections and reports ---
-
-
-@handle.register(i.RecordStockCount)
-def record_stock_count(intent: i.RecordStockCount, ctx: Context) -> Result:
-    (counted,) = ctx.record(decide.record_stock_count(intent, ctx.envelope, ctx.uow))
+def discrepancies(_: i.RecordStockCount, events: Sequence[Event]) -> Result:
+    counted = first(events, StockCounted)
     return {
         "discrepancies": [
             {"lot_id": c.lot_id, "difference": decimal_text(c.difference)}
@@ -182,9 +95,8 @@ def record_stock_count(intent: i.RecordStockCount, ctx: Context) -> Result:
     }
 
 
-@handle.register(i.SubmitReport)
-def submit_report(intent: i.SubmitReport, ctx: Context) -> Result:
-    (report,) = ctx.record(decide.submit_report(intent, ctx.envelope, ctx.uow, ctx.pack))
+def submitted(_: i.SubmitReport, events: Sequence[Event]) -> Result:
+    report = first(events, ReportSubmitted)
     return {
         "warehouse_id": report.warehouse_id,
         "period": report.period,
@@ -195,10 +107,78 @@ def submit_report(intent: i.SubmitReport, ctx: Context) -> Result:
     }
 
 
-# --- corrections ---
+def reversed_entries(intent: i.ReverseEntry, events: Sequence[Event]) -> Result:
+    cancelled = [e for e in events if isinstance(e, EntryReversed)]
+    return {
+        "lot_id": intent.lot_id,
+        "reversed": [[e.lot_id, e.reversed_version] for e in cancelled],
+    }
 
 
-@handle.register(i.ReverseEntry)
-def reverse_entry(intent: i.ReverseEntry, ctx: Context) -> Result:
-    events = ctx.record(decide.reverse_entry(intent, ctx.envelope, ctx.uow))
-    return {"lot_id": intent.lot_id, "reversed": [[e.lot_id, e.reversed_version] for e in events]}
+handle = Handlers()
+# reference data
+handle.register(
+    i.RegisterEnterprise, decide.register_enterprise, lambda it, _: {"tax_code": it.tax_code}
+)
+handle.register(
+    i.RegisterWarehouse,
+    decide.register_warehouse,
+    lambda it, _: {"warehouse_id": it.warehouse_id},
+)
+handle.register(
+    i.RegisterRentContract,
+    decide.register_rent_contract,
+    lambda it, _: {"contract_no": it.contract_no},
+)
+handle.register(
+    i.ExtendRentContract,
+    decide.extend_rent_contract,
+    lambda it, _: {"contract_no": it.contract_no, "expires_on": it.expires_on.isoformat()},
+)
+# warehousing and movements
+handle.register(
+    i.WarehouseGoods,
+    decide.warehouse_goods,
+    lambda _, events: {"lot_ids": [e.lot_id for e in events if isinstance(e, LotWarehoused)]},
+)
+handle.register(i.ExWarehouse, decide.ex_warehouse, the_lot)
+handle.register(
+    i.TransferOwnership,
+    decide.transfer_ownership,
+    lambda _, events: {"lot_id": first(events, OwnershipTransferred).new_lot_id},
+)
+handle.register(
+    i.DispatchMove,
+    decide.dispatch_move,
+    lambda _, events: {"lot_id": first(events, MoveDispatched).travelling_lot_id},
+)
+handle.register(
+    i.ReceiveMove,
+    decide.receive_move,
+    lambda it, events: {
+        "lot_id": it.lot_id,
+        "warehouse_id": first(events, MoveReceived).warehouse_id,
+    },
+)
+# customs decisions
+handle.register(i.ExtendStorage, decide.extend_storage, the_lot)
+handle.register(i.PlaceHold, decide.change_hold, the_lot)
+handle.register(i.ReleaseHold, decide.change_hold, the_lot)
+handle.register(i.LiquidateOverdue, decide.liquidate_overdue, the_lot)
+# declarations
+handle.register(i.SettleDeclaration, decide.settle_declaration, the_declaration)
+handle.register(i.ExtendSettlement, decide.extend_settlement, the_declaration)
+# inspections and reports
+handle.register(i.RecordStockCount, decide.record_stock_count, discrepancies)
+handle.register(i.SubmitReport, decide.submit_report, submitted)
+# corrections
+handle.register(
+    i.ReverseEntry,
+    decide.reverse_entry,
+    lambda it, events: {
+        "lot_id": it.lot_id,
+        "reversed": [
+            [e.lot_id, e.reversed_version] for e in events if isinstance(e, EntryReversed)
+        ],
+    },
+)

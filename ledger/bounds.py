@@ -1,18 +1,30 @@
 """The kinds of value a command states, each named once with the bounds it must keep.
 
 An intent's field says what kind of value it holds (``lot_id: LotId``, ``quantity: Quantity``);
-to the type checker it is still a ``str`` or a ``Decimal``. The command models
+to the type checker it is still a ``str`` or a ``Decimal``. A kind that names a stream
+(a lot, a warehouse, an enterprise, a contract, a declaration) says so, so that a batch can
+fetch what a command will read before deciding it. The command models
 (``commands/models.py``) read these marks and enforce each kind's bounds
 (docs/commands.md) before any rule of the ledger is asked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from ledger.streams import (
+    contract_stream,
+    declaration_stream,
+    enterprise_stream,
+    lot_stream,
+    warehouse_stream,
+)
 
 
 class Bound(Enum):
@@ -37,6 +49,13 @@ class Bound(Enum):
 
 
 @dataclass(frozen=True)
+class Names:
+    """The value names a stream: a decision about the command reads that stream for sure."""
+
+    stream: Callable[[str], str]
+
+
+@dataclass(frozen=True)
 class Many:
     """How many items a list may hold."""
 
@@ -45,9 +64,12 @@ class Many:
 
 
 Ref = Annotated[str, Bound.REF]
+TaxCode = Annotated[str, Bound.REF, Names(enterprise_stream)]
+WarehouseId = Annotated[str, Bound.REF, Names(warehouse_stream)]
+ContractNo = Annotated[str, Bound.REF, Names(contract_stream)]
 Text = Annotated[str, Bound.TEXT]
-LotId = Annotated[str, Bound.LOT_ID]
-DeclarationNo = Annotated[str, Bound.DECLARATION_NO]
+LotId = Annotated[str, Bound.LOT_ID, Names(lot_stream)]
+DeclarationNo = Annotated[str, Bound.DECLARATION_NO, Names(declaration_stream)]
 HsCode = Annotated[str, Bound.HS_CODE]
 Country = Annotated[str, Bound.COUNTRY]
 Currency = Annotated[str, Bound.CURRENCY]
@@ -59,3 +81,12 @@ Moment = Annotated[datetime, Bound.MOMENT]
 Days = Annotated[int, Bound.DAYS]
 Version = Annotated[int, Bound.VERSION]
 LineNo = Annotated[int, Bound.LINE_NO]
+
+
+def marks(hint: Any) -> Iterator[object]:
+    """The marks on a field's type, through ``X | None``."""
+    if get_origin(hint) is Annotated:
+        yield from get_args(hint)[1:]
+    elif get_origin(hint) in (Union, UnionType):
+        for arg in get_args(hint):
+            yield from marks(arg)

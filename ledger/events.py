@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, TypedDict
 
 from ledger.calendar import local_date
 from ledger.facts import Hold, LotFacts, Posting
@@ -35,12 +35,30 @@ from ledger.streams import (
 from ledger.values import CountedLot, GoodsLine, Seal
 
 
+class Stamp(TypedDict):
+    """The envelope fields every event carries (DOMAIN.md §3)."""
+
+    effective_at: datetime
+    recorded_at: datetime
+    actor: str
+    command_id: str | None
+
+
 @dataclass(frozen=True, kw_only=True)
 class Event:
     effective_at: datetime
     recorded_at: datetime
     actor: str
     command_id: str | None = None
+
+    def stamp(self) -> Stamp:
+        """This event's envelope, for an event recorded with it."""
+        return Stamp(
+            effective_at=self.effective_at,
+            recorded_at=self.recorded_at,
+            actor=self.actor,
+            command_id=self.command_id,
+        )
 
     @property
     def stream(self) -> str:
@@ -209,7 +227,23 @@ class LotCreation(LotEvent):
     goods: GoodsLine
 
     def founding_facts(self) -> LotFacts:
+        """The lot's facts as it begins."""
         raise TypeError(f"{type(self).__name__} does not say how the lot begins")
+
+    def _facts(self, first_warehoused_on: date, declared_expires_on: date | None) -> LotFacts:
+        """What every beginning lot states of itself; the kinds add the rest."""
+        return LotFacts(
+            lot_id=self.lot_id,
+            declaration_no=self.declaration_no,
+            registered_on=self.registered_on,
+            first_warehoused_on=first_warehoused_on,
+            goods=self.goods,
+            warehouse_id=self.warehouse_id,
+            goods_owner_tax_code=self.goods_owner_tax_code,
+            contract_no=self.contract_no,
+            declared_expires_on=declared_expires_on,
+            created_at=self.effective_at,
+        )
 
     def placements(self) -> tuple[tuple[str, str], ...]:
         return ((self.lot_id, self.warehouse_id),)
@@ -232,19 +266,9 @@ class LotWarehoused(LotCreation):
         return (Posting(on_hand=self.goods.quantity),)
 
     def founding_facts(self) -> LotFacts:
-        return LotFacts(
-            lot_id=self.lot_id,
-            declaration_no=self.declaration_no,
-            registered_on=self.registered_on,
-            first_warehoused_on=local_date(self.effective_at),
-            goods=self.goods,
-            warehouse_id=self.warehouse_id,
-            goods_owner_tax_code=self.goods_owner_tax_code,
-            contract_no=self.contract_no,
-            declared_expires_on=self.expires_on,
-            created_at=self.effective_at,
-            hold=_broken_seal(self) if self.on_hold else None,
-        )
+        facts = self._facts(local_date(self.effective_at), self.expires_on)
+        facts.hold = _broken_seal(self) if self.on_hold else None
+        return facts
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -273,21 +297,11 @@ class LotSplitOff(LotCreation):
         return self.parent_lot_id
 
     def founding_facts(self) -> LotFacts:
-        return LotFacts(
-            lot_id=self.lot_id,
-            declaration_no=self.declaration_no,
-            registered_on=self.registered_on,
-            first_warehoused_on=self.first_warehoused_on,
-            goods=self.goods,
-            warehouse_id=self.warehouse_id,
-            goods_owner_tax_code=self.goods_owner_tax_code,
-            contract_no=self.contract_no,
-            declared_expires_on=self.declared_expires_on,
-            created_at=self.effective_at,
-            extension_days=self.extension_days,
-            extensions_granted=1 if self.extension_days else 0,
-            receiving_from=self.parent_lot_id if self.cause == "move" else None,
-        )
+        facts = self._facts(self.first_warehoused_on, self.declared_expires_on)
+        facts.extension_days = self.extension_days
+        facts.extensions_granted = 1 if self.extension_days else 0
+        facts.receiving_from = self.parent_lot_id if self.cause == "move" else None
+        return facts
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -329,6 +343,13 @@ class Handover(LotEvent):
     def hands_over(self) -> bool:
         return self.receiving_lot_id() == self.lot_id
 
+    def postings(self) -> tuple[Posting, ...]:
+        return self.whole_postings() if self.hands_over() else (Posting(on_hand=-self.quantity),)
+
+    def whole_postings(self) -> tuple[Posting, ...]:
+        """How the goods go when the whole lot goes with them."""
+        raise NotImplementedError
+
     def split_child(self) -> str | None:
         return None if self.hands_over() else self.receiving_lot_id()
 
@@ -345,23 +366,16 @@ class Handover(LotEvent):
             return None
         warehouse_id, owner, contract_no = self.holder(facts)
         return LotSplitOff(
-            effective_at=self.effective_at,
-            recorded_at=self.recorded_at,
-            actor=self.actor,
-            command_id=self.command_id,
+            **self.stamp(),
             lot_id=child,
             parent_lot_id=facts.lot_id,
             cause=self.split_cause,
             quantity=self.quantity,
-            declaration_no=facts.declaration_no,
-            registered_on=facts.registered_on,
-            first_warehoused_on=facts.first_warehoused_on,
-            extension_days=facts.extension_days,
             warehouse_id=warehouse_id,
             goods_owner_tax_code=owner,
             contract_no=contract_no,
             declared_expires_on=None,
-            goods=facts.goods,
+            **facts.kept_by_split(),
         )
 
 
@@ -381,10 +395,9 @@ class OwnershipTransferred(Handover):
     label: ClassVar[str] = "the ownership transfer"
     split_cause: ClassVar[str] = "transfer"
 
-    def postings(self) -> tuple[Posting, ...]:
-        if self.hands_over():  # out and back in: the lot must hold it at that moment
-            return (Posting(on_hand=-self.quantity), Posting(on_hand=self.quantity))
-        return (Posting(on_hand=-self.quantity),)
+    def whole_postings(self) -> tuple[Posting, ...]:
+        # out and back in: the lot must hold it all at that moment
+        return (Posting(on_hand=-self.quantity), Posting(on_hand=self.quantity))
 
     def receiving_lot_id(self) -> str:
         return self.new_lot_id
@@ -411,10 +424,8 @@ class MoveDispatched(Handover):
     counts_in_report: ClassVar[bool] = True
     split_cause: ClassVar[str] = "move"
 
-    def postings(self) -> tuple[Posting, ...]:
-        if self.hands_over():
-            return (Posting(on_hand=-self.quantity, in_transit=self.quantity),)
-        return (Posting(on_hand=-self.quantity),)
+    def whole_postings(self) -> tuple[Posting, ...]:
+        return (Posting(on_hand=-self.quantity, in_transit=self.quantity),)
 
     def evolve(self, facts: LotFacts) -> None:
         if self.hands_over():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypedDict
 
 from ledger.values import GoodsLine
 
@@ -32,6 +33,17 @@ class Hold:
     """Why a lot may not leave: an inspection hold, or a seal found broken."""
 
     description: str
+
+
+class Kept(TypedDict):
+    """What a split-off lot keeps from its parent: its goods line, its declaration, its
+    storage clock and any extension granted."""
+
+    declaration_no: str
+    registered_on: date
+    first_warehoused_on: date
+    extension_days: int
+    goods: GoodsLine
 
 
 @dataclass
@@ -66,6 +78,16 @@ class LotFacts:
     def post(self, posting: Posting) -> None:
         self.on_hand += posting.on_hand
         self.in_transit += posting.in_transit
+
+    def kept_by_split(self) -> Kept:
+        """What a lot split off this one keeps from it (DOMAIN.md §2)."""
+        return Kept(
+            declaration_no=self.declaration_no,
+            registered_on=self.registered_on,
+            first_warehoused_on=self.first_warehoused_on,
+            extension_days=self.extension_days,
+            goods=self.goods,
+        )
 
     def copy(self) -> LotFacts:
         """A shallow copy: every field holds an immutable value."""

@@ -7,11 +7,13 @@ decide builds every event whole from the two. Nothing here is checked yet: that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypedDict, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
 from ledger.bounds import (
+    ContractNo,
     CountedQuantity,
     Country,
     Days,
@@ -19,32 +21,20 @@ from ledger.bounds import (
     LotId,
     Many,
     Moment,
+    Names,
     Period,
     Quantity,
     Ref,
+    TaxCode,
     Text,
     Version,
+    WarehouseId,
+    marks,
 )
-from ledger.events import Event
-from ledger.streams import (
-    contract_stream,
-    declaration_stream,
-    enterprise_stream,
-    lot_stream,
-    warehouse_stream,
-)
+from ledger.events import Event, Stamp
 from ledger.values import GoodsLine, Seal
 
 E = TypeVar("E", bound=Event)
-
-
-class Stamp(TypedDict):
-    """The envelope fields every event carries (DOMAIN.md §3)."""
-
-    effective_at: datetime
-    recorded_at: datetime
-    actor: str
-    command_id: str | None
 
 
 @dataclass(frozen=True)
@@ -88,8 +78,10 @@ class Intent:
     """What one command asks for. Its command's name is the class name in snake case."""
 
     def streams(self) -> tuple[str, ...]:
-        """Streams the decision will read for sure: a batch fetches them in one query."""
-        return ()
+        """Streams the decision will read for sure (those its fields name): a batch fetches
+        them in one query."""
+        named = ((name, getattr(self, field)) for field, name in _naming(type(self)))
+        return tuple(name(value) for name, value in named if value is not None)
 
 
 # --- reference data -------------------------------------------------------------------------
@@ -98,16 +90,16 @@ class Intent:
 @dataclass(frozen=True, kw_only=True)
 class RegisterEnterprise(Intent):
     country: Country = "VN"  # before tax_code: the tax code's check depends on it
-    tax_code: Ref
+    tax_code: TaxCode
     name: Text
     address: Text
 
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterWarehouse(Intent):
-    warehouse_id: Ref
+    warehouse_id: WarehouseId
     name: Text
-    owner_tax_code: Ref
+    owner_tax_code: TaxCode
     province: Text
     customs_office: Text
     address: Text | None = None
@@ -116,9 +108,9 @@ class RegisterWarehouse(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterRentContract(Intent):
-    contract_no: Ref
-    warehouse_id: Ref
-    goods_owner_tax_code: Ref
+    contract_no: ContractNo
+    warehouse_id: WarehouseId
+    goods_owner_tax_code: TaxCode
     starts_on: date
     expires_on: date
     registered_on: date
@@ -126,7 +118,7 @@ class RegisterRentContract(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class ExtendRentContract(Intent):
-    contract_no: Ref
+    contract_no: ContractNo
     expires_on: date
     effective_at: Moment
 
@@ -139,9 +131,9 @@ class WarehouseGoods(Intent):
     declaration_no: DeclarationNo
     registered_on: date
     effective_at: Moment
-    warehouse_id: Ref
-    goods_owner_tax_code: Ref
-    contract_no: Ref | None
+    warehouse_id: WarehouseId
+    goods_owner_tax_code: TaxCode
+    contract_no: ContractNo | None
     expires_on: date
     source: Ref
     export_declaration_no: Ref | None = None
@@ -150,15 +142,6 @@ class WarehouseGoods(Intent):
     seals: Annotated[tuple[Seal, ...], Many(0, 500)] = ()
     lines: Annotated[tuple[GoodsLine, ...], Many(1, 2000)]
 
-    def streams(self) -> tuple[str, ...]:
-        contract = (contract_stream(self.contract_no),) if self.contract_no else ()
-        return (
-            declaration_stream(self.declaration_no),
-            warehouse_stream(self.warehouse_id),
-            enterprise_stream(self.goods_owner_tax_code),
-            *contract,
-        )
-
 
 @dataclass(frozen=True, kw_only=True)
 class LotIntent(Intent):
@@ -166,9 +149,6 @@ class LotIntent(Intent):
 
     lot_id: LotId
     effective_at: Moment
-
-    def streams(self) -> tuple[str, ...]:
-        return (lot_stream(self.lot_id),)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -185,27 +165,19 @@ class ExWarehouse(LotIntent):
 @dataclass(frozen=True, kw_only=True)
 class TransferOwnership(LotIntent):
     quantity: Quantity
-    new_owner_tax_code: Ref
-    new_contract_no: Ref | None
+    new_owner_tax_code: TaxCode
+    new_contract_no: ContractNo | None
     trading_contract_no: Ref
     notice_no: Ref
-
-    def streams(self) -> tuple[str, ...]:
-        contract = (contract_stream(self.new_contract_no),) if self.new_contract_no else ()
-        return (*super().streams(), enterprise_stream(self.new_owner_tax_code), *contract)
 
 
 @dataclass(frozen=True, kw_only=True)
 class DispatchMove(LotIntent):
     quantity: Quantity
-    to_warehouse_id: Ref
-    contract_no: Ref | None
+    to_warehouse_id: WarehouseId
+    contract_no: ContractNo | None
     approval_ref: Ref
     seal_no: Ref
-
-    def streams(self) -> tuple[str, ...]:
-        contract = (contract_stream(self.contract_no),) if self.contract_no else ()
-        return (*super().streams(), warehouse_stream(self.to_warehouse_id), *contract)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -270,14 +242,14 @@ class Count:
 
 @dataclass(frozen=True, kw_only=True)
 class RecordStockCount(Intent):
-    warehouse_id: Ref
+    warehouse_id: WarehouseId
     effective_at: Moment
     counts: Annotated[tuple[Count, ...], Many(1, 10000)]
 
 
 @dataclass(frozen=True, kw_only=True)
 class SubmitReport(Intent):
-    warehouse_id: Ref
+    warehouse_id: WarehouseId
     period: Period
     effective_at: Moment
 
@@ -310,6 +282,22 @@ INTENT_TYPES: tuple[type[Intent], ...] = (
     ReverseEntry,
 )
 """Every command the ledger takes, in the order ``--help`` lists them."""
+
+
+_NAMING: dict[type[Intent], tuple[tuple[str, Callable[[str], str]], ...]] = {}
+
+
+def _naming(intent_type: type[Intent]) -> tuple[tuple[str, Callable[[str], str]], ...]:
+    """(field, stream name) for each field of ``intent_type`` that names a stream."""
+    if intent_type not in _NAMING:
+        hints = get_type_hints(intent_type, include_extras=True)
+        _NAMING[intent_type] = tuple(
+            (f.name, mark.stream)
+            for f in fields(intent_type)
+            for mark in marks(hints[f.name])
+            if isinstance(mark, Names)
+        )
+    return _NAMING[intent_type]
 
 
 _STAMPED = frozenset(Stamp.__annotations__)

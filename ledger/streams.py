@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-
-def lot_stream(lot_id: str) -> str:
-    return f"lot:{lot_id}"
+from collections.abc import Callable
 
 
-def enterprise_stream(tax_code: str) -> str:
-    return f"enterprise:{tax_code}"
+def _streams_of(kind: str) -> Callable[[str], str]:
+    def name(key: str) -> str:
+        return f"{kind}:{key}"
+
+    name.__doc__ = f"The stream of the {kind} ``key``: ``{kind}:key``."
+    return name
 
 
-def warehouse_stream(warehouse_id: str) -> str:
-    return f"warehouse:{warehouse_id}"
-
-
-def contract_stream(contract_no: str) -> str:
-    return f"contract:{contract_no}"
-
-
-def declaration_stream(declaration_no: str) -> str:
-    return f"declaration:{declaration_no}"
-
-
-def command_stream(command_id: str) -> str:
-    return f"command:{command_id}"
+lot_stream = _streams_of("lot")
+enterprise_stream = _streams_of("enterprise")
+warehouse_stream = _streams_of("warehouse")
+contract_stream = _streams_of("contract")
+declaration_stream = _streams_of("declaration")
+command_stream = _streams_of("command")

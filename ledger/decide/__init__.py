@@ -1,7 +1,7 @@
 """Pure decisions: given a typed intent, its envelope and what is recorded (``Recorded``),
 the whole events to record, or a ``LedgerError`` naming the rule. No I/O, no clock."""
 
-from ledger.decide.customs import extend_storage, liquidate_overdue, place_hold, release_hold
+from ledger.decide.customs import change_hold, extend_storage, liquidate_overdue
 from ledger.decide.declarations import extend_settlement, settle_declaration
 from ledger.decide.inspections import record_stock_count, submit_report
 from ledger.decide.movements import dispatch_move, ex_warehouse, receive_move, transfer_ownership
@@ -15,19 +15,18 @@ from ledger.decide.reversal import reverse_entry
 from ledger.decide.warehousing import warehouse_goods
 
 __all__ = [
+    "change_hold",
     "dispatch_move",
     "ex_warehouse",
     "extend_rent_contract",
     "extend_settlement",
     "extend_storage",
     "liquidate_overdue",
-    "place_hold",
     "receive_move",
     "record_stock_count",
     "register_enterprise",
     "register_rent_contract",
     "register_warehouse",
-    "release_hold",
     "reverse_entry",
     "settle_declaration",
     "submit_report",

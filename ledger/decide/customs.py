@@ -41,16 +41,14 @@ def extend_storage(
     return record_on_lot(lot, envelope.event(StorageExtended, intent))
 
 
-def place_hold(intent: PlaceHold, envelope: Envelope, recorded: Recorded) -> list[LotEvent]:
+def change_hold(
+    intent: PlaceHold | ReleaseHold, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[LotEvent]:
+    """Places or releases a customs hold; the events themselves say when they may not."""
     lot = recorded.lot(intent.lot_id)
     facts_when(lot, intent.effective_at, envelope)
-    return record_on_lot(lot, envelope.event(HoldPlaced, intent))
-
-
-def release_hold(intent: ReleaseHold, envelope: Envelope, recorded: Recorded) -> list[LotEvent]:
-    lot = recorded.lot(intent.lot_id)
-    facts_when(lot, intent.effective_at, envelope)
-    return record_on_lot(lot, envelope.event(HoldReleased, intent))
+    kind = HoldPlaced if isinstance(intent, PlaceHold) else HoldReleased
+    return record_on_lot(lot, envelope.event(kind, intent))
 
 
 def liquidate_overdue(

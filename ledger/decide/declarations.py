@@ -15,7 +15,7 @@ from ledger.settlement import balance_at, emptied_at
 
 
 def settle_declaration(
-    intent: SettleDeclaration, envelope: Envelope, recorded: Recorded
+    intent: SettleDeclaration, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[DeclarationSettled]:
     found = _emptied_declaration(intent.declaration_no, intent.effective_at, envelope, recorded)
     if found.settled_at is not None:

@@ -16,7 +16,7 @@ from ledger.values import CountedLot
 
 
 def record_stock_count(
-    intent: RecordStockCount, envelope: Envelope, recorded: Recorded
+    intent: RecordStockCount, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[StockCounted]:
     """Book quantities at the count's moment beside what was counted; nothing is adjusted."""
     check_not_in_future(intent.effective_at, envelope)

@@ -6,6 +6,8 @@ warehouse the lot was in at ``effective_at``, not the one it is in now.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ledger.calendar import local_date
 from ledger.decide.common import (
     facts_when,
@@ -92,7 +94,7 @@ def _check_destination(intent: ExWarehouse) -> None:
 
 
 def transfer_ownership(
-    intent: TransferOwnership, envelope: Envelope, recorded: Recorded
+    intent: TransferOwnership, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[LotEvent]:
     lot = recorded.lot(intent.lot_id)
     facts = facts_when(lot, intent.effective_at, envelope)
@@ -122,14 +124,15 @@ def transfer_ownership(
         field="new_contract_no",
         rule="the new owner needs its own rent contract for this warehouse (55.6b.3)",
     )
-    whole = intent.quantity == facts.on_hand
     transferred = envelope.event(
-        OwnershipTransferred, intent, new_lot_id=lot.lot_id if whole else lot.next_split_id()
+        OwnershipTransferred, intent, new_lot_id=_receiving_lot(lot, facts, intent.quantity)
     )
     return _recorded_with_split(lot, facts, transferred)
 
 
-def dispatch_move(intent: DispatchMove, envelope: Envelope, recorded: Recorded) -> list[LotEvent]:
+def dispatch_move(
+    intent: DispatchMove, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[LotEvent]:
     lot = recorded.lot(intent.lot_id)
     facts = facts_when(lot, intent.effective_at, envelope)
     destination = require_found(
@@ -154,17 +157,16 @@ def dispatch_move(intent: DispatchMove, envelope: Envelope, recorded: Recorded) 
         field="contract_no",
         rule="the goods owner needs a rent contract at the destination warehouse (55.5)",
     )
-    whole = intent.quantity == facts.on_hand
+    travelling = _receiving_lot(lot, facts, intent.quantity)
     dispatched = envelope.event(
-        MoveDispatched,
-        intent,
-        travelling_lot_id=lot.lot_id if whole else lot.next_split_id(),
-        from_warehouse_id=facts.warehouse_id,
+        MoveDispatched, intent, travelling_lot_id=travelling, from_warehouse_id=facts.warehouse_id
     )
     return _recorded_with_split(lot, facts, dispatched)
 
 
-def receive_move(intent: ReceiveMove, envelope: Envelope, recorded: Recorded) -> list[MoveReceived]:
+def receive_move(
+    intent: ReceiveMove, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[MoveReceived]:
     lot = recorded.lot(intent.lot_id)
     facts = facts_when(lot, intent.effective_at, envelope)
     if facts.in_transit <= 0:
@@ -206,6 +208,11 @@ def _check_contract_at(
         moment=intent.effective_at,
         field=field,
     )
+
+
+def _receiving_lot(lot: Lot, facts: LotFacts, quantity: Decimal) -> str:
+    """The lot that goes: this one when all of it goes, else the next lot split off it."""
+    return lot.lot_id if quantity == facts.on_hand else lot.next_split_id()
 
 
 def _recorded_with_split(lot: Lot, facts: LotFacts, handover: Handover) -> list[LotEvent]:

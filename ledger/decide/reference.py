@@ -18,10 +18,11 @@ from ledger.intents import (
     RegisterWarehouse,
 )
 from ledger.recorded import Recorded
+from ledger.rulepacks import RulePack
 
 
 def register_enterprise(
-    intent: RegisterEnterprise, envelope: Envelope, recorded: Recorded
+    intent: RegisterEnterprise, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[EnterpriseRegistered]:
     if recorded.enterprise(intent.tax_code) is not None:
         raise Conflict(
@@ -31,7 +32,7 @@ def register_enterprise(
 
 
 def register_warehouse(
-    intent: RegisterWarehouse, envelope: Envelope, recorded: Recorded
+    intent: RegisterWarehouse, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[WarehouseRegistered]:
     if recorded.warehouse(intent.warehouse_id) is not None:
         raise Conflict(
@@ -44,7 +45,7 @@ def register_warehouse(
 
 
 def register_rent_contract(
-    intent: RegisterRentContract, envelope: Envelope, recorded: Recorded
+    intent: RegisterRentContract, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[RentContractRegistered]:
     if recorded.contract(intent.contract_no) is not None:
         raise Conflict(
@@ -66,7 +67,7 @@ def register_rent_contract(
 
 
 def extend_rent_contract(
-    intent: ExtendRentContract, envelope: Envelope, recorded: Recorded
+    intent: ExtendRentContract, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[RentContractExtended]:
     check_not_in_future(intent.effective_at, envelope)
     contract = require_found(

@@ -10,10 +10,11 @@ from ledger.events import EntryReversed, LotCreation
 from ledger.intents import Envelope, ReverseEntry
 from ledger.lot import Entry, Lot
 from ledger.recorded import Recorded
+from ledger.rulepacks import RulePack
 
 
 def reverse_entry(
-    intent: ReverseEntry, envelope: Envelope, recorded: Recorded
+    intent: ReverseEntry, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[EntryReversed]:
     """Cancels the entry; one side of a split goes with the other (its counterpart lot)."""
     lot = recorded.lot(intent.lot_id)

@@ -12,11 +12,14 @@ from ledger.events import DeclarationRegistered, Event, LotWarehoused
 from ledger.intents import Envelope, WarehouseGoods
 from ledger.recorded import Recorded
 from ledger.registry import RentContract, Warehouse
+from ledger.rulepacks import RulePack
 
 SOURCES = ("abroad", "inland", "inland_after_processing", "forced_reexport")
 
 
-def warehouse_goods(intent: WarehouseGoods, envelope: Envelope, recorded: Recorded) -> list[Event]:
+def warehouse_goods(
+    intent: WarehouseGoods, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[Event]:
     """The declaration and one ``LotWarehoused`` per line: all of them, or nothing."""
     check_not_in_future(intent.effective_at, envelope)
     if recorded.declaration(intent.declaration_no) is not None:

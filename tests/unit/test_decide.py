@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from commands.handlers import handle
+from commands.handlers import Decision, I, handle
 from ledger import decide, intents
 from ledger.errors import LedgerError
 from ledger.events import Event, LotExWarehoused, LotSplitOff, MoveDispatched
@@ -41,8 +41,8 @@ def world(history: History) -> None:
             province="Hai Phong", customs_office="HP", in_port_area=in_port_area))  # fmt: skip
 
 
-def given(history: History, decision: object, intent: intents.Intent) -> list[Event]:
-    events: list[Event] = decision(intent, ENVELOPE, history)  # type: ignore[operator]
+def given(history: History, decision: Decision[I], intent: I) -> list[Event]:
+    events = list(decision(intent, ENVELOPE, history, PACK))
     history.add(events)
     return events
 
@@ -64,6 +64,15 @@ def move(history: History, to: str, when: str, quantity: str = "100") -> list[Ev
         contract_no=None, approval_ref="CV-1", seal_no="S-1"))  # fmt: skip
 
 
+def wine_moved(history: History, start: str, to: str) -> None:
+    """The wine warehoused in ``start`` on 11 February, moved whole to ``to`` on 1 June."""
+    world(history)
+    wine_in(history, start)
+    move(history, to, "2026-06-01 08:00")
+    given(history, decide.receive_move, intents.ReceiveMove(
+        lot_id="D1/1", effective_at=at("2026-06-01 16:00"), seal_intact=True))  # fmt: skip
+
+
 def inland_sale(when: str) -> intents.ExWarehouse:
     return intents.ExWarehouse(
         lot_id="D1/1",
@@ -78,11 +87,7 @@ def inland_sale(when: str) -> intents.ExWarehouse:
 
 def test_a_backdated_inland_sale_is_judged_in_the_port_warehouse_it_left_from() -> None:
     history = History()
-    world(history)
-    wine_in(history, "PORT")
-    move(history, "W1", "2026-06-01 08:00")  # the lot is inland-side now
-    given(history, decide.receive_move, intents.ReceiveMove(
-        lot_id="D1/1", effective_at=at("2026-06-01 16:00"), seal_intact=True))  # fmt: skip
+    wine_moved(history, "PORT", "W1")  # the lot is inland-side now
     with pytest.raises(LedgerError) as now_inland:
         decide.ex_warehouse(inland_sale("2026-07-01 10:00"), ENVELOPE, history, PACK)
     assert now_inland.value.code == "not_for_inland"
@@ -116,11 +121,7 @@ def test_an_inland_sale_from_the_port_warehouse_is_built_whole() -> None:
 
 def test_a_backdated_inland_sale_is_refused_where_the_lot_was_inland_then() -> None:
     history = History()
-    world(history)
-    wine_in(history, "W1")
-    move(history, "PORT", "2026-06-01 08:00")
-    given(history, decide.receive_move, intents.ReceiveMove(
-        lot_id="D1/1", effective_at=at("2026-06-01 16:00"), seal_intact=True))  # fmt: skip
+    wine_moved(history, "W1", "PORT")
     decide.ex_warehouse(inland_sale("2026-07-01 10:00"), ENVELOPE, history, PACK)  # from PORT
     with pytest.raises(LedgerError) as then_inland:
         decide.ex_warehouse(inland_sale("2026-03-01 10:00"), ENVELOPE, history, PACK)
