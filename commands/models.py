@@ -23,6 +23,7 @@ from typing import (
     Any,
     ClassVar,
     Literal,
+    TypeVar,
     Union,
     cast,
     get_args,
@@ -44,7 +45,7 @@ from pydantic import (
 )
 
 from ledger import codes, intents
-from ledger.bounds import Bound, Many
+from ledger.bounds import Bound, Many, marks
 from ledger.calendar import parse_moment
 from ledger.periods import parse_period
 from ledger.streams import command_stream
@@ -121,9 +122,15 @@ class Shape(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
     value_type: ClassVar[type[Any]]
+    plain_fields: ClassVar[tuple[str, ...]] = ()  # passed on as they are
+    nested_fields: ClassVar[tuple[str, ...]] = ()  # lists of shapes, passed on as values
 
     def value(self) -> Any:
-        return self.value_type(**{name: _plain(getattr(self, name)) for name in _names(self)})
+        given = self.__dict__
+        values = {name: given[name] for name in self.plain_fields}
+        for name in self.nested_fields:
+            values[name] = tuple(item.value() for item in given[name])
+        return self.value_type(**values)
 
 
 class Command(Shape):
@@ -152,19 +159,6 @@ class EnterpriseCommand(Command):
         if info.data.get("country", "VN") == "VN":
             return codes.vietnamese_tax_code(value)
         return value
-
-
-def _names(shape: Shape) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(shape.value_type))
-
-
-def _plain(value: Any) -> Any:
-    """A model's value as its ``ledger`` value: shapes become values, lists tuples."""
-    if isinstance(value, Shape):
-        return value.value()
-    if isinstance(value, list):
-        return tuple(_plain(item) for item in value)
-    return value
 
 
 def _checked(hint: Any) -> Any:
@@ -198,6 +192,24 @@ def _fields(value_type: type[Any]) -> dict[str, Any]:
     return declared
 
 
+S = TypeVar("S", bound=type[Shape])
+
+
+def _becomes(model: S, value_type: type[Any]) -> S:
+    """``model`` turns into a ``value_type``: which fields pass as they are, which are lists
+    of nested shapes (a value type's lists are ``Many`` lists of value types)."""
+    model.value_type = value_type
+    names = [f.name for f in fields(value_type)]
+    nested = [n for n in names if any(isinstance(m, Many) for m in marks(_hints(value_type)[n]))]
+    model.plain_fields = tuple(n for n in names if n not in nested)
+    model.nested_fields = tuple(nested)
+    return model
+
+
+def _hints(value_type: type[Any]) -> dict[str, Any]:
+    return get_type_hints(value_type, include_extras=True)
+
+
 _SHAPES: dict[type[Any], type[Shape]] = {}
 
 
@@ -205,8 +217,7 @@ def shape_of(value_type: type[Any]) -> type[Shape]:
     """The model of a value inside a request (a goods line, a seal, a count)."""
     if value_type not in _SHAPES:
         model: Any = create_model(f"{value_type.__name__}In", __base__=Shape, **_fields(value_type))
-        model.value_type = value_type
-        _SHAPES[value_type] = model
+        _SHAPES[value_type] = _becomes(model, value_type)
     return _SHAPES[value_type]
 
 
@@ -230,8 +241,7 @@ def command_model(intent_type: type[intents.Intent]) -> type[Command]:
             **_fields(intent_type),
         ),
     )
-    model.value_type = intent_type
-    return model
+    return _becomes(model, intent_type)
 
 
 COMMAND_TYPES: tuple[type[Command], ...] = tuple(map(command_model, intents.INTENT_TYPES))
