@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import ClassVar, TypedDict
 
 from ledger.calendar import local_date
-from ledger.facts import Hold, LotFacts, Posting
+from ledger.facts import NO_CHANGES, Changes, Hold, LotFacts, Posting
 from ledger.streams import (
     command_stream,
     contract_stream,
@@ -183,6 +183,11 @@ class LotEvent(Event):
 
     def evolve(self, facts: LotFacts) -> None:
         """Changes every fact of the lot but its balances."""
+        facts.take(self.changes())
+
+    def changes(self) -> Changes:
+        """What the event sets of the lot's warehouse, owner, terms and extension."""
+        return NO_CHANGES
 
     def refusals(self, facts: LotFacts) -> Iterator[Refusal]:
         """Rules the event breaks against the lot's facts just before it."""
@@ -226,6 +231,19 @@ class LotCreation(LotEvent):
     contract_no: str | None
     goods: GoodsLine
 
+    def changes(self) -> Changes:
+        return Changes(
+            warehouse_id=self.warehouse_id,
+            goods_owner_tax_code=self.goods_owner_tax_code,
+            sets_terms=True,
+            contract_no=self.contract_no,
+            declared_expires_on=self.declared_expires(),
+        )
+
+    def declared_expires(self) -> date | None:
+        """Box 2 of the declaration, while the lot is stored under the declaration's terms."""
+        return None
+
     def founding_facts(self) -> LotFacts:
         """The lot's facts as it begins."""
         raise TypeError(f"{type(self).__name__} does not say how the lot begins")
@@ -265,6 +283,9 @@ class LotWarehoused(LotCreation):
     def postings(self) -> tuple[Posting, ...]:
         return (Posting(on_hand=self.goods.quantity),)
 
+    def declared_expires(self) -> date | None:
+        return self.expires_on
+
     def founding_facts(self) -> LotFacts:
         facts = self._facts(local_date(self.effective_at), self.expires_on)
         facts.hold = _broken_seal(self) if self.on_hold else None
@@ -295,6 +316,9 @@ class LotSplitOff(LotCreation):
 
     def related_lot_id(self) -> str | None:
         return self.parent_lot_id
+
+    def declared_expires(self) -> date | None:
+        return self.declared_expires_on
 
     def founding_facts(self) -> LotFacts:
         facts = self._facts(self.first_warehoused_on, self.declared_expires_on)
@@ -336,9 +360,22 @@ class Handover(LotEvent):
         """The lot that goes to the new holder: this lot itself when the whole of it goes."""
         raise NotImplementedError
 
-    def holder(self, facts: LotFacts) -> Holder:
-        """Where, whose and under which contract the goods that go are held afterwards."""
+    def handed_to(self) -> Changes:
+        """Where, to whom and under which contract the goods that go are held afterwards
+        (the lot itself when the whole of it goes, else the lot split off)."""
         raise NotImplementedError
+
+    def holder(self, facts: LotFacts) -> Holder:
+        """(warehouse, goods owner, contract) of the goods that go, after the handover."""
+        to = self.handed_to()
+        return (
+            to.warehouse_id or facts.warehouse_id,
+            to.goods_owner_tax_code or facts.goods_owner_tax_code,
+            to.contract_no,
+        )
+
+    def changes(self) -> Changes:
+        return self.handed_to() if self.hands_over() else NO_CHANGES
 
     def hands_over(self) -> bool:
         return self.receiving_lot_id() == self.lot_id
@@ -352,11 +389,6 @@ class Handover(LotEvent):
 
     def split_child(self) -> str | None:
         return None if self.hands_over() else self.receiving_lot_id()
-
-    def evolve(self, facts: LotFacts) -> None:
-        if self.hands_over():
-            facts.warehouse_id, facts.goods_owner_tax_code, facts.contract_no = self.holder(facts)
-            facts.declared_expires_on = None
 
     def split_off(self, facts: LotFacts) -> LotSplitOff | None:
         """The lot a partial handover splits off from the lot of ``facts``: it keeps its
@@ -402,8 +434,12 @@ class OwnershipTransferred(Handover):
     def receiving_lot_id(self) -> str:
         return self.new_lot_id
 
-    def holder(self, facts: LotFacts) -> Holder:
-        return (facts.warehouse_id, self.new_owner_tax_code, self.new_contract_no)
+    def handed_to(self) -> Changes:
+        return Changes(
+            goods_owner_tax_code=self.new_owner_tax_code,
+            sets_terms=True,
+            contract_no=self.new_contract_no,
+        )
 
     def ownerships(self) -> tuple[tuple[str, str], ...]:
         return ((self.new_lot_id, self.new_owner_tax_code),)
@@ -435,8 +471,10 @@ class MoveDispatched(Handover):
     def receiving_lot_id(self) -> str:
         return self.travelling_lot_id
 
-    def holder(self, facts: LotFacts) -> Holder:
-        return (self.to_warehouse_id, facts.goods_owner_tax_code, self.contract_no)
+    def handed_to(self) -> Changes:
+        return Changes(
+            warehouse_id=self.to_warehouse_id, sets_terms=True, contract_no=self.contract_no
+        )
 
     def placements(self) -> tuple[tuple[str, str], ...]:
         return ((self.travelling_lot_id, self.to_warehouse_id),)
@@ -468,8 +506,11 @@ class StorageExtended(LotEvent):
 
     label: ClassVar[str] = "the storage extension"
 
+    def changes(self) -> Changes:
+        return Changes(extension_days=self.days)
+
     def evolve(self, facts: LotFacts) -> None:
-        facts.extension_days += self.days
+        super().evolve(facts)
         facts.extensions_granted += 1
 
 

@@ -29,6 +29,23 @@ class Posting:
 
 
 @dataclass(frozen=True)
+class Changes:
+    """What an event sets of a lot's facts besides its balances, holding from its effective
+    moment until a later event sets it again (None: left as it was). The read side keeps these
+    rows to answer on both time axes in SQL; ``LotFacts.take`` applies them in the fold."""
+
+    warehouse_id: str | None = None
+    goods_owner_tax_code: str | None = None
+    sets_terms: bool = False  # the contract and box 2 below replace the lot's own
+    contract_no: str | None = None
+    declared_expires_on: date | None = None
+    extension_days: int = 0  # added to the lot's storage extension
+
+
+NO_CHANGES = Changes()
+
+
+@dataclass(frozen=True)
 class Hold:
     """Why a lot may not leave: an inspection hold, or a seal found broken."""
 
@@ -78,6 +95,15 @@ class LotFacts:
     def post(self, posting: Posting) -> None:
         self.on_hand += posting.on_hand
         self.in_transit += posting.in_transit
+
+    def take(self, changes: Changes) -> None:
+        """Applies what an event sets (see ``Changes``)."""
+        self.warehouse_id = changes.warehouse_id or self.warehouse_id
+        self.goods_owner_tax_code = changes.goods_owner_tax_code or self.goods_owner_tax_code
+        if changes.sets_terms:
+            self.contract_no = changes.contract_no
+            self.declared_expires_on = changes.declared_expires_on
+        self.extension_days += changes.extension_days
 
     def kept_by_split(self) -> Kept:
         """What a lot split off this one keeps from it (DOMAIN.md §2)."""
