@@ -4,22 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
-from ledger.facts import LotFacts
 from ledger.registry import RentContract
 from ledger.rulepacks import RulePack
 
 
-def first_warehousing_date(facts: LotFacts, pack: RulePack) -> date:
+class Dated(Protocol):
+    """What a lot's clock depends on (``LotFacts`` has it; so has a read model's row)."""
+
+    @property
+    def registered_on(self) -> date: ...
+
+    @property
+    def first_warehoused_on(self) -> date: ...
+
+    @property
+    def extension_days(self) -> int: ...
+
+    @property
+    def declared_expires_on(self) -> date | None: ...
+
+
+def first_warehousing_date(facts: Dated, pack: RulePack) -> date:
     """vn-2015 counts from the goods' arrival; vn-2010 from the declaration's registration."""
     if pack.first_warehousing_date == "registered_on":
         return facts.registered_on
     return facts.first_warehoused_on
 
 
-def contract_expiry(
-    facts: LotFacts, contract: RentContract | None, moment: datetime
-) -> date | None:
+def contract_expiry(facts: Dated, contract: RentContract | None, moment: datetime) -> date | None:
     """Box 2 of the declaration, moved by its contract's extensions; after a transfer or move,
     the expiry of the contract the lot is now stored under; None when no contract binds."""
     if facts.declared_expires_on is not None:
@@ -30,14 +44,12 @@ def contract_expiry(
     return contract.expiry_at(moment)
 
 
-def statutory_limit(facts: LotFacts, pack: RulePack) -> date:
+def statutory_limit(facts: Dated, pack: RulePack) -> date:
     unextended = pack.storage_limit.after(first_warehousing_date(facts, pack))
     return unextended + timedelta(days=facts.extension_days)
 
 
-def deadline(
-    facts: LotFacts, pack: RulePack, contract: RentContract | None, moment: datetime
-) -> date:
+def deadline(facts: Dated, pack: RulePack, contract: RentContract | None, moment: datetime) -> date:
     expiry = contract_expiry(facts, contract, moment)
     limit = statutory_limit(facts, pack)
     return limit if expiry is None else min(expiry, limit)

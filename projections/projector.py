@@ -35,6 +35,7 @@ from ledger.numbers import decimal_text
 from ledger.registry import RentContract
 from ledger.rulepacks import RulePack
 from projections import tables as t
+from projections.history import LotHistory
 
 PROJECTION = "read_models"
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
@@ -60,6 +61,7 @@ class Projector:
     lot_cache_limit: int = 200_000
 
     def __post_init__(self) -> None:
+        self.history = LotHistory()
         self.lot_events: dict[str, list[tuple[int, Event]]] = {}
         self.contracts: dict[str, RentContract | None] = {}
         self.provinces: dict[str, str] = {}
@@ -131,6 +133,7 @@ class Projector:
                     extended_contracts.add(extended)
         writes.inserts[t.lot_events] = event_rows
         writes.run(connection)
+        self.history.apply(connection, events)
         self._insert_parties(connection, parties)
         touched |= self._lots_under(connection, extended_contracts)
         self._write_current(connection, touched)
@@ -208,6 +211,7 @@ class Projector:
                         "warehouse_id": event.warehouse_id,
                         "goods_owner_tax_code": event.goods_owner_tax_code,
                         "registered_on": event.registered_on,
+                        "effective_at": event.effective_at,
                         "recorded_at": event.recorded_at,
                         "extension_days": 0,
                     }
@@ -222,7 +226,11 @@ class Projector:
                 writes.updates.append(
                     update(t.declarations)
                     .where(t.declarations.c.declaration_no == event.declaration_no)
-                    .values(extension_days=event.days, extension_recorded_at=event.recorded_at)
+                    .values(
+                        extension_days=event.days,
+                        extension_effective_at=event.effective_at,
+                        extension_recorded_at=event.recorded_at,
+                    )
                 )
         return None
 

@@ -11,71 +11,28 @@ do not exist.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from ledger.calendar import WAREHOUSE_ZONE, end_of_day, local_date
+from ledger.calendar import WAREHOUSE_ZONE, local_date
 from ledger.clock import Clock, first_warehousing_date
 from ledger.clock import deadline as lot_deadline
 from ledger.events import EntryReversed, Event, LotEvent
-from ledger.facts import LotFacts
 from ledger.lot import Entry, Lot
 from ledger.numbers import decimal_text
 from ledger.registry import Declaration
 from ledger.rulepacks import RulePack
 from ledger.settlement import emptied_at, settlement_due_on, settlement_status
 from projections import tables as t
+from projections.answers import Filters, Holding, When
+from projections.holdings import holdings_at
 from projections.projector import load_contract
 
 Row = dict[str, Any]
 Decode = Callable[[str, bytes], Event]
-
-
-@dataclass(frozen=True)
-class Filters:
-    warehouse_id: str | None = None
-    owner: str | None = None
-    lot_id: str | None = None
-    province: str | None = None
-
-    def matches(self, facts: LotFacts, province: str | None) -> bool:
-        return (
-            (self.warehouse_id is None or facts.warehouse_id == self.warehouse_id)
-            and (self.owner is None or facts.goods_owner_tax_code == self.owner)
-            and (self.lot_id is None or facts.lot_id == self.lot_id)
-            and (self.province is None or province == self.province)
-        )
-
-
-@dataclass(frozen=True)
-class When:
-    as_of: date
-    known_at: datetime | None = None
-
-    @property
-    def end(self) -> datetime:
-        return end_of_day(self.as_of)
-
-
-@dataclass(frozen=True, slots=True)
-class Holding:
-    """A lot with a non-zero balance, as much of it as the answers print."""
-
-    lot_id: str
-    declaration_no: str
-    warehouse_id: str
-    goods_owner_tax_code: str
-    hs_code: str
-    description: str
-    unit: str
-    on_hand: str
-    in_transit: str
-    first_warehoused_on: date
-    deadline: date
 
 
 def _text(moment: datetime) -> str:
@@ -113,13 +70,22 @@ class ReadModel:
         with self.engine.connect() as connection:
             if self._is_current(connection, when):
                 return self._current_holdings(connection, filters, when, overdue)
+            return holdings_at(connection, filters, when, self.pack)
+
+    def folded_holdings(self, filters: Filters, when: When) -> list[Holding]:
+        """The reference answer: every candidate lot's events folded by ``ledger.lot.Lot``.
+        Slow; the equivalence tests compare the SQL answers with it."""
+        with self.engine.connect() as connection:
             return self._past_holdings(connection, filters, when)
 
     def _is_current(self, connection: Connection, when: When) -> bool:
         if when.known_at is not None:
             return False
-        latest = connection.execute(select(func.max(t.lots.c.last_effective_at))).scalar()
-        return latest is None or latest <= when.end
+        for column in (t.lots.c.last_effective_at, t.contract_extensions.c.effective_at):
+            latest = connection.execute(select(func.max(column))).scalar()
+            if latest is not None and latest > when.end:
+                return False
+        return True
 
     def _current_holdings(
         self, connection: Connection, filters: Filters, when: When, overdue: bool
@@ -241,6 +207,7 @@ class ReadModel:
                 query = query.where(t.declarations.c.warehouse_id == warehouse_id)
             if when.known_at is not None:
                 query = query.where(t.declarations.c.recorded_at <= when.known_at)
+            query = query.where(t.declarations.c.effective_at <= when.end)  # it exists from then
             rows = list(
                 connection.execute(query.order_by(t.declarations.c.declaration_no)).mappings()
             )
@@ -252,7 +219,10 @@ class ReadModel:
         lot_ids = self._declaration_lot_ids(connection, declaration_no)
         lots = [_until(lot, when.end) for lot in self._lots(connection, lot_ids, known)]
         settled = row["settled_at"] if _known(row["settled_recorded_at"], known) else None
-        extension = row["extension_days"] if _known(row["extension_recorded_at"], known) else 0
+        extended = _known(row["extension_recorded_at"], known) and (
+            row["extension_effective_at"] <= when.end
+        )
+        extension = row["extension_days"] if extended else 0
         declaration = Declaration(
             declaration_no,
             row["registered_on"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -107,6 +108,49 @@ lot_parties = Table(
     Column("lot_id", String(120), primary_key=True),
 )
 
+# One row per lot event that moves a quantity or sets a fact of its lot: when it took effect,
+# when it was recorded, when its reversal was recorded. Summed and ranked under
+#   effective_at <= as_of AND recorded_at <= known_at AND (reversed_at IS NULL OR > known_at)
+# it answers every question on both time axes in SQL. A quantity is kept exact in two integers,
+# units (floor) and nanos (0 to 10^9 - 1), so that SUM stays exact on every backend.
+lot_history = Table(
+    "rm_lot_history",
+    metadata,
+    Column("lot_id", String(120), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("effective_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("reversed_at", UTCDateTime()),
+    Column("on_hand_units", BigInteger, nullable=False),
+    Column("on_hand_nanos", BigInteger, nullable=False),
+    Column("in_transit_units", BigInteger, nullable=False),
+    Column("in_transit_nanos", BigInteger, nullable=False),
+    Column("extension_days", Integer, nullable=False),
+    Column("warehouse_id", String(64)),  # set by this event, else NULL
+    Column("goods_owner_tax_code", String(64)),  # set by this event, else NULL
+    Column("sets_terms", Boolean, nullable=False),
+    Column("contract_no", String(64)),
+    Column("declared_expires_on", Date),
+    Index("rm_lot_history_warehouse", "warehouse_id", "lot_id"),
+    Index("rm_lot_history_owner", "goods_owner_tax_code", "lot_id"),
+)
+
+# What a lot is from its creation on: its declaration, goods, dates and inherited extension.
+lot_origins = Table(
+    "rm_lot_origins",
+    metadata,
+    Column("lot_id", String(120), primary_key=True),
+    Column("declaration_no", String(64), nullable=False),
+    Column("parent_lot_id", String(120)),
+    Column("hs_code", String(10), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("registered_on", Date, nullable=False),
+    Column("first_warehoused_on", Date, nullable=False),
+    Column("extension_days", Integer, nullable=False),  # kept from the parent on a split
+    Index("rm_lot_origins_declaration", "declaration_no"),
+)
+
 warehouses = Table(
     "rm_warehouses",
     metadata,
@@ -145,10 +189,12 @@ declarations = Table(
     Column("warehouse_id", String(64), nullable=False),
     Column("goods_owner_tax_code", String(64), nullable=False),
     Column("registered_on", Date, nullable=False),
+    Column("effective_at", UTCDateTime()),  # the goods' arrival: the declaration exists from then
     Column("recorded_at", UTCDateTime(), nullable=False),
     Column("settled_at", UTCDateTime()),
     Column("settled_recorded_at", UTCDateTime()),
     Column("extension_days", Integer, nullable=False),
+    Column("extension_effective_at", UTCDateTime()),
     Column("extension_recorded_at", UTCDateTime()),
     Index("rm_declarations_warehouse", "warehouse_id"),
 )
@@ -156,6 +202,8 @@ declarations = Table(
 READ_MODEL_TABLES = (
     lots,
     lot_events,
+    lot_history,
+    lot_origins,
     lot_parties,
     warehouses,
     contracts,

@@ -231,6 +231,32 @@ def test_settlement_statuses_through_time(ledger: Harness, read: ReadSide) -> No
     )
 
 
+def test_settlements_as_of_count_nothing_before_it_took_effect(
+    ledger: Harness, read: ReadSide
+) -> None:
+    ledger.given(
+        warehousing("D1", line(1, "100")), ex_warehousing(quantity="100", when="2026-06-01")
+    )
+    assert read.ask("settlements", "W1", When(date(2026, 2, 10))) == []  # goods arrive on 11 Feb
+    assert [r["declaration_no"] for r in read.ask("settlements", "W1", When(date(2026, 2, 11)))]
+    ledger.given(
+        {
+            "command": "extend_settlement",
+            "declaration_no": "D1",
+            "effective_at": "2026-06-12",
+            "approval_ref": "A",
+            "reason": "r",
+        }
+    )
+
+    def due(day: date) -> str | None:
+        (row,) = read.ask("settlements", "W1", When(day))
+        return row["settlement_due_on"]
+
+    assert due(date(2026, 6, 11)) == "2026-06-16"  # the extension is not granted yet
+    assert due(date(2026, 6, 12)) == "2026-07-01"
+
+
 def test_a_held_lot_and_one_whose_creation_was_reversed(ledger: Harness, read: ReadSide) -> None:
     ledger.given(warehousing("D1", line(1, "100"), line(2, "1")), hold("D1/1", "2026-03-01"))
     ledger.given(reversal("D1/2", 1))
