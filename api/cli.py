@@ -308,27 +308,45 @@ def db_upgrade() -> None:
 
 @projections_app.command("status")
 def projections_status() -> None:
-    """Position of the read models in the event log, the log's head, and the lag."""
+    """Position of each read model in the event log, the log's head, and the lag."""
     from api.wiring import open_ledger
 
     ledger = open_ledger()
     status = ledger.runner.status()
     ledger.close()
     typer.echo(f"position {status.position}, head {status.head}, lag {status.lag}")
+    for name, position in status.positions.items():
+        typer.echo(f"  {name}: position {position}, lag {max(0, status.head - position)}")
 
 
 @projections_app.command("rebuild")
-def projections_rebuild() -> None:
-    """Drop every read-model row and project the whole event log again."""
+def projections_rebuild(
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Rebuild only this read model (repeatable): lots, lot_history, reference, "
+            "declarations. The others keep their rows.",
+        ),
+    ] = None,
+) -> None:
+    """Drop the read models' rows (all of them, or --only some) and project the whole event
+    log into them again."""
     import time as clock
 
     from api.wiring import open_ledger
 
     ledger = open_ledger()
+    try:
+        ledger.runner.named(only)
+    except ValueError as error:
+        ledger.close()
+        typer.echo(f"error: --only: {error}", err=True)
+        raise typer.Exit(2) from None
     head = ledger.runner.status().head
     start = clock.perf_counter()
     with _progress(head, "rebuilding read models") as advance:
-        applied = ledger.runner.rebuild(lambda position, _head: advance(position))
+        applied = ledger.runner.rebuild(lambda position, _head: advance(position), only or ())
     seconds = clock.perf_counter() - start
     ledger.close()
     rate = applied / seconds if seconds else 0

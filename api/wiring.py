@@ -11,16 +11,15 @@ from commands.recorder import LedgerRecorder
 from commands.service import LedgerService
 from commands.settings import Settings
 from ledger.rulepacks import load_pack
-from projections.projector import Projector
 from projections.queries import ReadModel
-from projections.runner import ProjectionRunner
+from projections.runner import ReadModelRunner, read_model_projections
 
 
 @dataclass
 class Ledger:
     settings: Settings
     service: LedgerService
-    runner: ProjectionRunner
+    runner: ReadModelRunner
     read_model: ReadModel
 
     def close(self) -> None:
@@ -37,7 +36,7 @@ def open_ledger(settings: Settings | None = None) -> Ledger:
     if not isinstance(engine, Engine):
         raise TypeError("the read models share the event store's SQLAlchemy engine")
     pack = load_pack(settings.rule_pack)
-    projector = Projector(service.store.decode, pack)
-    runner = ProjectionRunner(engine, recorder, projector)
+    decode = service.store.decode
+    runner = ReadModelRunner(engine, recorder, decode, read_model_projections(decode, pack))
     read_model = ReadModel(engine, service.store.decode, pack, settings.due_soon_days)
     return Ledger(settings, service, runner, read_model)

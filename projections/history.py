@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, insert, update
 
-from ledger.events import EntryReversed, Event, LotCreation, LotEvent, LotSplitOff
+from ledger.events import EntryReversed, LotCreation, LotEvent, LotSplitOff
 from ledger.facts import NO_CHANGES
 from projections import tables as t
+from projections.projection import ReadModelProjection, Recorded
 
 NANOS = 10**9
 
@@ -78,16 +79,18 @@ def origin_row(creation: LotCreation) -> dict[str, Any]:
     }
 
 
-class LotHistory:
-    """Writes the lot history rows of a batch of events."""
+class LotHistoryProjection(ReadModelProjection):
+    """Writes the lot history rows of a batch of events, with one executemany per table."""
 
+    name = "lot_history"
     tables = (t.lot_history, t.lot_origins)
 
-    def apply(self, connection: Connection, events: Sequence[tuple[int, Event]]) -> None:
+    def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
         rows: list[dict[str, Any]] = []
         origins: list[dict[str, Any]] = []
         reversals: list[EntryReversed] = []
-        for version, event in events:
+        for recorded in batch:
+            version, event = recorded.version, recorded.event
             if isinstance(event, EntryReversed):
                 reversals.append(event)
             elif isinstance(event, LotEvent):

@@ -1,33 +1,30 @@
-"""Applies batches of recorded events to the read models, exactly once.
-
-A batch's rows and the projection's new position are written in one transaction; the
-position only moves forward from the value this projector read, so two runners at once
-cannot both apply the same batch (the second's update finds nothing to update and it
-rolls back).
+"""The current lots read model: each lot as of now, as known now (``rm_lots``, the fast path
+of current answers), the lots' recorded events (``rm_lot_events``, for stock cards and the
+folded reference) and every warehouse, province and owner a lot was ever with
+(``rm_lot_parties``).
 
 A lot's current row is folded by the ledger's own ``Lot`` from the lot's events, so the read
-side and the write side cannot disagree about what a history means.
+side and the write side cannot disagree about what a history means. Its deadline needs the
+lot's contract and its province the warehouse's: both are read from the reference read
+model (``projections.reference``), which the runner applies first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import Connection, Table, and_, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select
 
 from ledger.clock import deadline, first_warehousing_date
 from ledger.events import (
-    DeclarationRegistered,
-    DeclarationSettled,
     Event,
     LotEvent,
     LotSplitOff,
     RentContractExtended,
     RentContractRegistered,
-    SettlementExtended,
     WarehouseRegistered,
 )
 from ledger.lot import Entry, Lot
@@ -35,9 +32,8 @@ from ledger.numbers import decimal_text
 from ledger.registry import RentContract
 from ledger.rulepacks import RulePack
 from projections import tables as t
-from projections.history import LotHistory
+from projections.projection import ReadModelProjection, Recorded
 
-PROJECTION = "read_models"
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 Notification = tuple[int, int, str, bytes]  # id, version in its stream, topic, state
@@ -50,18 +46,16 @@ class NotificationSource(Protocol):
     def max_notification_id(self) -> int | None: ...
 
 
-class PositionMoved(Exception):
-    """Another runner applied events since this one read its position."""
-
-
 @dataclass
-class Projector:
+class CurrentLotsProjection(ReadModelProjection):
+    name: ClassVar[str] = "lots"
+    tables: ClassVar[tuple[Table, ...]] = (t.lots, t.lot_events, t.lot_parties)
+
     decode: Decode
     pack: RulePack
     lot_cache_limit: int = 200_000
 
     def __post_init__(self) -> None:
-        self.history = LotHistory()
         self.lot_events: dict[str, list[tuple[int, Event]]] = {}
         self.contracts: dict[str, RentContract | None] = {}
         self.provinces: dict[str, str] = {}
@@ -72,76 +66,43 @@ class Projector:
         self.contracts.clear()
         self.provinces.clear()
 
-    # --- tracking ---
-
-    @staticmethod
-    def position(connection: Connection) -> int:
-        row = connection.execute(
-            select(t.tracking.c.position).where(t.tracking.c.projection == PROJECTION)
-        ).first()
-        return int(row[0]) if row else 0
-
-    @staticmethod
-    def _advance(connection: Connection, old: int, new: int) -> None:
-        if old == 0 and Projector.position(connection) == 0:
-            exists = connection.execute(
-                select(t.tracking.c.projection).where(t.tracking.c.projection == PROJECTION)
-            ).first()
-            if exists is None:
-                connection.execute(insert(t.tracking).values(projection=PROJECTION, position=new))
-                return
-        moved = connection.execute(
-            update(t.tracking)
-            .where(and_(t.tracking.c.projection == PROJECTION, t.tracking.c.position == old))
-            .values(position=new)
-        )
-        if moved.rowcount != 1:
-            raise PositionMoved(f"the read models moved past {old} meanwhile")
-
     # --- applying ---
 
-    def apply(self, connection: Connection, position: int, batch: Sequence[Notification]) -> int:
-        """Applies ``batch`` (all after ``position``) and moves the position; returns it."""
-        if not batch:
-            return position
-        events = [(version, self.decode(topic, state)) for _, version, topic, state in batch]
-        lot_ids = {e.lot_id for _, e in events if isinstance(e, LotEvent)}
+    def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
+        lot_ids = {r.event.lot_id for r in batch if isinstance(r.event, LotEvent)}
         self._load_lots(connection, lot_ids)
         touched: set[str] = set()
         event_rows: list[dict[str, Any]] = []
-        writes = _Writes()
         parties: set[tuple[str, str, str]] = set()
         extended_contracts: set[str] = set()
-        for (_, version, topic, state), (_, event) in zip(batch, events, strict=True):
+        for recorded in batch:
+            event = recorded.event
             if isinstance(event, LotEvent):
-                self.lot_events.setdefault(event.lot_id, []).append((version, event))
+                self.lot_events.setdefault(event.lot_id, []).append((recorded.version, event))
                 touched.add(event.lot_id)
                 event_rows.append(
                     {
                         "lot_id": event.lot_id,
-                        "version": version,
+                        "version": recorded.version,
                         "effective_at": event.effective_at,
                         "recorded_at": event.recorded_at,
-                        "topic": topic,
-                        "state": state,
+                        "topic": recorded.topic,
+                        "state": recorded.state,
                     }
                 )
-                parties.update(self._parties(event))
-            else:
-                extended = self._apply_reference(event, writes)
-                if extended:
-                    extended_contracts.add(extended)
-        writes.inserts[t.lot_events] = event_rows
-        writes.run(connection)
-        self.history.apply(connection, events)
+                parties.update(self._parties(connection, event))
+            elif isinstance(event, WarehouseRegistered):
+                self.provinces[event.warehouse_id] = event.province
+            elif isinstance(event, RentContractRegistered | RentContractExtended):
+                self.contracts.pop(event.contract_no, None)  # read again when needed
+                extended_contracts.add(event.contract_no)
+        if event_rows:
+            connection.execute(insert(t.lot_events), event_rows)
         self._insert_parties(connection, parties)
         touched |= self._lots_under(connection, extended_contracts)
         self._write_current(connection, touched)
-        new_position = batch[-1][0]
-        self._advance(connection, position, new_position)
         if len(self.lot_events) > self.lot_cache_limit:
             self.lot_events.clear()
-        return new_position
 
     def _load_lots(self, connection: Connection, lot_ids: Iterable[str]) -> None:
         missing = [lot_id for lot_id in lot_ids if lot_id not in self.lot_events]
@@ -162,85 +123,14 @@ class Projector:
             for lot_id, version, topic, state in rows:
                 self.lot_events[lot_id].append((version, self.decode(topic, bytes(state))))
 
-    def _apply_reference(self, event: Event, writes: _Writes) -> str | None:
-        """Collects the reference-data rows an event adds; returns an extended contract."""
-        match event:
-            case WarehouseRegistered():
-                writes.inserts[t.warehouses].append(
-                    {
-                        "warehouse_id": event.warehouse_id,
-                        "name": event.name,
-                        "owner_tax_code": event.owner_tax_code,
-                        "province": event.province,
-                        "customs_office": event.customs_office,
-                        "recorded_at": event.recorded_at,
-                    }
-                )
-                self.provinces[event.warehouse_id] = event.province
-            case RentContractRegistered():
-                writes.inserts[t.contracts].append(
-                    {
-                        "contract_no": event.contract_no,
-                        "warehouse_id": event.warehouse_id,
-                        "goods_owner_tax_code": event.goods_owner_tax_code,
-                        "starts_on": event.starts_on,
-                        "expires_on": event.expires_on,
-                        "recorded_at": event.recorded_at,
-                    }
-                )
-                self.contracts[event.contract_no] = RentContract.registered(event)
-            case RentContractExtended():
-                writes.inserts[t.contract_extensions].append(
-                    {
-                        "contract_no": event.contract_no,
-                        "recorded_at": event.recorded_at,
-                        "effective_at": event.effective_at,
-                        "expires_on": event.expires_on,
-                    }
-                )
-                known = self.contracts.get(event.contract_no)
-                if known is not None:
-                    self.contracts[event.contract_no] = known.extended(event)
-                else:
-                    self.contracts.pop(event.contract_no, None)  # read from the table when needed
-                return event.contract_no
-            case DeclarationRegistered():
-                writes.inserts[t.declarations].append(
-                    {
-                        "declaration_no": event.declaration_no,
-                        "warehouse_id": event.warehouse_id,
-                        "goods_owner_tax_code": event.goods_owner_tax_code,
-                        "registered_on": event.registered_on,
-                        "effective_at": event.effective_at,
-                        "recorded_at": event.recorded_at,
-                        "extension_days": 0,
-                    }
-                )
-            case DeclarationSettled():
-                writes.updates.append(
-                    update(t.declarations)
-                    .where(t.declarations.c.declaration_no == event.declaration_no)
-                    .values(settled_at=event.effective_at, settled_recorded_at=event.recorded_at)
-                )
-            case SettlementExtended():
-                writes.updates.append(
-                    update(t.declarations)
-                    .where(t.declarations.c.declaration_no == event.declaration_no)
-                    .values(
-                        extension_days=event.days,
-                        extension_effective_at=event.effective_at,
-                        extension_recorded_at=event.recorded_at,
-                    )
-                )
-        return None
-
-    def _parties(self, event: LotEvent) -> set[tuple[str, str, str]]:
+    def _parties(self, connection: Connection, event: LotEvent) -> set[tuple[str, str, str]]:
         """Every warehouse, province and owner the event puts a lot with."""
         found = {("owner", owner, lot_id) for lot_id, owner in event.ownerships()}
         for lot_id, warehouse_id in event.placements():
             found.add(("warehouse", warehouse_id, lot_id))
-            if warehouse_id in self.provinces:
-                found.add(("province", self.provinces[warehouse_id], lot_id))
+            province = self.province(connection, warehouse_id)
+            if province is not None:
+                found.add(("province", province, lot_id))
         return found
 
     def _insert_parties(self, connection: Connection, parties: set[tuple[str, str, str]]) -> None:
@@ -331,23 +221,6 @@ class Projector:
         }
 
 
-@dataclass
-class _Writes:
-    """A batch's rows, written table by table with one executemany each."""
-
-    inserts: dict[Table, list[dict[str, Any]]] = field(
-        default_factory=lambda: {table: [] for table in t.READ_MODEL_TABLES}
-    )
-    updates: list[Any] = field(default_factory=list)
-
-    def run(self, connection: Connection) -> None:
-        for table, rows in self.inserts.items():
-            if rows:
-                connection.execute(insert(table), rows)
-        for statement in self.updates:
-            connection.execute(statement)
-
-
 def load_contract(
     connection: Connection, contract_no: str, known_at: datetime | None = None
 ) -> RentContract | None:
@@ -379,4 +252,4 @@ def load_contract(
     )
 
 
-__all__ = ["PROJECTION", "NotificationSource", "PositionMoved", "Projector", "load_contract"]
+__all__ = ["CurrentLotsProjection", "NotificationSource", "load_contract"]

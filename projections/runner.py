@@ -1,35 +1,65 @@
-"""Keeping the read models caught up with the event store: catch up, rebuild, follow."""
+"""Keeping the read models caught up with the event store: catch up, rebuild, follow.
+
+Each batch of the log is read and decoded once, then handed to every projection that has not
+applied it yet, in one transaction: each projection's rows and its own position move
+together. The reference read model goes first, since the current lots read from it.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from projections.projector import NotificationSource, PositionMoved, Projector
-from projections.schema import clear_read_models, ensure_current
+from ledger.events import Event
+from ledger.rulepacks import RulePack
+from projections.declarations import DeclarationsProjection
+from projections.history import LotHistoryProjection
+from projections.projection import PositionMoved, ReadModelProjection, Recorded
+from projections.projector import CurrentLotsProjection, NotificationSource
+from projections.reference import ReferenceProjection
+from projections.schema import ensure_current
 
 PAGE = 2000
 Progress = Callable[[int, int], None]  # (position, head)
+Decode = Callable[[str, bytes], Event]
+
+
+def read_model_projections(decode: Decode, pack: RulePack) -> list[ReadModelProjection]:
+    """Every read model's projection, in the order a batch is applied."""
+    return [
+        ReferenceProjection(),
+        DeclarationsProjection(),
+        CurrentLotsProjection(decode, pack),
+        LotHistoryProjection(),
+    ]
 
 
 @dataclass(frozen=True)
 class Status:
-    position: int
+    position: int  # the position every read model has reached
     head: int
+    positions: dict[str, int]
 
     @property
     def lag(self) -> int:
         return max(0, self.head - self.position)
 
 
-class ProjectionRunner:
-    def __init__(self, engine: Engine, source: NotificationSource, projector: Projector) -> None:
+class ReadModelRunner:
+    def __init__(
+        self,
+        engine: Engine,
+        source: NotificationSource,
+        decode: Decode,
+        projections: Sequence[ReadModelProjection],
+    ) -> None:
         self.engine = engine
         self.source = source
-        self.projector = projector
+        self.decode = decode
+        self.projections = list(projections)
         self._migrated = False
 
     def migrate(self) -> None:
@@ -37,44 +67,74 @@ class ProjectionRunner:
             ensure_current(self.engine)
             self._migrated = True
 
+    def named(self, names: Sequence[str] | None) -> list[ReadModelProjection]:
+        if not names:
+            return self.projections
+        known = {p.name: p for p in self.projections}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValueError(
+                f"no read model named {', '.join(unknown)}; there are {', '.join(known)}"
+            )
+        return [known[name] for name in names]
+
     def status(self) -> Status:
         self.migrate()
         with self.engine.connect() as connection:
-            position = self.projector.position(connection)
-        return Status(position, self.source.max_notification_id() or 0)
+            positions = {p.name: p.position(connection) for p in self.projections}
+        head = self.source.max_notification_id() or 0
+        return Status(min(positions.values(), default=head), head, positions)
 
     def catch_up(self, progress: Progress | None = None, until: int | None = None) -> int:
-        """Applies everything recorded up to ``until`` (default: the head as it is now).
-        Returns how many events it applied."""
+        """Applies everything recorded up to ``until`` (default: the head as it is now) to
+        every projection behind it. Returns how many events it read."""
         self.migrate()
         head = until if until is not None else (self.source.max_notification_id() or 0)
-        applied = 0
+        read = 0
         while True:
             try:
                 with self.engine.begin() as connection:
-                    position = self.projector.position(connection)
-                    if position >= head:
-                        return applied
-                    batch = self.source.notification_rows(position, PAGE)
-                    if not batch:
-                        return applied
-                    self.projector.apply(connection, position, batch)
+                    positions = {p.name: p.position(connection) for p in self.projections}
+                    low = min(positions.values())
+                    if low >= head:
+                        return read
+                    rows = self.source.notification_rows(low, PAGE)
+                    if not rows:
+                        return read
+                    batch = [
+                        Recorded(position, version, topic, state, self.decode(topic, state))
+                        for position, version, topic, state in rows
+                    ]
+                    for projection in self.projections:
+                        since = positions[projection.name]
+                        part = [r for r in batch if r.position > since]
+                        if part:
+                            projection.apply(connection, part)
+                            projection.advance(connection, since, batch[-1].position)
             except PositionMoved:
-                self.projector.forget()  # another runner got there first: read again
+                self._forget()  # another runner got there first: read again
                 continue
             except BaseException:
-                self.projector.forget()
+                self._forget()
                 raise
-            applied += len(batch)
+            read += len(batch)
             if progress is not None:
-                progress(batch[-1][0], head)
+                progress(batch[-1].position, head)
 
-    def rebuild(self, progress: Progress | None = None) -> int:
-        """Drops every read-model row and projects the whole event log again."""
+    def rebuild(self, progress: Progress | None = None, names: Sequence[str] = ()) -> int:
+        """Drops the named read models' rows (every one's by default) and projects the whole
+        event log into them again."""
         self.migrate()
-        clear_read_models(self.engine)
-        self.projector.forget()
+        chosen = self.named(names)
+        with self.engine.begin() as connection:
+            for projection in chosen:
+                projection.clear(connection)
+        self._forget()
         return self.catch_up(progress)
+
+    def _forget(self) -> None:
+        for projection in self.projections:
+            projection.forget()
 
     def follow(
         self,

@@ -66,13 +66,17 @@ def test_csv_and_table_formats(workdir: Path) -> None:
 
 
 def test_projections_status_and_rebuild(workdir: Path) -> None:
-    assert (
-        bonded("projections", "status", cwd=workdir).stdout.strip() == "position 38, head 38, lag 0"
-    )
+    status = bonded("projections", "status", cwd=workdir).stdout.splitlines()
+    assert status[0] == "position 38, head 38, lag 0"
+    assert "  lot_history: position 38, lag 0" in status[1:]
     rebuilt = bonded("projections", "rebuild", cwd=workdir)
     assert rebuilt.returncode == 0 and "rebuilt from 38 events" in rebuilt.stdout
     upgraded = bonded("db", "upgrade", cwd=workdir)
-    assert "read models at revision 0002" in upgraded.stdout
+    assert "read models at revision 0003" in upgraded.stdout
+    alone = bonded("projections", "rebuild", "--only", "lot_history", cwd=workdir)
+    assert alone.returncode == 0 and "rebuilt from 38 events" in alone.stdout
+    wrong = bonded("projections", "rebuild", "--only", "nope", cwd=workdir)
+    assert wrong.returncode == 2 and "no read model named nope" in wrong.stderr
 
 
 def test_bad_options_name_the_option(workdir: Path) -> None:

@@ -14,9 +14,10 @@ from commands.store import EventStore
 from ledger.errors import LedgerError
 from ledger.rulepacks import load_pack
 from projections import tables as t
-from projections.projector import PositionMoved, Projector
+from projections.projection import PositionMoved, Recorded
+from projections.projector import CurrentLotsProjection
 from projections.queries import Filters, ReadModel, When
-from projections.runner import ProjectionRunner
+from projections.runner import ReadModelRunner, read_model_projections
 from projections.schema import HEAD, MIGRATIONS
 from tests.support import (
     OWNER_B,
@@ -39,7 +40,8 @@ class ReadSide:
         assert isinstance(engine, Engine)
         self.engine = engine
         pack = load_pack("vn-2015")
-        self.runner = ProjectionRunner(engine, store.recorder, Projector(store.decode, pack))  # type: ignore[arg-type]
+        projections = read_model_projections(store.decode, pack)
+        self.runner = ReadModelRunner(engine, store.recorder, store.decode, projections)  # type: ignore[arg-type]
         self.model = ReadModel(engine, store.decode, pack)
 
     def ask(self, question: str, *args: Any) -> list[dict[str, Any]]:
@@ -301,6 +303,19 @@ def test_a_rebuild_equals_the_live_read_models(ledger: Harness, read: ReadSide) 
     assert dump(read.engine) == live
 
 
+def test_one_read_model_rebuilds_alone(ledger: Harness, read: ReadSide) -> None:
+    ledger.given(warehousing("D1", line(1, "100")), ex_warehousing(quantity="30"))
+    ledger.given(transfer(quantity="20"), reversal("D1/1", 2))
+    read.runner.catch_up()
+    live = dump(read.engine)
+    with read.engine.begin() as connection:  # damage one read model only
+        connection.execute(t.lot_history.delete())
+    read.runner.rebuild(names=["lot_history"])
+    assert dump(read.engine) == live
+    with pytest.raises(ValueError, match="no read model named nope"):
+        read.runner.rebuild(names=["nope"])
+
+
 def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     with engine.connect() as connection:
         return {
@@ -315,10 +330,12 @@ def test_a_runner_that_fell_behind_another_applies_nothing(
     ledger.given(warehousing("D1", line(1, "100")))
     read.runner.catch_up()
     ledger.given(ex_warehousing(quantity="1"))
-    late = Projector(store.decode, load_pack("vn-2015"))
-    batch = store.recorder.notification_rows(0, 1000)  # type: ignore[attr-defined]
+    late = CurrentLotsProjection(store.decode, load_pack("vn-2015"))
+    rows = store.recorder.notification_rows(0, 1000)  # type: ignore[attr-defined]
+    batch = [Recorded(*row, store.decode(row[2], row[3])) for row in rows]
     with pytest.raises(PositionMoved), read.engine.begin() as connection:
-        late.apply(connection, 0, batch[-1:])  # it believes the position is still 0
+        late.apply(connection, batch[-1:])
+        late.advance(connection, 0, batch[-1].position)  # it believes it is still at 0
     read.runner.catch_up()
     assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "99"}
 

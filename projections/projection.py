@@ -1,0 +1,78 @@
+"""What every read model's projection is: a name, the tables it alone writes, and its own
+position in the event log, moved in the same transaction as its rows.
+
+A projection is handed the recorded events after its own position, in recorded order, and
+picks the kinds it cares about by type (``functools.singledispatchmethod``); the rest pass by.
+Because each keeps its own position, each can be dropped and rebuilt alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from sqlalchemy import Connection, Table, and_, insert, select, update
+
+from ledger.events import Event
+from projections import tables as t
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """One event as the log holds it: its position, its version in its stream, its stored
+    form, and the event itself."""
+
+    position: int
+    version: int
+    topic: str
+    state: bytes
+    event: Event
+
+
+class PositionMoved(Exception):
+    """Another runner applied events since this one read its position."""
+
+
+class ReadModelProjection:
+    name: ClassVar[str]
+    tables: ClassVar[tuple[Table, ...]]
+
+    def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
+        """Writes what ``batch`` changes in this projection's tables."""
+        raise NotImplementedError
+
+    def forget(self) -> None:
+        """Drops any cache (after a failed batch, or before a rebuild)."""
+
+    def position(self, connection: Connection) -> int:
+        row = connection.execute(
+            select(t.tracking.c.position).where(t.tracking.c.projection == self.name)
+        ).first()
+        return int(row[0]) if row else 0
+
+    def advance(self, connection: Connection, old: int, new: int) -> None:
+        """Moves the position from ``old`` to ``new``; refuses if it is no longer ``old``."""
+        if old == 0 and self._untracked(connection):
+            connection.execute(insert(t.tracking).values(projection=self.name, position=new))
+            return
+        moved = connection.execute(
+            update(t.tracking)
+            .where(and_(t.tracking.c.projection == self.name, t.tracking.c.position == old))
+            .values(position=new)
+        )
+        if moved.rowcount != 1:
+            raise PositionMoved(f"{self.name} moved past {old} meanwhile")
+
+    def _untracked(self, connection: Connection) -> bool:
+        found = connection.execute(
+            select(t.tracking.c.projection).where(t.tracking.c.projection == self.name)
+        ).first()
+        return found is None
+
+    def clear(self, connection: Connection) -> None:
+        """For a rebuild: this projection's rows and position go, the events stay."""
+        for table in self.tables:
+            connection.execute(table.delete())
+        connection.execute(t.tracking.delete().where(t.tracking.c.projection == self.name))
+        self.forget()

@@ -1,0 +1,62 @@
+"""The reference read model: warehouses, rent contracts and their extensions, as recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import singledispatchmethod
+
+from sqlalchemy import Connection, insert
+
+from ledger.events import Event, RentContractExtended, RentContractRegistered, WarehouseRegistered
+from projections import tables as t
+from projections.projection import ReadModelProjection, Recorded
+
+
+class ReferenceProjection(ReadModelProjection):
+    name = "reference"
+    tables = (t.warehouses, t.contracts, t.contract_extensions)
+
+    def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
+        for recorded in batch:
+            self.project(recorded.event, connection)
+
+    @singledispatchmethod
+    def project(self, event: Event, connection: Connection) -> None:
+        """Events of other kinds change nothing here."""
+
+    @project.register
+    def _(self, event: WarehouseRegistered, connection: Connection) -> None:
+        connection.execute(
+            insert(t.warehouses).values(
+                warehouse_id=event.warehouse_id,
+                name=event.name,
+                owner_tax_code=event.owner_tax_code,
+                province=event.province,
+                customs_office=event.customs_office,
+                recorded_at=event.recorded_at,
+            )
+        )
+
+    @project.register
+    def _(self, event: RentContractRegistered, connection: Connection) -> None:
+        connection.execute(
+            insert(t.contracts).values(
+                contract_no=event.contract_no,
+                warehouse_id=event.warehouse_id,
+                goods_owner_tax_code=event.goods_owner_tax_code,
+                starts_on=event.starts_on,
+                expires_on=event.expires_on,
+                recorded_at=event.recorded_at,
+            )
+        )
+
+    @project.register
+    def _(self, event: RentContractExtended, connection: Connection) -> None:
+        connection.execute(
+            insert(t.contract_extensions).values(
+                contract_no=event.contract_no,
+                recorded_at=event.recorded_at,
+                effective_at=event.effective_at,
+                expires_on=event.expires_on,
+            )
+        )
