@@ -3,25 +3,20 @@ each with when it took effect and when it was recorded."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import singledispatchmethod
 
 from sqlalchemy import Connection, insert, update
 
 from ledger.events import DeclarationRegistered, DeclarationSettled, Event, SettlementExtended
 from projections import tables as t
-from projections.projection import ReadModelProjection, Recorded
+from projections.projection import EventByEvent
 
 declarations = t.declarations.c
 
 
-class DeclarationsProjection(ReadModelProjection):
+class DeclarationsProjection(EventByEvent):
     name = "declarations"
     tables = (t.declarations,)
-
-    def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
-        for recorded in batch:
-            self.project(recorded.event, connection)
 
     @singledispatchmethod
     def project(self, event: Event, connection: Connection) -> None:

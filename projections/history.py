@@ -64,16 +64,23 @@ def history_row(version: int, event: LotEvent) -> dict[str, Any] | None:
     }
 
 
+def identity(creation: LotCreation) -> dict[str, Any]:
+    """The columns of ``projections.tables.lot_identity``, from the lot's creation."""
+    return {
+        "lot_id": creation.lot_id,
+        "declaration_no": creation.declaration_no,
+        "parent_lot_id": creation.parent_lot_id if isinstance(creation, LotSplitOff) else None,
+        "hs_code": creation.goods.hs_code,
+        "description": creation.goods.description,
+        "unit": creation.goods.unit,
+        "registered_on": creation.registered_on,
+    }
+
+
 def origin_row(creation: LotCreation) -> dict[str, Any]:
     facts = creation.founding_facts()
     return {
-        "lot_id": creation.lot_id,
-        "declaration_no": facts.declaration_no,
-        "parent_lot_id": creation.parent_lot_id if isinstance(creation, LotSplitOff) else None,
-        "hs_code": facts.goods.hs_code,
-        "description": facts.goods.description,
-        "unit": facts.goods.unit,
-        "registered_on": facts.registered_on,
+        **identity(creation),
         "first_warehoused_on": facts.first_warehoused_on,
         "extension_days": facts.extension_days,
     }

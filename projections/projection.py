@@ -76,3 +76,15 @@ class ReadModelProjection:
             connection.execute(table.delete())
         connection.execute(t.tracking.delete().where(t.tracking.c.projection == self.name))
         self.forget()
+
+
+class EventByEvent(ReadModelProjection):
+    """A projection that writes each event as it comes: ``project`` is a
+    ``singledispatchmethod`` of the subclass, registered for the kinds it keeps."""
+
+    def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
+        for recorded in batch:
+            self.project(recorded.event, connection)
+
+    def project(self, event: Event, connection: Connection) -> None:
+        raise NotImplementedError

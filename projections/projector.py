@@ -21,8 +21,8 @@ from sqlalchemy import Connection, Table, delete, insert, select
 from ledger.clock import deadline, first_warehousing_date
 from ledger.events import (
     Event,
+    LotCreation,
     LotEvent,
-    LotSplitOff,
     RentContractExtended,
     RentContractRegistered,
     WarehouseRegistered,
@@ -32,6 +32,7 @@ from ledger.numbers import decimal_text
 from ledger.registry import RentContract
 from ledger.rulepacks import RulePack
 from projections import tables as t
+from projections.history import identity
 from projections.projection import ReadModelProjection, Recorded
 
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
@@ -197,14 +198,9 @@ class CurrentLotsProjection(ReadModelProjection):
             return None  # its creation was reversed: it is in no current answer
         contract = self.contract(connection, facts.contract_no)
         creation = lot.active[0].event
+        assert isinstance(creation, LotCreation)
         return {
-            "lot_id": lot_id,
-            "declaration_no": facts.declaration_no,
-            "parent_lot_id": creation.parent_lot_id if isinstance(creation, LotSplitOff) else None,
-            "hs_code": facts.goods.hs_code,
-            "description": facts.goods.description,
-            "unit": facts.goods.unit,
-            "registered_on": facts.registered_on,
+            **identity(creation),
             "warehoused_on": facts.first_warehoused_on,
             "first_warehoused_on": first_warehousing_date(facts, self.pack),
             "warehouse_id": facts.warehouse_id,

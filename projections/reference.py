@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from functools import singledispatchmethod
 
 from sqlalchemy import Connection, insert
 
 from ledger.events import Event, RentContractExtended, RentContractRegistered, WarehouseRegistered
 from projections import tables as t
-from projections.projection import ReadModelProjection, Recorded
+from projections.projection import EventByEvent
 
 
-class ReferenceProjection(ReadModelProjection):
+class ReferenceProjection(EventByEvent):
     name = "reference"
     tables = (t.warehouses, t.contracts, t.contract_extensions)
-
-    def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
-        for recorded in batch:
-            self.project(recorded.event, connection)
 
     @singledispatchmethod
     def project(self, event: Event, connection: Connection) -> None:

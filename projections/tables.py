@@ -7,6 +7,7 @@ query needs to sort or filter on carry plain flags and dates beside them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -45,6 +46,20 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 metadata = MetaData()
 
+
+def lot_identity() -> list[Column[Any]]:
+    """What a lot is from its creation on, as both lot tables keep it."""
+    return [
+        Column("lot_id", String(120), primary_key=True),
+        Column("declaration_no", String(64), nullable=False),
+        Column("parent_lot_id", String(120)),
+        Column("hs_code", String(10), nullable=False),
+        Column("description", Text, nullable=False),
+        Column("unit", String(64), nullable=False),
+        Column("registered_on", Date, nullable=False),
+    ]
+
+
 tracking = Table(
     "rm_tracking",
     metadata,
@@ -56,13 +71,7 @@ tracking = Table(
 lots = Table(
     "rm_lots",
     metadata,
-    Column("lot_id", String(120), primary_key=True),
-    Column("declaration_no", String(64), nullable=False),
-    Column("parent_lot_id", String(120)),
-    Column("hs_code", String(10), nullable=False),
-    Column("description", Text, nullable=False),
-    Column("unit", String(64), nullable=False),
-    Column("registered_on", Date, nullable=False),
+    *lot_identity(),
     Column("warehoused_on", Date, nullable=False),  # effective date of the root warehousing
     Column("first_warehoused_on", Date, nullable=False),  # as the rule pack counts it
     Column("warehouse_id", String(64), nullable=False),
@@ -139,13 +148,7 @@ lot_history = Table(
 lot_origins = Table(
     "rm_lot_origins",
     metadata,
-    Column("lot_id", String(120), primary_key=True),
-    Column("declaration_no", String(64), nullable=False),
-    Column("parent_lot_id", String(120)),
-    Column("hs_code", String(10), nullable=False),
-    Column("description", Text, nullable=False),
-    Column("unit", String(64), nullable=False),
-    Column("registered_on", Date, nullable=False),
+    *lot_identity(),
     Column("first_warehoused_on", Date, nullable=False),
     Column("extension_days", Integer, nullable=False),  # kept from the parent on a split
     Index("rm_lot_origins_declaration", "declaration_no"),
