@@ -16,6 +16,7 @@ whether the periodic report counts it: adding a movement kind is adding a class 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -347,7 +348,7 @@ class LotExWarehoused(LotEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Handover(LotEvent):
+class Handover(LotEvent, ABC):
     """A transfer or a move: the whole lot passes to its new holder, or a part of it splits
     off to a new lot that does (DOMAIN.md §2)."""
 
@@ -356,14 +357,14 @@ class Handover(LotEvent):
     blocked_by_hold: ClassVar[bool] = True
     split_cause: ClassVar[str]
 
+    @abstractmethod
     def receiving_lot_id(self) -> str:
         """The lot that goes to the new holder: this lot itself when the whole of it goes."""
-        raise NotImplementedError
 
+    @abstractmethod
     def handed_to(self) -> Changes:
         """Where, to whom and under which contract the goods that go are held afterwards
         (the lot itself when the whole of it goes, else the lot split off)."""
-        raise NotImplementedError
 
     def holder(self, facts: LotFacts) -> Holder:
         """(warehouse, goods owner, contract) of the goods that go, after the handover."""
@@ -383,9 +384,9 @@ class Handover(LotEvent):
     def postings(self) -> tuple[Posting, ...]:
         return self.whole_postings() if self.hands_over() else (Posting(on_hand=-self.quantity),)
 
+    @abstractmethod
     def whole_postings(self) -> tuple[Posting, ...]:
         """How the goods go when the whole lot goes with them."""
-        raise NotImplementedError
 
     def split_child(self) -> str | None:
         return None if self.hands_over() else self.receiving_lot_id()

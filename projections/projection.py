@@ -8,6 +8,7 @@ Because each keeps its own position, each can be dropped and rebuilt alone.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -34,15 +35,15 @@ class PositionMoved(Exception):
     """Another runner applied events since this one read its position."""
 
 
-class ReadModelProjection:
+class ReadModelProjection(ABC):
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
 
+    @abstractmethod
     def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
         """Writes what ``batch`` changes in this projection's tables."""
-        raise NotImplementedError
 
-    def forget(self) -> None:
+    def forget(self) -> None:  # noqa: B027 - a projection without caches has nothing to drop
         """Drops any cache (after a failed batch, or before a rebuild)."""
 
     def position(self, connection: Connection) -> int:
@@ -86,5 +87,6 @@ class EventByEvent(ReadModelProjection):
         for recorded in batch:
             self.project(recorded.event, connection)
 
+    @abstractmethod
     def project(self, event: Event, connection: Connection) -> None:
-        raise NotImplementedError
+        """Writes what one event changes; the subclass's dispatch by kind."""
