@@ -26,13 +26,15 @@ def emptied_at(lots: Iterable[Lot]) -> datetime | None:
     """The effective moment the declaration's last goods left, or None while any remain.
 
     Splits move quantity between lots of the same declaration, so only what leaves the
-    declaration (ex-warehousing, liquidation) changes the total.
+    declaration (ex-warehousing, liquidation) changes the total. An event that moves nothing
+    in total (a move dispatched or received) is no step.
     """
     steps: list[tuple[datetime, Decimal]] = []
     for lot in lots:
         for entry in lot.active:
-            for posting in entry.event.postings():
-                steps.append((entry.event.effective_at, posting.total))
+            delta = sum((posting.total for posting in entry.event.postings()), Decimal(0))
+            if delta != 0:
+                steps.append((entry.event.effective_at, delta))
     if not steps:
         return None
     steps.sort(key=lambda step: step[0])

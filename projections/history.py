@@ -1,5 +1,5 @@
-"""The lot history read model: one row per lot event that moves a quantity or sets a fact of
-its lot (``rm_lot_history``), and what each lot is from its creation (``rm_lot_origins``).
+"""The lot history read model: one row per lot event (``rm_lot_history``), with what it moves
+and what it sets, and what each lot is from its creation (``rm_lot_origins``).
 
 A reversal does not delete: it stamps ``reversed_at`` on the row it cancels, so an answer as
 known before the reversal was recorded still counts the row. Events say themselves what they
@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import Connection, and_, insert, update
 
 from ledger.events import EntryReversed, LotCreation, LotEvent, LotSplitOff
-from ledger.facts import NO_CHANGES
 from projections import tables as t
 from projections.projection import ReadModelProjection, Recorded
 
@@ -35,12 +34,11 @@ def from_parts(units: int, nanos: int) -> Decimal:
     return Decimal(units) + Decimal(nanos).scaleb(-9)
 
 
-def history_row(version: int, event: LotEvent) -> dict[str, Any] | None:
-    """The event's row, or None when it moves nothing and sets nothing (a hold, a note)."""
+def history_row(version: int, event: LotEvent) -> dict[str, Any]:
+    """The event's row; one that moves nothing and sets nothing (a hold, a reversal) has zeros
+    and NULLs, and still shows on the lot's stock card."""
     postings = event.postings()
     changes = event.changes()
-    if not postings and changes == NO_CHANGES:
-        return None
     on_hand = sum((p.on_hand for p in postings), Decimal(0))
     in_transit = sum((p.in_transit for p in postings), Decimal(0))
     on_hand_units, on_hand_nanos = exact_parts(on_hand)
@@ -48,6 +46,8 @@ def history_row(version: int, event: LotEvent) -> dict[str, Any] | None:
     return {
         "lot_id": event.lot_id,
         "version": version,
+        "kind": type(event).__name__,
+        "related_lot_id": event.related_lot_id(),
         "effective_at": event.effective_at,
         "recorded_at": event.recorded_at,
         "reversed_at": None,
@@ -98,14 +98,13 @@ class LotHistoryProjection(ReadModelProjection):
         reversals: list[EntryReversed] = []
         for recorded in batch:
             version, event = recorded.version, recorded.event
+            if not isinstance(event, LotEvent):
+                continue
             if isinstance(event, EntryReversed):
                 reversals.append(event)
-            elif isinstance(event, LotEvent):
-                if isinstance(event, LotCreation):
-                    origins.append(origin_row(event))
-                row = history_row(version, event)
-                if row is not None:
-                    rows.append(row)
+            elif isinstance(event, LotCreation):
+                origins.append(origin_row(event))
+            rows.append(history_row(version, event))
         if rows:
             connection.execute(insert(t.lot_history), rows)
         if origins:

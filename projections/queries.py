@@ -3,9 +3,9 @@
 Every answer holds at the end of ``as_of`` (effective, in the warehouse's zone) as the ledger
 knew it at ``known_at`` (recorded). With no ``known_at`` and an ``as_of`` at or after the last
 effective moment recorded, the current-state table answers alone (the fast path); otherwise
-the lot history answers in SQL (``projections.holdings``). ``folded_holdings`` keeps the
+the lot history answers in SQL (``projections.holdings``). ``projections.folded`` keeps the
 reference: every candidate lot's events folded by the ledger's own ``Lot``. Settlements and
-stock cards have modules of their own.
+stock cards have modules of their own, in SQL too.
 """
 
 from __future__ import annotations
@@ -15,16 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
-from ledger.clock import Clock, first_warehousing_date
-from ledger.clock import deadline as lot_deadline
+from ledger.clock import Clock
 from ledger.events import Event
-from ledger.numbers import decimal_text
 from ledger.rulepacks import RulePack
 from projections import tables as t
 from projections.answers import Filters, Holding, When
+from projections.folded import folded_holdings
 from projections.holdings import holdings_at
-from projections.lots_known import lots_known_at
-from projections.projector import load_contract
 from projections.settlements import settlements
 from projections.stock_cards import stock_card
 
@@ -69,7 +66,7 @@ class ReadModel:
         """The reference answer: every candidate lot's events folded by ``ledger.lot.Lot``.
         Slow; the equivalence tests compare the SQL answers with it."""
         with self.engine.connect() as connection:
-            return self._past_holdings(connection, filters, when)
+            return folded_holdings(connection, self.decode, self.pack, filters, when)
 
     def _is_current(self, connection: Connection, when: When) -> bool:
         if when.known_at is not None:
@@ -109,63 +106,13 @@ class ReadModel:
             query = query.where(lots.deadline < when.as_of)
         return [Holding(*row) for row in connection.execute(query.order_by(lots.lot_id))]
 
-    def _past_holdings(self, connection: Connection, filters: Filters, when: When) -> list[Holding]:
-        found = []
-        provinces = _provinces(connection)
-        for lot in lots_known_at(
-            connection, self.decode, self._candidates(connection, filters), when.known_at
-        ):
-            facts = lot.facts_at(when.end)
-            if facts is None or facts.balance <= 0:
-                continue
-            if not filters.matches(facts, provinces.get(facts.warehouse_id)):
-                continue
-            contract = (
-                load_contract(connection, facts.contract_no, when.known_at)
-                if facts.contract_no
-                else None
-            )
-            found.append(
-                Holding(
-                    facts.lot_id,
-                    facts.declaration_no,
-                    facts.warehouse_id,
-                    facts.goods_owner_tax_code,
-                    facts.goods.hs_code,
-                    facts.goods.description,
-                    facts.goods.unit,
-                    decimal_text(facts.on_hand),
-                    decimal_text(facts.in_transit),
-                    first_warehousing_date(facts, self.pack),
-                    lot_deadline(facts, self.pack, contract, when.end),
-                )
-            )
-        return found
-
-    def _candidates(self, connection: Connection, filters: Filters) -> list[str]:
-        if filters.lot_id is not None:
-            return [filters.lot_id]
-        parties = t.lot_parties.c
-        for kind, value in (
-            ("warehouse", filters.warehouse_id),
-            ("province", filters.province),
-            ("owner", filters.owner),
-        ):
-            if value is not None:
-                rows = connection.execute(
-                    select(parties.lot_id).where(parties.kind == kind, parties.value == value)
-                )
-                return sorted({row[0] for row in rows})
-        rows = connection.execute(select(t.lot_events.c.lot_id).distinct())
-        return sorted(row[0] for row in rows)
-
     def settlements(self, warehouse_id: str | None, when: When) -> list[Row]:
         with self.engine.connect() as connection:
-            return settlements(connection, self.decode, self.pack, warehouse_id, when)
+            return settlements(connection, self.pack, warehouse_id, when)
 
     def stock_card(self, lot_id: str, when: When) -> list[Row]:
         with self.engine.connect() as connection:
-            return stock_card(connection, self.decode, lot_id, when)
+            return stock_card(connection, lot_id, when)
 
     def _clock_row(self, holding: Holding, when: When) -> Row:
         clock = Clock.on(
@@ -180,11 +127,6 @@ class ReadModel:
             "days_left": clock.days_left,
             "status": clock.status,
         }
-
-
-def _provinces(connection: Connection) -> dict[str, str]:
-    rows = connection.execute(select(t.warehouses.c.warehouse_id, t.warehouses.c.province))
-    return {warehouse_id: province for warehouse_id, province in rows}
 
 
 def _balance_row(h: Holding) -> Row:

@@ -1,72 +1,104 @@
 """Settlements (55.8d): when each declaration emptied, when it must be settled, and whether it
-was, as of a day and as known at a moment. Nothing counts before it took effect."""
+was, as of a day and as known at a moment, in SQL. Nothing counts before it took effect.
+
+A declaration emptied at the effective moment of the last change to the total of its lots
+(``ledger.settlement.emptied_at``), if that total is then zero: one grouped query over the lot
+history under the same visibility as every other answer (``projections.holdings.visible``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, case, func, not_, or_, select, type_coerce
 
 from ledger.calendar import local_date
-from ledger.events import Event
-from ledger.lot import Lot
 from ledger.registry import Declaration
 from ledger.rulepacks import RulePack
-from ledger.settlement import emptied_at, settlement_due_on, settlement_status
+from ledger.settlement import settlement_due_on, settlement_status
 from projections import tables as t
 from projections.answers import When
-from projections.lots_known import lots_known_at
+from projections.history import NANOS, from_parts
+from projections.holdings import visible
 
 Row = dict[str, Any]
-Decode = Callable[[str, bytes], Event]
+
+h = t.lot_history.c
+o = t.lot_origins.c
+d = t.declarations.c
+
+
+def declarations_existing(
+    connection: Connection, warehouse_id: str | None, when: When
+) -> list[Any]:
+    """The declarations that existed at the end of ``as_of``, as known at ``known_at``."""
+    query = select(t.declarations).where(d.effective_at <= when.end)  # it exists from then
+    if warehouse_id is not None:
+        query = query.where(d.warehouse_id == warehouse_id)
+    if when.known_at is not None:
+        query = query.where(d.recorded_at <= when.known_at)
+    return list(connection.execute(query.order_by(d.declaration_no)).mappings())
 
 
 def settlements(
-    connection: Connection, decode: Decode, pack: RulePack, warehouse_id: str | None, when: When
+    connection: Connection, pack: RulePack, warehouse_id: str | None, when: When
 ) -> list[Row]:
     """Each declaration that existed at the end of ``as_of``, as known at ``known_at``."""
-    query = select(t.declarations)
-    if warehouse_id is not None:
-        query = query.where(t.declarations.c.warehouse_id == warehouse_id)
-    if when.known_at is not None:
-        query = query.where(t.declarations.c.recorded_at <= when.known_at)
-    query = query.where(t.declarations.c.effective_at <= when.end)  # it exists from then
-    rows = list(connection.execute(query.order_by(t.declarations.c.declaration_no)).mappings())
-    return [_settlement_row(connection, decode, pack, row, when) for row in rows]
+    rows = declarations_existing(connection, warehouse_id, when)
+    emptied = _emptied(connection, [row["declaration_no"] for row in rows], when)
+    return [settlement_row(pack, row, emptied.get(row["declaration_no"]), when) for row in rows]
 
 
-def _settlement_row(
-    connection: Connection, decode: Decode, pack: RulePack, row: Any, when: When
-) -> Row:
+def _emptied(
+    connection: Connection, declaration_nos: Sequence[str], when: When
+) -> dict[str, datetime]:
+    units = h.on_hand_units + h.in_transit_units
+    nanos = h.on_hand_nanos + h.in_transit_nanos
+    moves_nothing = or_(and_(units == 0, nanos == 0), and_(units == -1, nanos == NANOS))
+    found: dict[str, datetime] = {}
+    for start in range(0, len(declaration_nos), 500):
+        query = (
+            select(
+                o.declaration_no,
+                func.sum(units),
+                func.sum(nanos),
+                type_coerce(func.max(case((not_(moves_nothing), h.effective_at))), t.UTCDateTime()),
+            )
+            .select_from(t.lot_history.join(t.lot_origins, o.lot_id == h.lot_id))
+            .where(o.declaration_no.in_(declaration_nos[start : start + 500]), *visible(when))
+            .group_by(o.declaration_no)
+        )
+        for declaration_no, total_units, total_nanos, last_change in connection.execute(query):
+            if last_change is not None and from_parts(int(total_units), int(total_nanos)) == 0:
+                found[declaration_no] = last_change
+    return found
+
+
+def settlement_row(pack: RulePack, row: Any, emptied: datetime | None, when: When) -> Row:
+    """One declaration's settlement line from its read-model row and when it emptied."""
     known = when.known_at
-    declaration_no = row["declaration_no"]
-    lot_ids = _declaration_lot_ids(connection, declaration_no)
-    lots = [_until(lot, when.end) for lot in lots_known_at(connection, decode, lot_ids, known)]
     settled = row["settled_at"] if _known(row["settled_recorded_at"], known) else None
     extended = _known(row["extension_recorded_at"], known) and (
         row["extension_effective_at"] <= when.end
     )
     extension = row["extension_days"] if extended else 0
     declaration = Declaration(
-        declaration_no,
+        row["declaration_no"],
         row["registered_on"],
         row["warehouse_id"],
         row["goods_owner_tax_code"],
         None,
-        tuple(lot_ids),
+        (),
         settled,
         extension,
         1 if extension else 0,
     )
-    emptied = emptied_at(lots)
-    if emptied is not None and emptied > when.end:
-        emptied = None
     due = settlement_due_on(declaration, emptied, pack) if emptied else None
     settled_on = local_date(settled) if settled is not None else None
     return {
-        "declaration_no": declaration_no,
+        "declaration_no": row["declaration_no"],
         "warehouse_id": row["warehouse_id"],
         "emptied_on": local_date(emptied).isoformat() if emptied else None,
         "settlement_due_on": due.isoformat() if due else None,
@@ -75,22 +107,5 @@ def _settlement_row(
     }
 
 
-def _declaration_lot_ids(connection: Connection, declaration_no: str) -> list[str]:
-    events = t.lot_events.c
-    prefix = f"{declaration_no}/"
-    after_prefix = f"{declaration_no}0"  # '0' follows '/': every id with the prefix sorts between
-    rows = connection.execute(
-        select(events.lot_id)
-        .where(events.lot_id >= prefix, events.lot_id < after_prefix)
-        .distinct()
-    )
-    return sorted(row[0] for row in rows)
-
-
 def _known(recorded_at: datetime | None, known_at: datetime | None) -> bool:
     return recorded_at is not None and (known_at is None or recorded_at <= known_at)
-
-
-def _until(lot: Lot, end: datetime) -> Lot:
-    """The lot with only what happened by ``end`` (versions kept)."""
-    return Lot(lot.lot_id, tuple(e for e in lot.entries if e.event.effective_at <= end))

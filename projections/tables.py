@@ -117,7 +117,7 @@ lot_parties = Table(
     Column("lot_id", String(120), primary_key=True),
 )
 
-# One row per lot event that moves a quantity or sets a fact of its lot: when it took effect,
+# One row per lot event, with what it moves and what it sets: when it took effect,
 # when it was recorded, when its reversal was recorded. Summed and ranked under
 #   effective_at <= as_of AND recorded_at <= known_at AND (reversed_at IS NULL OR > known_at)
 # it answers every question on both time axes in SQL. A quantity is kept exact in two integers,
@@ -127,6 +127,8 @@ lot_history = Table(
     metadata,
     Column("lot_id", String(120), primary_key=True),
     Column("version", Integer, primary_key=True),
+    Column("kind", String(64), nullable=False),  # the event's public name, for stock cards
+    Column("related_lot_id", String(120)),  # the other lot of a split
     Column("effective_at", UTCDateTime(), nullable=False),
     Column("recorded_at", UTCDateTime(), nullable=False),
     Column("reversed_at", UTCDateTime()),

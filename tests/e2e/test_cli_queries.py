@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from projections.schema import HEAD
 from tests.e2e.test_cli_apply import QUICKSTART, bonded
 
 
@@ -72,7 +73,7 @@ def test_projections_status_and_rebuild(workdir: Path) -> None:
     rebuilt = bonded("projections", "rebuild", cwd=workdir)
     assert rebuilt.returncode == 0 and "rebuilt from 38 events" in rebuilt.stdout
     upgraded = bonded("db", "upgrade", cwd=workdir)
-    assert "read models at revision 0003" in upgraded.stdout
+    assert f"read models at revision {HEAD}" in upgraded.stdout
     alone = bonded("projections", "rebuild", "--only", "lot_history", cwd=workdir)
     assert alone.returncode == 0 and "rebuilt from 38 events" in alone.stdout
     wrong = bonded("projections", "rebuild", "--only", "nope", cwd=workdir)

@@ -1,4 +1,6 @@
-"""The SQL answers on both time axes equal the folded reference, for generated histories.
+"""The SQL answers on both time axes equal the folded reference, for generated histories:
+holdings (balances, clocks, overdue) with every filter, settlements of every warehouse, and
+the stock card of every lot.
 
 Histories are recorded over eight simulated months with the clock moving forward and many
 entries backdated; they include partial and whole transfers and moves, receipts, storage and
@@ -8,17 +10,23 @@ every filter, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from commands.store import EventStore
 from ledger.calendar import WAREHOUSE_ZONE
 from ledger.errors import LedgerError
 from projections.answers import Filters, When
+from projections.folded import folded_settlements, folded_stock_card
 from projections.holdings import holdings_at
+from projections.settlements import settlements
+from projections.stock_cards import stock_card
 from tests.integration.test_read_models import ReadSide
 from tests.support import (
     OWNER_A,
@@ -166,6 +174,75 @@ def test_sql_answers_equal_the_folded_reference(store: EventStore, seed: int) ->
             nonempty += bool(reference)
     assert compared == 16 * len(FILTERS)
     assert nonempty > len(FILTERS) * 4  # the histories are not trivially empty
+
+
+def empty_declarations(ledger: Harness, read: ReadSide, rng: random.Random) -> list[datetime]:
+    """Empties about half the declarations lot by lot, then settles or extends the settlement
+    of some, backdated by up to ten days; returns the moments it recorded at."""
+    with read.engine.connect() as connection:
+        lots = connection.execute(
+            text(
+                "SELECT lot_id, declaration_no, on_hand, in_transit, held"
+                " FROM rm_lots WHERE has_balance"
+            )
+        ).all()
+    chosen = sorted({lot[1] for lot in lots if rng.random() < 0.5})
+    moments = []
+    for lot_id, declaration_no, on_hand, in_transit, held in lots:
+        if declaration_no not in chosen:
+            continue
+        ledger.now += timedelta(hours=30)
+        moments.append(ledger.now)
+        if held:
+            ledger.outcome(hold(lot_id, _text(ledger.now - timedelta(hours=2)), release=True))
+        if in_transit != "0":
+            ledger.outcome(receipt(lot_id, _text(ledger.now - timedelta(hours=1))))
+        balance = Decimal(on_hand) + Decimal(in_transit)
+        ledger.outcome(ex_warehousing(lot_id, str(balance), _text(ledger.now)))
+    for declaration_no in chosen:
+        ledger.now += timedelta(days=3)
+        moments.append(ledger.now)
+        effective = _text(ledger.now - timedelta(days=rng.choice((0, 1, 10))))
+        command = rng.choice(("settle_declaration", "extend_settlement", None))
+        if command is None:
+            continue
+        extra = {"approval_ref": "GH-2", "reason": "docs late"} if "extend" in command else {}
+        with contextlib.suppress(LedgerError):
+            ledger.outcome(
+                {"command": command, "declaration_no": declaration_no, "effective_at": effective}
+                | extra
+            )
+    return moments
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_settlements_and_stock_cards_equal_the_folded_reference(
+    store: EventStore, seed: int
+) -> None:
+    ledger = Harness(store)
+    from tests.support import world
+
+    ledger.given(*world())
+    moments = record_history(ledger, seed)
+    read = ReadSide(store)
+    read.runner.catch_up()
+    moments += empty_declarations(ledger, read, random.Random(seed))
+    read.runner.catch_up()
+    pack, decode = read.model.pack, read.model.decode
+    with read.engine.connect() as connection:
+        lot_ids = [row[0] for row in connection.execute(text("SELECT lot_id FROM rm_lot_origins"))]
+        cards = declarations = emptied = 0
+        for when in _pairs(random.Random(seed), moments):
+            for warehouse_id in (None, "W1", "W2"):
+                reference = folded_settlements(connection, decode, pack, warehouse_id, when)
+                assert settlements(connection, pack, warehouse_id, when) == reference, when
+                declarations += len(reference)
+                emptied += sum(row["emptied_on"] is not None for row in reference)
+            for lot_id in lot_ids:
+                reference = folded_stock_card(connection, decode, lot_id, when)
+                assert stock_card(connection, lot_id, when) == reference, (lot_id, when)
+                cards += bool(reference)
+    assert declarations > 20 and emptied > 3 and cards > 100  # not trivially empty
 
 
 def test_a_backdated_whole_transfer_yields_to_the_later_one(store: EventStore) -> None:
