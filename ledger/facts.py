@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypedDict
+from typing import Protocol, TypedDict
 
 from ledger.values import GoodsLine
 
@@ -43,6 +43,26 @@ class Changes:
 
 
 NO_CHANGES = Changes()
+
+
+class Standing(Protocol):
+    """What ``Changes`` set: a lot's facts in the fold, or a row of its timeline."""
+
+    warehouse_id: str
+    goods_owner_tax_code: str
+    contract_no: str | None
+    declared_expires_on: date | None
+    extension_days: int
+
+
+def take(standing: Standing, changes: Changes) -> None:
+    """Applies what an event sets to ``standing``: a value set replaces, None leaves it."""
+    standing.warehouse_id = changes.warehouse_id or standing.warehouse_id
+    standing.goods_owner_tax_code = changes.goods_owner_tax_code or standing.goods_owner_tax_code
+    if changes.sets_terms:
+        standing.contract_no = changes.contract_no
+        standing.declared_expires_on = changes.declared_expires_on
+    standing.extension_days += changes.extension_days
 
 
 @dataclass(frozen=True)
@@ -98,12 +118,7 @@ class LotFacts:
 
     def take(self, changes: Changes) -> None:
         """Applies what an event sets (see ``Changes``)."""
-        self.warehouse_id = changes.warehouse_id or self.warehouse_id
-        self.goods_owner_tax_code = changes.goods_owner_tax_code or self.goods_owner_tax_code
-        if changes.sets_terms:
-            self.contract_no = changes.contract_no
-            self.declared_expires_on = changes.declared_expires_on
-        self.extension_days += changes.extension_days
+        take(self, changes)
 
     def kept_by_split(self) -> Kept:
         """What a lot split off this one keeps from it (DOMAIN.md §2)."""

@@ -17,21 +17,9 @@ from sqlalchemy import Connection, and_, insert, update
 
 from ledger.events import EntryReversed, LotCreation, LotEvent, LotSplitOff
 from projections import tables as t
+from projections.exact import exact_parts
 from projections.projection import ReadModelProjection, Recorded
-
-NANOS = 10**9
-
-
-def exact_parts(value: Decimal) -> tuple[int, int]:
-    """``value`` as (units, nanos): units rounded down, nanos from 0 to 10^9 - 1."""
-    scaled = value.scaleb(9)
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f"{value} has more than 9 decimal places")
-    return divmod(int(scaled), NANOS)
-
-
-def from_parts(units: int, nanos: int) -> Decimal:
-    return Decimal(units) + Decimal(nanos).scaleb(-9)
+from projections.states import LotStates, StateWrites, load, movement_of, revise, write
 
 
 def history_row(version: int, event: LotEvent) -> dict[str, Any]:
@@ -87,28 +75,66 @@ def origin_row(creation: LotCreation) -> dict[str, Any]:
 
 
 class LotHistoryProjection(ReadModelProjection):
-    """Writes the lot history rows of a batch of events, with one executemany per table."""
+    """Writes a batch's lot history rows and lot origins with one executemany per table, and
+    revises the states of every lot the batch touches (``projections.states``)."""
 
     name = "lot_history"
-    tables = (t.lot_history, t.lot_origins)
+    tables = (t.lot_history, t.lot_states, t.lot_origins)
+    lot_cache_limit = 200_000
+
+    def __init__(self) -> None:
+        self.lots: dict[str, LotStates] = {}
+
+    def forget(self) -> None:
+        self.lots.clear()
 
     def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
+        self._load(connection, batch)
         rows: list[dict[str, Any]] = []
         origins: list[dict[str, Any]] = []
         reversals: list[EntryReversed] = []
+        writes = StateWrites()
         for recorded in batch:
             version, event = recorded.version, recorded.event
             if not isinstance(event, LotEvent):
                 continue
+            row = history_row(version, event)
+            rows.append(row)
+            lot = self.lots[event.lot_id]
             if isinstance(event, EntryReversed):
                 reversals.append(event)
-            elif isinstance(event, LotCreation):
-                origins.append(origin_row(event))
-            rows.append(history_row(version, event))
+                lot.movements.pop(event.reversed_version, None)
+            else:
+                if isinstance(event, LotCreation):
+                    origins.append(origin_row(event))
+                movement = movement_of(row)
+                if movement is None:
+                    continue
+                lot.movements[version] = movement
+            revise(event.lot_id, lot, event.recorded_at, writes)
         if rows:
             connection.execute(insert(t.lot_history), rows)
         if origins:
             connection.execute(insert(t.lot_origins), origins)
+        self._mark_reversed(connection, reversals)
+        write(connection, self.lots, writes)
+        if len(self.lots) > self.lot_cache_limit:
+            self.lots.clear()
+
+    def _load(self, connection: Connection, batch: Sequence[Recorded]) -> None:
+        """Every lot the batch touches, from the cache, new, or read from the read model."""
+        missing: dict[str, None] = {}
+        for recorded in batch:
+            event = recorded.event
+            if not isinstance(event, LotEvent) or event.lot_id in self.lots:
+                continue
+            if recorded.version == 1:  # its creation: nothing recorded before
+                self.lots[event.lot_id] = LotStates()
+            else:
+                missing[event.lot_id] = None
+        self.lots.update(load(connection, list(missing)))
+
+    def _mark_reversed(self, connection: Connection, reversals: Sequence[EntryReversed]) -> None:
         history = t.lot_history.c
         for reversal in reversals:
             connection.execute(

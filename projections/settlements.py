@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, not_, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Connection, and_, case, func, not_, or_, select, type_coerce
 
 from ledger.calendar import local_date
 from ledger.registry import Declaration
@@ -20,14 +20,24 @@ from ledger.rulepacks import RulePack
 from ledger.settlement import settlement_due_on, settlement_status
 from projections import tables as t
 from projections.answers import When
-from projections.history import NANOS, from_parts
-from projections.holdings import visible
+from projections.exact import NANOS, from_parts
 
 Row = dict[str, Any]
 
 h = t.lot_history.c
 o = t.lot_origins.c
 d = t.declarations.c
+
+
+def visible(when: When) -> list[ColumnElement[bool]]:
+    """The rows that had taken effect by the end of ``as_of``, as known at ``known_at``."""
+    if when.known_at is None:
+        return [h.effective_at <= when.end, h.reversed_at.is_(None)]
+    return [
+        h.effective_at <= when.end,
+        h.recorded_at <= when.known_at,
+        or_(h.reversed_at.is_(None), h.reversed_at > when.known_at),
+    ]
 
 
 def declarations_existing(

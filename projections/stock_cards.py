@@ -13,7 +13,7 @@ from ledger.calendar import WAREHOUSE_ZONE
 from ledger.numbers import decimal_text
 from projections import tables as t
 from projections.answers import When
-from projections.history import from_parts
+from projections.exact import from_parts
 
 Row = dict[str, Any]
 

@@ -146,6 +146,28 @@ lot_history = Table(
     Index("rm_lot_history_owner", "goods_owner_tax_code", "lot_id"),
 )
 
+# A lot's states on both time axes: what it held, where and with whom, from effective_from
+# until effective_to, as known from recorded_from until recorded_to (9999-12-31: until further
+# notice). Only states with goods in them are kept. See projections/states.py.
+lot_states = Table(
+    "rm_lot_states",
+    metadata,
+    Column("lot_id", String(120), primary_key=True),
+    Column("effective_from", UTCDateTime(), primary_key=True),
+    Column("recorded_from", UTCDateTime(), primary_key=True),
+    Column("effective_to", UTCDateTime(), nullable=False),
+    Column("recorded_to", UTCDateTime(), nullable=False),
+    Column("warehouse_id", String(64), nullable=False),
+    Column("goods_owner_tax_code", String(64), nullable=False),
+    Column("contract_no", String(64)),
+    Column("declared_expires_on", Date),
+    Column("extension_days", Integer, nullable=False),
+    Column("on_hand", String(40), nullable=False),
+    Column("in_transit", String(40), nullable=False),
+    Index("rm_lot_states_warehouse", "warehouse_id", "recorded_to", "effective_to"),
+    Index("rm_lot_states_owner", "goods_owner_tax_code", "recorded_to", "effective_to"),
+)
+
 # What a lot is from its creation on: its declaration, goods, dates and inherited extension.
 lot_origins = Table(
     "rm_lot_origins",
@@ -208,6 +230,7 @@ READ_MODEL_TABLES = (
     lots,
     lot_events,
     lot_history,
+    lot_states,
     lot_origins,
     lot_parties,
     warehouses,

@@ -1,0 +1,241 @@
+"""A lot's states on both time axes (``rm_lot_states``): what it held, where and with whom,
+from one effective moment to the next, as the ledger knew it from one recorded moment to the
+next. Every holding question (balances, clocks, overdue) is one indexed range query on it:
+
+    effective_from <= end of as_of < effective_to AND recorded_from <= known_at < recorded_to
+
+A lot's timeline is the fold of its active movements in effective order (version breaking
+ties), the facts set applied by ``ledger.facts.take`` as the ledger's own fold applies them.
+When an event is recorded (or reversed) at R, the lot's timeline is computed again; the states
+it no longer has are closed at R (``recorded_to = R``) and the new ones start at R. An entry
+appended in effective order closes one state and opens two; a backdated one or a reversal
+closes and opens as many as it changes. States with nothing in the lot are not kept: no
+holding question returns them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
+
+from ledger.facts import Changes, take
+from ledger.numbers import decimal_text
+from projections import tables as t
+from projections.exact import from_parts
+
+END = datetime(9999, 12, 31, tzinfo=UTC)  # "until further notice" on both axes
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Movement:
+    """One active entry of a lot, as its timeline needs it."""
+
+    effective_at: datetime
+    version: int
+    on_hand: Decimal
+    in_transit: Decimal
+    changes: Changes
+
+
+@dataclass(slots=True)
+class _Running:
+    """The fold's accumulator: a ``ledger.facts.Standing`` with balances."""
+
+    warehouse_id: str = ""
+    goods_owner_tax_code: str = ""
+    contract_no: str | None = None
+    declared_expires_on: date | None = None
+    extension_days: int = 0
+    on_hand: Decimal = ZERO
+    in_transit: Decimal = ZERO
+
+    def values(self) -> tuple[Any, ...]:
+        return (
+            self.warehouse_id,
+            self.goods_owner_tax_code,
+            self.contract_no,
+            self.declared_expires_on,
+            self.extension_days,
+            self.on_hand,
+            self.in_transit,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    effective_from: datetime
+    effective_to: datetime
+    warehouse_id: str
+    goods_owner_tax_code: str
+    contract_no: str | None
+    declared_expires_on: date | None
+    extension_days: int  # added by the lot's own entries to what it was created with
+    on_hand: Decimal
+    in_transit: Decimal
+
+
+def timeline(movements: Iterable[Movement]) -> list[State]:
+    """The lot's states with goods in them, in effective order. None unless its creation
+    (version 1) is active and first, as ``ledger.lot.Lot.replay`` requires."""
+    ordered = sorted(movements, key=lambda m: (m.effective_at, m.version))
+    if not ordered or ordered[0].version != 1:
+        return []
+    running = _Running()
+    points: list[tuple[datetime, tuple[Any, ...]]] = []
+    for index, movement in enumerate(ordered):
+        running.on_hand += movement.on_hand
+        running.in_transit += movement.in_transit
+        take(running, movement.changes)
+        last_at_moment = (
+            index + 1 == len(ordered) or ordered[index + 1].effective_at != movement.effective_at
+        )
+        if last_at_moment and (not points or points[-1][1] != running.values()):
+            points.append((movement.effective_at, running.values()))
+    ends = [moment for moment, _ in points[1:]] + [END]
+    return [
+        State(start, end, *values)
+        for (start, values), end in zip(points, ends, strict=True)
+        if values[-2] + values[-1] > 0
+    ]
+
+
+@dataclass(slots=True)
+class _Kept:
+    state: State
+    recorded_from: datetime
+    stored: bool
+
+
+@dataclass
+class LotStates:
+    """One lot's active movements and its states as known now."""
+
+    movements: dict[int, Movement] = field(default_factory=dict)
+    current: dict[datetime, _Kept] = field(default_factory=dict)  # by effective_from
+
+
+@dataclass
+class StateWrites:
+    """What a batch changes in ``rm_lot_states``, written at its end."""
+
+    deletes: list[dict[str, Any]] = field(default_factory=list)
+    closes: list[dict[str, Any]] = field(default_factory=list)
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def revise(lot_id: str, lot: LotStates, recorded_at: datetime, writes: StateWrites) -> None:
+    """Brings the lot's states as known from ``recorded_at`` in line with its movements."""
+    new = {state.effective_from: state for state in timeline(lot.movements.values())}
+    for start, kept in list(lot.current.items()):
+        if new.get(start) == kept.state:
+            del new[start]
+            continue
+        del lot.current[start]
+        key = {"k_lot_id": lot_id, "k_from": start, "k_recorded": kept.recorded_from}
+        if kept.stored and kept.recorded_from == recorded_at:
+            writes.deletes.append(key)
+        elif kept.stored:
+            writes.closes.append({**key, "recorded_to": recorded_at})
+        elif kept.recorded_from < recorded_at:
+            writes.inserts.append(state_row(lot_id, kept, recorded_at))
+    for start, state in new.items():
+        lot.current[start] = _Kept(state, recorded_at, stored=False)
+
+
+def state_row(lot_id: str, kept: _Kept, recorded_to: datetime = END) -> dict[str, Any]:
+    state = kept.state
+    return {
+        "lot_id": lot_id,
+        "effective_from": state.effective_from,
+        "effective_to": state.effective_to,
+        "recorded_from": kept.recorded_from,
+        "recorded_to": recorded_to,
+        "warehouse_id": state.warehouse_id,
+        "goods_owner_tax_code": state.goods_owner_tax_code,
+        "contract_no": state.contract_no,
+        "declared_expires_on": state.declared_expires_on,
+        "extension_days": state.extension_days,
+        "on_hand": decimal_text(state.on_hand),
+        "in_transit": decimal_text(state.in_transit),
+    }
+
+
+def write(connection: Connection, lots: dict[str, LotStates], writes: StateWrites) -> None:
+    """Writes a batch's changes, then every state not stored yet, as known until further
+    notice."""
+    s = t.lot_states.c
+    key = and_(
+        s.lot_id == bindparam("k_lot_id"),
+        s.effective_from == bindparam("k_from"),
+        s.recorded_from == bindparam("k_recorded"),
+    )
+    if writes.deletes:
+        connection.execute(delete(t.lot_states).where(key), writes.deletes)
+    if writes.closes:
+        connection.execute(update(t.lot_states).where(key), writes.closes)
+    inserts = writes.inserts
+    for lot_id, lot in lots.items():
+        for kept in lot.current.values():
+            if not kept.stored:
+                inserts.append(state_row(lot_id, kept))
+                kept.stored = True
+    if inserts:
+        connection.execute(insert(t.lot_states), inserts)
+
+
+def load(connection: Connection, lot_ids: Sequence[str]) -> dict[str, LotStates]:
+    """The lots' active movements and their states as known now, from the read model."""
+    found = {lot_id: LotStates() for lot_id in lot_ids}
+    h, s = t.lot_history.c, t.lot_states.c
+    for start in range(0, len(lot_ids), 500):
+        chunk = lot_ids[start : start + 500]
+        rows = connection.execute(
+            select(t.lot_history).where(h.lot_id.in_(chunk), h.reversed_at.is_(None))
+        ).mappings()
+        for row in rows:
+            movement = movement_of(row)
+            if movement is not None:
+                found[row["lot_id"]].movements[row["version"]] = movement
+        rows = connection.execute(
+            select(t.lot_states).where(s.lot_id.in_(chunk), s.recorded_to == END)
+        ).mappings()
+        for row in rows:
+            state = State(
+                row["effective_from"],
+                row["effective_to"],
+                row["warehouse_id"],
+                row["goods_owner_tax_code"],
+                row["contract_no"],
+                row["declared_expires_on"],
+                row["extension_days"],
+                Decimal(row["on_hand"]),
+                Decimal(row["in_transit"]),
+            )
+            found[row["lot_id"]].current[state.effective_from] = _Kept(
+                state, row["recorded_from"], stored=True
+            )
+    return found
+
+
+def movement_of(row: Any) -> Movement | None:
+    """A lot history row as a movement; None for one that moves and sets nothing (a hold, a
+    reversal) and is not a lot's creation."""
+    changes = Changes(
+        row["warehouse_id"],
+        row["goods_owner_tax_code"],
+        row["sets_terms"],
+        row["contract_no"],
+        row["declared_expires_on"],
+        row["extension_days"],
+    )
+    on_hand = from_parts(row["on_hand_units"], row["on_hand_nanos"])
+    in_transit = from_parts(row["in_transit_units"], row["in_transit_nanos"])
+    if row["version"] != 1 and not on_hand and not in_transit and changes == Changes():
+        return None
+    return Movement(row["effective_at"], row["version"], on_hand, in_transit, changes)
