@@ -11,9 +11,11 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from itertools import groupby
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection, Table, and_, insert, select, update
+from sqlalchemy.sql.base import Executable
 
 from ledger.events import Event
 from projections import tables as t
@@ -79,14 +81,29 @@ class ReadModelProjection(ABC):
         self.forget()
 
 
+@dataclass(frozen=True, slots=True)
+class Write:
+    """One row written: a statement kept as a constant, and its parameters."""
+
+    statement: Executable
+    params: dict[str, Any]
+
+
 class EventByEvent(ReadModelProjection):
-    """A projection that writes each event as it comes: ``project`` is a
-    ``singledispatchmethod`` of the subclass, registered for the kinds it keeps."""
+    """A projection that writes one row per event of the kinds it keeps: ``project`` is a
+    ``singledispatchmethod`` of the subclass answering the ``Write`` an event makes, or None.
+    Consecutive writes of the same statement go to the database as one executemany."""
 
     def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
-        for recorded in batch:
-            self.project(recorded.event, connection)
+        writes = (self.project(recorded.event) for recorded in batch)
+        for _, run in groupby((w for w in writes if w is not None), key=_statement):
+            first, *rest = run
+            connection.execute(first.statement, [first.params, *(w.params for w in rest)])
 
     @abstractmethod
-    def project(self, event: Event, connection: Connection) -> None:
-        """Writes what one event changes; the subclass's dispatch by kind."""
+    def project(self, event: Event) -> Write | None:
+        """The row one event writes; the subclass's dispatch by kind."""
+
+
+def _statement(write: Write) -> int:
+    return id(write.statement)  # the same constant, not an equal-looking clause

@@ -71,6 +71,11 @@ class CurrentLotsProjection(ReadModelProjection):
 
     def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
         lot_ids = {r.event.lot_id for r in batch if isinstance(r.event, LotEvent)}
+        created = {
+            r.event.lot_id for r in batch if isinstance(r.event, LotEvent) and r.version == 1
+        }
+        for lot_id in created - self.lot_events.keys():
+            self.lot_events[lot_id] = []  # created in this batch: nothing recorded before
         self._load_lots(connection, lot_ids)
         touched: set[str] = set()
         event_rows: list[dict[str, Any]] = []
