@@ -11,18 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Select,
-    select,
-)
+from sqlalchemy import ColumnElement, Connection, Select, select, union_all
 
 from ledger.clock import deadline, first_warehousing_date
-from ledger.registry import RentContract
 from ledger.rulepacks import RulePack
 from projections import tables as t
 from projections.answers import Filters, Holding, When
-from projections.projector import load_contract
+from projections.projector import load_contracts
 from projections.states import END
 
 s = t.lot_states.c
@@ -45,8 +40,19 @@ def _in_province(province: str) -> Select[Any]:
 
 def holdings_query(filters: Filters, when: When) -> Select[Any]:
     """The lots' states in force at the end of ``as_of`` as known at ``known_at``: one range
-    on each axis (``projections.states``)."""
-    known = when.known_at
+    on each axis (``projections.states``). As known now, the states still known are one index
+    range; as known at a past moment, those superseded since are a second one beside it."""
+    still_known = _states(filters, when, s.recorded_to == END)
+    if when.known_at is None:
+        return still_known.order_by(s.lot_id)
+    superseded = _states(filters, when, s.recorded_to > when.known_at, s.recorded_to < END).where(
+        s.recorded_from <= when.known_at
+    )
+    both = union_all(still_known.where(s.recorded_from <= when.known_at), superseded).subquery()
+    return select(both).order_by(both.c.lot_id)
+
+
+def _states(filters: Filters, when: When, *known: ColumnElement[bool]) -> Select[Any]:
     query = (
         select(
             s.lot_id,
@@ -65,15 +71,8 @@ def holdings_query(filters: Filters, when: When) -> Select[Any]:
             s.in_transit,
         )
         .select_from(t.lot_states.join(t.lot_origins, o.lot_id == s.lot_id))
-        .where(
-            s.effective_from <= when.end,
-            s.effective_to > when.end,
-            s.recorded_to == END if known is None else s.recorded_to > known,
-        )
-        .order_by(s.lot_id)
+        .where(s.effective_from <= when.end, s.effective_to > when.end, *known)
     )
-    if known is not None:
-        query = query.where(s.recorded_from <= known)
     for column, value in ((s.warehouse_id, filters.warehouse_id), (s.lot_id, filters.lot_id)):
         if value is not None:
             query = query.where(column == value)
@@ -88,30 +87,30 @@ def holdings_at(
     connection: Connection, filters: Filters, when: When, pack: RulePack
 ) -> list[Holding]:
     """Each lot with a non-zero balance at the end of ``as_of``, as known at ``known_at``."""
-    contracts: dict[str, RentContract | None] = {}
+    rows = connection.execute(holdings_query(filters, when)).all()
+    contract_nos = sorted({row.contract_no for row in rows if row.contract_no is not None})
+    contracts = load_contracts(connection, contract_nos, when.known_at)
     found = []
-    for row in connection.execute(holdings_query(filters, when)).mappings():
-        contract_no = row["contract_no"]
-        if contract_no is not None and contract_no not in contracts:
-            contracts[contract_no] = load_contract(connection, contract_no, when.known_at)
+    for row in rows:
+        contract_no = row.contract_no
         dates = Dates(
-            row["registered_on"],
-            row["first_warehoused_on"],
-            int(row["extension_days"]),
-            row["declared_expires_on"],
+            row.registered_on,
+            row.first_warehoused_on,
+            int(row.extension_days),
+            row.declared_expires_on,
         )
-        contract = contracts[contract_no] if contract_no is not None else None
+        contract = contracts.get(contract_no) if contract_no is not None else None
         found.append(
             Holding(
-                row["lot_id"],
-                row["declaration_no"],
-                row["warehouse_id"],
-                row["goods_owner_tax_code"],
-                row["hs_code"],
-                row["description"],
-                row["unit"],
-                row["on_hand"],
-                row["in_transit"],
+                row.lot_id,
+                row.declaration_no,
+                row.warehouse_id,
+                row.goods_owner_tax_code,
+                row.hs_code,
+                row.description,
+                row.unit,
+                row.on_hand,
+                row.in_transit,
                 first_warehousing_date(dates, pack),
                 deadline(dates, pack, contract, when.end),
             )

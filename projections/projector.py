@@ -226,31 +226,38 @@ def load_contract(
     connection: Connection, contract_no: str, known_at: datetime | None = None
 ) -> RentContract | None:
     """A rent contract with its extensions, as known at ``known_at`` (default: now)."""
-    query = select(t.contracts).where(t.contracts.c.contract_no == contract_no)
-    if known_at is not None:
-        query = query.where(t.contracts.c.recorded_at <= known_at)
-    row = connection.execute(query).mappings().first()
-    if row is None:
-        return None
-    extensions = select(t.contract_extensions).where(
-        t.contract_extensions.c.contract_no == contract_no
-    )
-    if known_at is not None:
-        extensions = extensions.where(t.contract_extensions.c.recorded_at <= known_at)
-    terms = tuple(
-        (r["effective_at"], r["expires_on"])
-        for r in connection.execute(
-            extensions.order_by(t.contract_extensions.c.recorded_at)
-        ).mappings()
-    )
-    return RentContract(
-        row["contract_no"],
-        row["warehouse_id"],
-        row["goods_owner_tax_code"],
-        row["starts_on"],
-        row["expires_on"],
-        terms,
-    )
+    return load_contracts(connection, [contract_no], known_at).get(contract_no)
 
 
-__all__ = ["CurrentLotsProjection", "NotificationSource", "load_contract"]
+def load_contracts(
+    connection: Connection, contract_nos: Sequence[str], known_at: datetime | None = None
+) -> dict[str, RentContract]:
+    """Rent contracts with their extensions, as known at ``known_at`` (default: now): two
+    queries for any number of them."""
+    c, x = t.contracts.c, t.contract_extensions.c
+    found: dict[str, RentContract] = {}
+    for start in range(0, len(contract_nos), 500):
+        chunk = list(contract_nos[start : start + 500])
+        query = select(t.contracts).where(c.contract_no.in_(chunk))
+        extensions = select(t.contract_extensions).where(x.contract_no.in_(chunk))
+        if known_at is not None:
+            query = query.where(c.recorded_at <= known_at)
+            extensions = extensions.where(x.recorded_at <= known_at)
+        terms: dict[str, list[tuple[datetime, Any]]] = {}
+        for row in connection.execute(extensions.order_by(x.recorded_at)).mappings():
+            terms.setdefault(row["contract_no"], []).append(
+                (row["effective_at"], row["expires_on"])
+            )
+        for row in connection.execute(query).mappings():
+            found[row["contract_no"]] = RentContract(
+                row["contract_no"],
+                row["warehouse_id"],
+                row["goods_owner_tax_code"],
+                row["starts_on"],
+                row["expires_on"],
+                tuple(terms.get(row["contract_no"], ())),
+            )
+    return found
+
+
+__all__ = ["CurrentLotsProjection", "NotificationSource", "load_contract", "load_contracts"]

@@ -19,7 +19,7 @@ from ledger.clock import Clock
 from ledger.events import Event
 from ledger.rulepacks import RulePack
 from projections import tables as t
-from projections.answers import Filters, Holding, When
+from projections.answers import Filters, Holding, When, no_collection_pauses
 from projections.folded import folded_holdings
 from projections.holdings import holdings_at
 from projections.settlements import settlements
@@ -57,7 +57,7 @@ class ReadModel:
 
     def _holdings(self, filters: Filters, when: When, overdue: bool = False) -> list[Holding]:
         """Each lot with a non-zero balance at the end of ``as_of``, as known at ``known_at``."""
-        with self.engine.connect() as connection:
+        with self.engine.connect() as connection, no_collection_pauses():
             if self._is_current(connection, when):
                 return self._current_holdings(connection, filters, when, overdue)
             return holdings_at(connection, filters, when, self.pack)
