@@ -9,7 +9,7 @@ It records a generated province of warehouses through the real service (batched,
   balances/overdue   p50 and p99 latency for one warehouse and for one province, answered
                      from the current-state table (target p99 < 5 ms)
   as of / known at   the same questions on a past day and as known at a moment, answered in
-                     SQL from the lot history (target p99 < 20 ms a warehouse, < 150 ms a
+                     SQL from the lot states (target p99 < 20 ms a warehouse, < 150 ms a
                      province), beside the folded reference (every candidate lot's events
                      folded in Python) for comparison
 """
@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
+import resource
 import statistics
 import sys
 import time
@@ -58,16 +60,22 @@ def backend(name: str) -> Iterator[str]:
         yield url
 
 
+def commands_for(events: int) -> int:
+    return int(events / EVENTS_PER_COMMAND) + 1000
+
+
+def source(commands: int) -> Iterator[dict[str, Any]]:
+    return generate(commands, warehouses=200, owners=10, provinces=20, close=0.9)
+
+
 def record(url: str, events: int) -> tuple[int, float]:
     from api.wiring import open_ledger
     from commands.parsing import parse_command
     from commands.settings import Settings
 
     ledger = open_ledger(Settings(url))
-    commands = int(events / EVENTS_PER_COMMAND) + 1000
     start = time.perf_counter()
-    source = generate(commands, warehouses=200, owners=10, provinces=20, close=0.9)
-    outcomes = ledger.service.execute_many(parse_command(c) for c in source)
+    outcomes = ledger.service.execute_many(parse_command(c) for c in source(commands_for(events)))
     for done, outcome in enumerate(outcomes, 1):
         if outcome.refused:
             raise SystemExit(f"generated command refused: {outcome.error}")
@@ -77,6 +85,28 @@ def record(url: str, events: int) -> tuple[int, float]:
     head = ledger.runner.status().head
     ledger.close()
     return head, seconds
+
+
+def burst_lag(url: str, events: int, burst: int = 10_000) -> tuple[int, float]:
+    """Records the next ``burst`` commands of the same generated history, then catches the
+    read models up: (events in the burst, seconds from the burst's end to caught up)."""
+    from api.wiring import open_ledger
+    from commands.parsing import parse_command
+    from commands.settings import Settings
+
+    ledger = open_ledger(Settings(url))
+    before = ledger.runner.status().head
+    recorded = commands_for(events)
+    more = itertools.islice(source(recorded + burst), recorded, None)
+    for outcome in ledger.service.execute_many(parse_command(c) for c in more):
+        if outcome.refused:
+            raise SystemExit(f"generated command refused: {outcome.error}")
+    start = time.perf_counter()
+    ledger.runner.catch_up()
+    lag = time.perf_counter() - start
+    head = ledger.runner.status().head
+    ledger.close()
+    return head - before, lag
 
 
 def run_backend(name: str, args: argparse.Namespace) -> None:
@@ -114,12 +144,12 @@ def run_backend(name: str, args: argparse.Namespace) -> None:
             ("balances, one province", model.balances, province, today, "current table"),
             ("overdue, one warehouse", model.overdue, warehouse, later, "current table"),
             ("overdue, one province", model.overdue, province, later, "current table"),
-            ("balances, warehouse, as of", model.balances, warehouse, past, "SQL history"),
-            ("balances, warehouse, known-at", model.balances, warehouse, known, "SQL history"),
-            ("overdue, warehouse, known-at", model.overdue, warehouse, known, "SQL history"),
-            ("balances, province, as of", model.balances, province, past, "SQL history"),
-            ("balances, province, known-at", model.balances, province, known, "SQL history"),
-            ("overdue, province, known-at", model.overdue, province, known, "SQL history"),
+            ("balances, warehouse, as of", model.balances, warehouse, past, "SQL states"),
+            ("balances, warehouse, known-at", model.balances, warehouse, known, "SQL states"),
+            ("overdue, warehouse, known-at", model.overdue, warehouse, known, "SQL states"),
+            ("balances, province, as of", model.balances, province, past, "SQL states"),
+            ("balances, province, known-at", model.balances, province, known, "SQL states"),
+            ("overdue, province, known-at", model.overdue, province, known, "SQL states"),
             ("warehouse, known-at, folded", model.folded_holdings, warehouse, known, "reference"),
             ("province, known-at, folded", model.folded_holdings, province, known, "reference"),
         ]
@@ -128,6 +158,13 @@ def run_backend(name: str, args: argparse.Namespace) -> None:
             p50, p99, rows = latency(lambda q=question, f=filters, w=when: q(f, w), repeats)
             print(f"  {label:<30} p50 {p50:8.2f} ms  p99 {p99:8.2f} ms  ({rows} rows, {path})")
         ledger.close()
+        events, lag = burst_lag(url, args.events)
+        print(
+            f"  catch-up after a burst of 10,000 commands ({events:,} events): {lag:.2f} s"
+            f"  (target < 2 s)"
+        )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"  peak memory of the bench process: {peak:,.0f} MiB")
 
 
 def main() -> None:
