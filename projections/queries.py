@@ -3,7 +3,7 @@
 Every answer holds at the end of ``as_of`` (effective, in the warehouse's zone) as the ledger
 knew it at ``known_at`` (recorded). With no ``known_at`` and an ``as_of`` at or after the last
 effective moment recorded, the current-state table answers alone (the fast path); otherwise
-the lot history answers in SQL (``projections.holdings``). ``projections.folded`` keeps the
+the lot states answer in SQL (``projections.holdings``). ``projections.folded`` keeps the
 reference: every candidate lot's events folded by the ledger's own ``Lot``. Settlements and
 stock cards have modules of their own, in SQL too.
 """
