@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, update
+from sqlalchemy import Connection, and_, update
 
 from ledger.events import EntryReversed, LotCreation, LotEvent, LotSplitOff
 from projections import tables as t
+from projections.bulk import insert_rows
 from projections.exact import exact_parts
 from projections.projection import ReadModelProjection, Recorded
 from projections.states import LotStates, StateWrites, load, movement_of, revise, write
@@ -94,6 +95,7 @@ class LotHistoryProjection(ReadModelProjection):
         origins: list[dict[str, Any]] = []
         reversals: list[EntryReversed] = []
         writes = StateWrites()
+        touched: dict[str, None] = {}  # in the order the batch first touches them
         for recorded in batch:
             version, event = recorded.version, recorded.event
             if not isinstance(event, LotEvent):
@@ -101,6 +103,7 @@ class LotHistoryProjection(ReadModelProjection):
             row = history_row(version, event)
             rows.append(row)
             lot = self.lots[event.lot_id]
+            touched[event.lot_id] = None
             if isinstance(event, EntryReversed):
                 reversals.append(event)
                 lot.movements.pop(event.reversed_version, None)
@@ -112,12 +115,10 @@ class LotHistoryProjection(ReadModelProjection):
                     continue
                 lot.movements[version] = movement
             revise(event.lot_id, lot, event.recorded_at, writes)
-        if rows:
-            connection.execute(insert(t.lot_history), rows)
-        if origins:
-            connection.execute(insert(t.lot_origins), origins)
+        insert_rows(connection, t.lot_history, rows)
+        insert_rows(connection, t.lot_origins, origins)
         self._mark_reversed(connection, reversals)
-        write(connection, self.lots, writes)
+        write(connection, {lot_id: self.lots[lot_id] for lot_id in touched}, writes)
         if len(self.lots) > self.lot_cache_limit:
             self.lots.clear()
 

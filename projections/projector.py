@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import Connection, Table, delete, insert, select
+from sqlalchemy import Connection, Table, delete, select
 
 from ledger.clock import deadline, first_warehousing_date
 from ledger.events import (
@@ -32,6 +32,7 @@ from ledger.numbers import decimal_text
 from ledger.registry import RentContract
 from ledger.rulepacks import RulePack
 from projections import tables as t
+from projections.bulk import insert_rows
 from projections.history import identity
 from projections.projection import ReadModelProjection, Recorded
 
@@ -102,8 +103,7 @@ class CurrentLotsProjection(ReadModelProjection):
             elif isinstance(event, RentContractRegistered | RentContractExtended):
                 self.contracts.pop(event.contract_no, None)  # read again when needed
                 extended_contracts.add(event.contract_no)
-        if event_rows:
-            connection.execute(insert(t.lot_events), event_rows)
+        insert_rows(connection, t.lot_events, event_rows)
         self._insert_parties(connection, parties)
         touched |= self._lots_under(connection, extended_contracts)
         self._write_current(connection, touched)
@@ -155,8 +155,7 @@ class CurrentLotsProjection(ReadModelProjection):
         new = [
             {"kind": k, "value": v, "lot_id": lot} for k, v, lot in keys if (k, v, lot) not in known
         ]
-        if new:
-            connection.execute(insert(t.lot_parties), new)
+        insert_rows(connection, t.lot_parties, new)
 
     def _lots_under(self, connection: Connection, contract_nos: set[str]) -> set[str]:
         if not contract_nos:
@@ -192,8 +191,7 @@ class CurrentLotsProjection(ReadModelProjection):
         for start in range(0, len(ids), 500):
             connection.execute(delete(t.lots).where(t.lots.c.lot_id.in_(ids[start : start + 500])))
         rows = [row for lot_id in ids if (row := self._current_row(connection, lot_id))]
-        if rows:
-            connection.execute(insert(t.lots), rows)
+        insert_rows(connection, t.lots, rows)
 
     def _current_row(self, connection: Connection, lot_id: str) -> dict[str, Any] | None:
         events = self.lot_events.get(lot_id, [])

@@ -21,11 +21,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from ledger.facts import Changes, take
 from ledger.numbers import decimal_text
 from projections import tables as t
+from projections.bulk import insert_rows
 from projections.exact import from_parts
 
 END = datetime(9999, 12, 31, tzinfo=UTC)  # "until further notice" on both axes
@@ -167,8 +168,8 @@ def state_row(lot_id: str, kept: _Kept, recorded_to: datetime = END) -> dict[str
 
 
 def write(connection: Connection, lots: dict[str, LotStates], writes: StateWrites) -> None:
-    """Writes a batch's changes, then every state not stored yet, as known until further
-    notice."""
+    """Writes a batch's changes, then every state of ``lots`` (those the batch touched) not
+    stored yet, as known until further notice."""
     s = t.lot_states.c
     key = and_(
         s.lot_id == bindparam("k_lot_id"),
@@ -185,8 +186,7 @@ def write(connection: Connection, lots: dict[str, LotStates], writes: StateWrite
             if not kept.stored:
                 inserts.append(state_row(lot_id, kept))
                 kept.stored = True
-    if inserts:
-        connection.execute(insert(t.lot_states), inserts)
+    insert_rows(connection, t.lot_states, inserts)
 
 
 def load(connection: Connection, lot_ids: Sequence[str]) -> dict[str, LotStates]:
