@@ -182,3 +182,8 @@ handle.register(
         ],
     },
 )
+# users and their rights
+handle.register(i.AddUser, decide.add_user, lambda it, _: {"name": it.name, "role": it.role})
+handle.register(i.DisableUser, decide.disable_user, lambda it, _: {"name": it.name})
+handle.register(i.IssueToken, decide.issue_token, lambda it, _: {"name": it.name})
+handle.register(i.RevokeTokens, decide.revoke_tokens, lambda it, _: {"name": it.name})

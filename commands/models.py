@@ -12,7 +12,6 @@ places; money at least 0 and at most 10^15 with at most 4 decimal places.
 
 from __future__ import annotations
 
-import re
 from dataclasses import MISSING, fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -47,6 +46,7 @@ from pydantic import (
 from ledger import codes, intents
 from ledger.bounds import Bound, Many, marks
 from ledger.calendar import parse_moment
+from ledger.intents import command_name
 from ledger.periods import parse_period
 from ledger.streams import command_stream
 
@@ -114,6 +114,15 @@ CHECKS: dict[Bound, Any] = {
     Bound.VERSION: Annotated[int, Field(ge=1, le=1_000_000_000)],
     Bound.LINE_NO: Annotated[int, Field(ge=1, le=9999)],
     Bound.COMMAND_ID: Text,
+    Bound.USER_NAME: Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True,
+            min_length=1,
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$",
+        ),
+    ],
 }
 
 
@@ -221,11 +230,6 @@ def shape_of(value_type: type[Any]) -> type[Shape]:
     return _SHAPES[value_type]
 
 
-def command_name(intent_type: type[intents.Intent]) -> str:
-    """``ExWarehouse`` is asked for as ``ex_warehouse``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", intent_type.__name__).lower()
-
-
 def command_model(intent_type: type[intents.Intent]) -> type[Command]:
     """The model of the command asking for an intent of ``intent_type``."""
     name = command_name(intent_type)
@@ -248,3 +252,9 @@ COMMAND_TYPES: tuple[type[Command], ...] = tuple(map(command_model, intents.INTE
 COMMAND_NAMES: tuple[str, ...] = tuple(map(command_name, intents.INTENT_TYPES))
 _ANY_COMMAND: Any = Annotated[Union[COMMAND_TYPES], Field(discriminator="command")]  # noqa: UP007
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(_ANY_COMMAND)
+
+ACCOUNT_COMMANDS: dict[type[intents.Intent], type[Command]] = {
+    intent_type: command_model(intent_type) for intent_type in intents.ACCOUNT_INTENT_TYPES
+}
+"""The models of the commands that manage users and tokens (``bonded users``, ``bonded
+tokens``): not in the JSON vocabulary of ``bonded apply``."""

@@ -26,6 +26,7 @@ from commands.handlers import Context, handle
 from commands.models import Command
 from commands.store import EventStore
 from commands.unit_of_work import StreamCache, UnitOfWork
+from ledger.access import OPERATOR, User, authorize, authorize_role
 from ledger.errors import Conflict, LedgerError
 from ledger.events import CommandAccepted, Event
 from ledger.intents import Envelope, LotIntent
@@ -33,7 +34,6 @@ from ledger.lot import Lot
 from ledger.rulepacks import RulePack
 from ledger.streams import command_stream, contract_stream, warehouse_stream
 
-OPERATOR = "operator"
 MAX_ATTEMPTS = 12
 CACHE_LIMIT = 200_000  # streams kept between batches of one run
 
@@ -107,14 +107,14 @@ class LedgerService:
         lots: dict[str, Lot] = self._caches.lots
         return lots
 
-    def execute(self, command: Command, actor: str = OPERATOR) -> Outcome:
+    def execute(self, command: Command, caller: User = OPERATOR) -> Outcome:
         """Runs one command in its own transaction; raises ``LedgerError`` if refused."""
         for attempt in range(MAX_ATTEMPTS):
             uow = UnitOfWork(self.store, self.cache, self.lots)
             try:
                 with self.store.transaction():
                     uow.sync(command.streams())
-                    outcome = self._decide(uow, command, actor)
+                    outcome = self._decide(uow, command, caller)
                     uow.commit()
             except WRITE_CONFLICTS as error:
                 if not is_write_conflict(error):
@@ -131,7 +131,7 @@ class LedgerService:
     def execute_many(
         self,
         commands: Iterable[Command | LedgerError],
-        actor: str = OPERATOR,
+        caller: User = OPERATOR,
         *,
         batch_size: int = 500,
         stop_on_error: bool = False,
@@ -143,19 +143,19 @@ class LedgerService:
         for item in commands:
             chunk.append(item)
             if len(chunk) >= batch_size:
-                outcomes = self._run_batch(chunk, actor, cache, stop_on_error)
+                outcomes = self._run_batch(chunk, caller, cache, stop_on_error)
                 yield from outcomes
                 chunk = []
                 if stop_on_error and any(o.refused for o in outcomes):
                     return
                 cache = self.cache
         if chunk:
-            yield from self._run_batch(chunk, actor, cache, stop_on_error)
+            yield from self._run_batch(chunk, caller, cache, stop_on_error)
 
     def _run_batch(
         self,
         chunk: list[Command | LedgerError],
-        actor: str,
+        caller: User,
         cache: StreamCache,
         stop_on_error: bool,
     ) -> list[Outcome]:
@@ -170,7 +170,7 @@ class LedgerService:
                     try:
                         if isinstance(item, LedgerError):
                             raise item
-                        outcomes.append(self._decide(uow, item, actor))
+                        outcomes.append(self._decide(uow, item, caller))
                     except LedgerError as error:
                         uow.rollback_to(mark)
                         outcomes.append(_refused(item, error))
@@ -180,16 +180,16 @@ class LedgerService:
         except WRITE_CONFLICTS as error:
             if not is_write_conflict(error):
                 raise
-            return self._run_one_by_one(chunk[: len(outcomes)], actor)
+            return self._run_one_by_one(chunk[: len(outcomes)], caller)
         return outcomes
 
-    def _run_one_by_one(self, chunk: list[Command | LedgerError], actor: str) -> list[Outcome]:
+    def _run_one_by_one(self, chunk: list[Command | LedgerError], caller: User) -> list[Outcome]:
         outcomes = []
         for item in chunk:
             try:
                 if isinstance(item, LedgerError):
                     raise item
-                outcomes.append(self.execute(item, actor))
+                outcomes.append(self.execute(item, caller))
             except LedgerError as error:
                 outcomes.append(_refused(item, error))
         return outcomes
@@ -208,15 +208,17 @@ class LedgerService:
                     names.append(contract_stream(facts.contract_no))
         return names
 
-    def _decide(self, uow: UnitOfWork, command: Command, actor: str) -> Outcome:
-        envelope = Envelope(actor, self.clock(), command.command_id)
+    def _decide(self, uow: UnitOfWork, command: Command, caller: User) -> Outcome:
+        envelope = Envelope(caller.name, self.clock(), command.command_id)
         digest = body_digest(command) if command.command_id else ""
+        authorize_role(caller, type(command.intent))
         if command.command_id:
             earlier = uow.events(command_stream(command.command_id))
             if earlier:
-                return _repeat(command, earlier[0], digest)
+                return _repeat(command, earlier[0], digest, caller)
         mark = uow.mark()
         try:
+            authorize(caller, command.intent, uow)
             result = handle(command.intent, Context(uow, envelope, self.pack))
         except LedgerError:
             uow.rollback_to(mark)
@@ -229,9 +231,10 @@ class LedgerService:
         return Outcome(command.command, "applied", result)
 
 
-def _repeat(command: Command, earlier: Event, digest: str) -> Outcome:
+def _repeat(command: Command, earlier: Event, digest: str, caller: User) -> Outcome:
+    """The first answer again, to the caller who asked first with the same body."""
     assert isinstance(earlier, CommandAccepted)
-    if earlier.body_digest != digest:
+    if earlier.body_digest != digest or earlier.actor != caller.name:
         raise Conflict(
             "command_id_reused",
             f"command_id {command.command_id!r} was already used for a different "

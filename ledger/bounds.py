@@ -23,6 +23,7 @@ from ledger.streams import (
     declaration_stream,
     enterprise_stream,
     lot_stream,
+    user_stream,
     warehouse_stream,
 )
 
@@ -46,6 +47,7 @@ class Bound(Enum):
     VERSION = "a lot's entry version, from 1"
     LINE_NO = "a declaration line number from 1 to 9999"
     COMMAND_ID = "a command id: 1 to 200 characters"
+    USER_NAME = "a user name: 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,7 @@ Moment = Annotated[datetime, Bound.MOMENT]
 Days = Annotated[int, Bound.DAYS]
 Version = Annotated[int, Bound.VERSION]
 LineNo = Annotated[int, Bound.LINE_NO]
+UserName = Annotated[str, Bound.USER_NAME, Names(user_stream)]
 
 
 def marks(hint: Any) -> Iterator[object]:

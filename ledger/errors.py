@@ -4,9 +4,10 @@ from __future__ import annotations
 
 
 class LedgerError(Exception):
-    """A command the ledger refuses. Nothing is recorded."""
+    """A command the ledger refuses by its rules, against what it holds (a balance, a hold, a
+    deadline). Nothing is recorded. ``status`` is the HTTP status a door answers with."""
 
-    status = 422
+    status = 409
 
     def __init__(self, code: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -16,6 +17,19 @@ class LedgerError(Exception):
 
     def as_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "field": self.field, "message": self.message}
+
+
+class Invalid(LedgerError):
+    """The request breaks a rule of its own shape, whatever the ledger holds (a field
+    missing or unexpected for this case, dates in the wrong order, a moment in the future)."""
+
+    status = 422
+
+
+class Forbidden(LedgerError):
+    """The caller's role or scope does not allow it."""
+
+    status = 403
 
 
 class NotFound(LedgerError):
@@ -28,6 +42,20 @@ class Conflict(LedgerError):
     """The command collides with something already recorded (an id in use, a repeat)."""
 
     status = 409
+
+
+def unknown_lot(lot_id: str, why: str = "it has not been recorded") -> NotFound:
+    """What a caller hears of a lot that does not exist, or that it may not see."""
+    return NotFound("unknown_lot", f"lot {lot_id} does not exist: {why}", "lot_id")
+
+
+def unknown_declaration(declaration_no: str) -> NotFound:
+    """What a caller hears of a declaration never recorded, or one it may not see."""
+    return NotFound(
+        "unknown_declaration",
+        f"declaration {declaration_no} has not been recorded",
+        "declaration_no",
+    )
 
 
 def excerpt(value: object, limit: int = 40) -> str:

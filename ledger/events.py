@@ -31,6 +31,7 @@ from ledger.streams import (
     declaration_stream,
     enterprise_stream,
     lot_stream,
+    user_stream,
     warehouse_stream,
 )
 from ledger.values import CountedLot, GoodsLine, Seal
@@ -647,3 +648,40 @@ def placing_kinds() -> list[type[Event]]:
         for kind in kinds_of(LotEvent)
         if issubclass(kind, LotEvent) and kind.placements is not LotEvent.placements
     ]
+
+
+# --- users and their rights -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserEvent(Event):
+    """Who was given which right, when and by whom (the envelope's ``actor``)."""
+
+    name: str
+
+    @property
+    def stream(self) -> str:
+        return user_stream(self.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserAdded(UserEvent):
+    role: str
+    enterprise: str | None = None  # warehouse_owner, goods_owner: whose enterprise
+    office: str | None = None  # customs_officer: which customs office
+    province: str | None = None  # provincial_inspector: which province
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserDisabled(UserEvent):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokenIssued(UserEvent):
+    token_hash: str  # SHA-256 of the token's secret; the secret itself is never stored
+
+
+@dataclass(frozen=True, kw_only=True)
+class TokensRevoked(UserEvent):
+    """Every token the user was issued stops working."""

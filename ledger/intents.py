@@ -7,12 +7,14 @@ decide builds every event whole from the two. Nothing here is checked yet: that 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, TypeVar, get_type_hints
 
 from ledger.bounds import (
+    Bound,
     ContractNo,
     CountedQuantity,
     Country,
@@ -27,6 +29,7 @@ from ledger.bounds import (
     Ref,
     TaxCode,
     Text,
+    UserName,
     Version,
     WarehouseId,
     marks,
@@ -71,6 +74,11 @@ class Envelope:
         }
         when = effective_at or getattr(intent, "effective_at", None)
         return kind(**self.stamp(when), **carried, **decided)
+
+
+def command_name(intent_type: type[Intent]) -> str:
+    """``ExWarehouse`` is asked for as ``ex_warehouse``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", intent_type.__name__).lower()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -282,6 +290,46 @@ INTENT_TYPES: tuple[type[Intent], ...] = (
     ReverseEntry,
 )
 """Every command the ledger takes, in the order ``--help`` lists them."""
+
+
+# --- users and their rights (not in the JSON vocabulary: `bonded users`, `bonded tokens`) ---
+
+RoleName = Literal[
+    "warehouse_owner",
+    "goods_owner",
+    "customs_officer",
+    "provincial_inspector",
+    "auditor",
+    "admin",
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddUser(Intent):
+    name: UserName
+    role: RoleName
+    enterprise: TaxCode | None = None
+    office: Text | None = None
+    province: Text | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisableUser(Intent):
+    name: UserName
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueToken(Intent):
+    name: UserName
+    token_hash: Annotated[str, Bound.REF]  # made by the door from a random secret
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevokeTokens(Intent):
+    name: UserName
+
+
+ACCOUNT_INTENT_TYPES: tuple[type[Intent], ...] = (AddUser, DisableUser, IssueToken, RevokeTokens)
 
 
 _NAMING: dict[type[Intent], tuple[tuple[str, Callable[[str], str]], ...]] = {}

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from ledger.access import User
 from ledger.events import Event, LotEvent
 from ledger.lot import Lot
 from ledger.registry import Declaration, Enterprise, RentContract, Warehouse
@@ -19,6 +20,7 @@ from ledger.streams import (
     declaration_stream,
     enterprise_stream,
     lot_stream,
+    user_stream,
     warehouse_stream,
 )
 
@@ -45,6 +47,8 @@ class Recorded(Protocol):
     def contract(self, contract_no: str) -> RentContract | None: ...
 
     def declaration(self, declaration_no: str) -> Declaration | None: ...
+
+    def user(self, name: str) -> User | None: ...
 
 
 class Streams(ABC):
@@ -94,6 +98,9 @@ class Streams(ABC):
 
     def declaration(self, declaration_no: str) -> Declaration | None:
         return Declaration.from_events(self.events(declaration_stream(declaration_no)))
+
+    def user(self, name: str) -> User | None:
+        return User.from_events(self.events(user_stream(name)))
 
 
 class History(Streams):

@@ -10,12 +10,15 @@ from typing import Any
 
 import pytest
 
+from commands.models import ACCOUNT_COMMANDS
 from commands.parsing import parse_command
 from commands.service import LedgerService, Outcome
 from commands.store import EventStore
+from ledger.access import OPERATOR, User
 from ledger.calendar import WAREHOUSE_ZONE
 from ledger.errors import LedgerError
 from ledger.events import Event
+from ledger.intents import Intent
 from ledger.rulepacks import load_pack
 
 WAREHOUSE_OWNER = "0301234562"
@@ -218,14 +221,18 @@ class Harness:
         for command in commands:
             self.service.execute(parse_command(command))
 
+    def account(self, intent_type: type[Intent], caller: User = OPERATOR, **fields: Any) -> None:
+        """Runs a command of ``bonded users`` / ``bonded tokens``."""
+        self.service.execute(ACCOUNT_COMMANDS[intent_type].model_validate(fields), caller)
+
     def when(self, command: dict[str, Any]) -> list[Event]:
         """The events the command recorded, in recorded order."""
         head = self.store.head()
         self.service.execute(parse_command(command))
         return [self.store.decode(n.topic, n.state) for n in self.store.notifications(head, 10_000)]
 
-    def outcome(self, command: dict[str, Any]) -> Outcome:
-        return self.service.execute(parse_command(command))
+    def outcome(self, command: dict[str, Any], caller: User = OPERATOR) -> Outcome:
+        return self.service.execute(parse_command(command), caller)
 
     def lot_events(self, lot_id: str) -> list[Event]:
         return self.store.read(f"lot:{lot_id}")

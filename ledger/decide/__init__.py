@@ -12,15 +12,19 @@ from ledger.decide.reference import (
     register_warehouse,
 )
 from ledger.decide.reversal import reverse_entry
+from ledger.decide.users import add_user, disable_user, issue_token, revoke_tokens
 from ledger.decide.warehousing import warehouse_goods
 
 __all__ = [
+    "add_user",
     "change_hold",
+    "disable_user",
     "dispatch_move",
     "ex_warehouse",
     "extend_rent_contract",
     "extend_settlement",
     "extend_storage",
+    "issue_token",
     "liquidate_overdue",
     "receive_move",
     "record_stock_count",
@@ -28,6 +32,7 @@ __all__ = [
     "register_rent_contract",
     "register_warehouse",
     "reverse_entry",
+    "revoke_tokens",
     "settle_declaration",
     "submit_report",
     "transfer_ownership",

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from ledger.calendar import CLOCK_TOLERANCE
-from ledger.errors import LedgerError, NotFound
+from ledger.errors import Invalid, LedgerError, NotFound, unknown_lot
 from ledger.events import LotEvent
 from ledger.facts import LotFacts
 from ledger.intents import Envelope
@@ -27,7 +27,7 @@ VIOLATION_FIELDS = {
 def check_not_in_future(effective_at: datetime, envelope: Envelope) -> None:
     """``effective_at`` is never after the moment of recording (5 minutes' clock tolerance)."""
     if effective_at > envelope.recorded_at + CLOCK_TOLERANCE:
-        raise LedgerError(
+        raise Invalid(
             "effective_in_future",
             f"effective_at {effective_at.isoformat()} is after the moment of recording "
             f"({envelope.recorded_at.isoformat()}) by more than the 5 minutes' clock tolerance",
@@ -39,7 +39,7 @@ def existing_lot(lot: Lot) -> LotFacts:
     facts = lot.current()
     if facts is None:
         why = "its creation was reversed" if lot.entries else "it has not been recorded"
-        raise NotFound("unknown_lot", f"lot {lot.lot_id} does not exist: {why}", "lot_id")
+        raise unknown_lot(lot.lot_id, why)
     return facts
 
 
@@ -92,12 +92,12 @@ def record_on_lot(lot: Lot, event: LotEvent) -> list[LotEvent]:
 
 def require_field(value: object, field: str, rule: str) -> None:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise LedgerError("missing_field", f"{field} is required: {rule}", field)
+        raise Invalid("missing_field", f"{field} is required: {rule}", field)
 
 
 def refuse_field(value: object, field: str, rule: str) -> None:
     if value is not None:
-        raise LedgerError("unexpected_field", f"{field} must not be given: {rule}", field)
+        raise Invalid("unexpected_field", f"{field} must not be given: {rule}", field)
 
 
 def require_found(value: T | None, code: str, message: str, field: str) -> T:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ledger.decide.common import check_not_in_future, require_found
-from ledger.errors import LedgerError
+from ledger.decide.common import check_not_in_future
+from ledger.errors import LedgerError, unknown_declaration
 from ledger.events import DeclarationSettled, SettlementExtended
 from ledger.intents import Envelope, ExtendSettlement, SettleDeclaration
 from ledger.recorded import Recorded
@@ -51,12 +51,9 @@ def _emptied_declaration(
     declaration_no: str, effective_at: datetime, envelope: Envelope, recorded: Recorded
 ) -> Declaration:
     check_not_in_future(effective_at, envelope)
-    declaration = require_found(
-        recorded.declaration(declaration_no),
-        "unknown_declaration",
-        f"declaration {declaration_no} has not been recorded",
-        "declaration_no",
-    )
+    declaration = recorded.declaration(declaration_no)
+    if declaration is None:
+        raise unknown_declaration(declaration_no)
     lots = recorded.lot_tree(declaration.lot_ids)
     remaining = balance_at(lots, effective_at)
     emptied = emptied_at(lots)

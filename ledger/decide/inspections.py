@@ -5,7 +5,7 @@ from __future__ import annotations
 from ledger.calendar import end_of_day, local_date
 from ledger.decide.common import check_not_in_future
 from ledger.decide.reference import require_warehouse
-from ledger.errors import LedgerError, NotFound
+from ledger.errors import Invalid, LedgerError, NotFound
 from ledger.events import ReportSubmitted, StockCounted
 from ledger.intents import Envelope, RecordStockCount, SubmitReport
 from ledger.periods import parse_period
@@ -22,7 +22,7 @@ def record_stock_count(
     check_not_in_future(intent.effective_at, envelope)
     require_warehouse(recorded, intent.warehouse_id, "warehouse_id")
     if not intent.counts:
-        raise LedgerError("no_counts", "a stock count names at least one lot", "counts")
+        raise Invalid("no_counts", "a stock count names at least one lot", "counts")
     lots = recorded.lots(c.lot_id for c in intent.counts)
     rows: list[CountedLot] = []
     seen: set[str] = set()
@@ -64,7 +64,7 @@ def submit_report(
     try:
         period = parse_period(intent.period)
     except ValueError as error:
-        raise LedgerError("invalid_period", str(error), "period") from None
+        raise Invalid("invalid_period", str(error), "period") from None
     if intent.effective_at <= end_of_day(period.ends_on):
         raise LedgerError(
             "period_not_ended",

@@ -17,7 +17,7 @@ from ledger.decide.common import (
     require_found,
 )
 from ledger.decide.warehousing import check_rent_contract
-from ledger.errors import LedgerError
+from ledger.errors import Invalid, LedgerError
 from ledger.events import (
     Handover,
     LotEvent,
@@ -67,7 +67,7 @@ def ex_warehouse(
 def _check_destination(intent: ExWarehouse) -> None:
     destination = intent.destination
     if destination not in DESTINATIONS:
-        raise LedgerError(
+        raise Invalid(
             "invalid_destination",
             f"destination must be one of {', '.join(DESTINATIONS)}, not {destination!r}",
             "destination",
@@ -83,7 +83,7 @@ def _check_destination(intent: ExWarehouse) -> None:
             "import procedures come first for goods brought into the inland (55.4c)",
         )
         if intent.purpose not in INLAND_PURPOSES:
-            raise LedgerError(
+            raise Invalid(
                 "invalid_purpose",
                 f"purpose must be one of {', '.join(INLAND_PURPOSES)} for goods brought into "
                 f"the inland (55.4a), not {intent.purpose!r}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ledger.decide.common import check_not_in_future, require_found
-from ledger.errors import Conflict, LedgerError
+from ledger.errors import Conflict, Invalid, LedgerError
 from ledger.events import (
     EnterpriseRegistered,
     RentContractExtended,
@@ -58,7 +58,7 @@ def register_rent_contract(
         recorded, intent.goods_owner_tax_code, "the goods owner", "goods_owner_tax_code"
     )
     if intent.expires_on <= intent.starts_on:
-        raise LedgerError(
+        raise Invalid(
             "contract_dates",
             f"expires_on {intent.expires_on} must be after starts_on {intent.starts_on}",
             "expires_on",

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from ledger.calendar import local_date
 from ledger.codes import is_vehicle
 from ledger.decide.common import check_not_in_future, refuse_field, require_field, require_found
-from ledger.errors import Conflict, LedgerError
+from ledger.errors import Conflict, Invalid, LedgerError
 from ledger.events import DeclarationRegistered, Event, LotWarehoused
 from ledger.intents import Envelope, WarehouseGoods
 from ledger.recorded import Recorded
@@ -81,7 +81,7 @@ def _check_dates(intent: WarehouseGoods) -> None:
             "effective_at",
         )
     if intent.expires_on <= intent.registered_on:
-        raise LedgerError(
+        raise Invalid(
             "expiry_before_registration",
             f"expires_on {intent.expires_on} (box 2) must be after registered_on "
             f"{intent.registered_on}",
@@ -160,7 +160,7 @@ def check_rent_contract(
 def _check_source(intent: WarehouseGoods) -> None:
     source = intent.source
     if source not in SOURCES:
-        raise LedgerError(
+        raise Invalid(
             "invalid_source",
             f"source must be one of {', '.join(SOURCES)}, not {source!r}",
             "source",
@@ -187,11 +187,11 @@ def _check_source(intent: WarehouseGoods) -> None:
 
 def _check_lines(intent: WarehouseGoods) -> None:
     if not intent.lines:
-        raise LedgerError("no_lines", "a warehousing declaration has at least one line", "lines")
+        raise Invalid("no_lines", "a warehousing declaration has at least one line", "lines")
     seen: set[int] = set()
     for index, line in enumerate(intent.lines):
         if line.line_no in seen:
-            raise LedgerError(
+            raise Invalid(
                 "duplicate_line_no",
                 f"line_no {line.line_no} appears twice in the declaration",
                 f"lines[{index}].line_no",

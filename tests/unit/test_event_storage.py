@@ -18,8 +18,10 @@ from eventsourcing.persistence import (
 from commands.store import EventStore
 from ledger import events as ledger_events
 from ledger.events import Event
+from ledger.intents import AddUser, DisableUser, IssueToken, RevokeTokens
 from ledger.values import VALUE_TYPES
 from tests.support import (
+    OWNER_A,
     Harness,
     at,
     dispatch,
@@ -102,6 +104,10 @@ def every_kind_of_event(ledger: Harness) -> list[Event]:
         },
         {"command": "settle_declaration", "declaration_no": "D1", "effective_at": "2027-05-04"},
     )
+    ledger.account(AddUser, name="clerk", role="warehouse_owner", enterprise=OWNER_A)
+    ledger.account(IssueToken, name="clerk", token_hash="ab" * 32)
+    ledger.account(RevokeTokens, name="clerk")
+    ledger.account(DisableUser, name="clerk")
     return [ledger.store.decode(n.topic, n.state) for n in ledger.store.notifications(0, 100_000)]
 
 

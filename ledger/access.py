@@ -1,0 +1,223 @@
+"""Who may do what (DOMAIN.md §1, §3): each role's commands as data, each role's scope as a
+pure function of a warehouse or a lot, and ``authorize``, which a handler asks before decide.
+
+A door only finds out who is calling (a token, ``--as``); everything else is here. The
+installation's operator (the CLI without ``--as``) may do every command.
+
+A caller outside its scope learns nothing of what is there: a lot it may not see is answered
+as a lot that does not exist (``NotFound``); a warehouse outside its scope is ``Forbidden``
+whether it exists or not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from ledger import intents as i
+from ledger.errors import Forbidden, unknown_declaration, unknown_lot
+from ledger.events import Event, TokenIssued, TokensRevoked, UserAdded, UserDisabled
+from ledger.registry import Warehouse
+
+if TYPE_CHECKING:
+    from ledger.recorded import Recorded
+
+
+class Role(StrEnum):
+    WAREHOUSE_OWNER = "warehouse_owner"
+    GOODS_OWNER = "goods_owner"
+    CUSTOMS_OFFICER = "customs_officer"
+    PROVINCIAL_INSPECTOR = "provincial_inspector"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+    OPERATOR = "operator"  # the installation itself: the CLI without --as; never a user's
+
+
+REFERENCE = frozenset(
+    {i.RegisterEnterprise, i.RegisterWarehouse, i.RegisterRentContract, i.ExtendRentContract}
+)
+ACCOUNTS = frozenset(i.ACCOUNT_INTENT_TYPES)
+
+# What each role may ask the ledger to record (§1; the role limits of §3's table).
+RECORDS: Mapping[Role, frozenset[type[i.Intent]]] = {
+    Role.WAREHOUSE_OWNER: frozenset(
+        {
+            i.WarehouseGoods,
+            i.ExWarehouse,
+            i.TransferOwnership,
+            i.DispatchMove,
+            i.ReceiveMove,
+            i.SubmitReport,
+            i.ReverseEntry,
+        }
+    ),
+    Role.GOODS_OWNER: frozenset(),
+    Role.CUSTOMS_OFFICER: frozenset(
+        {
+            i.PlaceHold,
+            i.ReleaseHold,
+            i.ExtendStorage,
+            i.LiquidateOverdue,
+            i.SettleDeclaration,
+            i.ExtendSettlement,
+        }
+    ),
+    Role.PROVINCIAL_INSPECTOR: frozenset({i.RecordStockCount}),
+    Role.AUDITOR: frozenset(),
+    Role.ADMIN: REFERENCE | ACCOUNTS,
+    Role.OPERATOR: frozenset(i.INTENT_TYPES) | ACCOUNTS,
+}
+
+# The one field that places a user: which enterprise, office or province it acts for.
+SCOPE_FIELD: Mapping[Role, str | None] = {
+    Role.WAREHOUSE_OWNER: "enterprise",
+    Role.GOODS_OWNER: "enterprise",
+    Role.CUSTOMS_OFFICER: "office",
+    Role.PROVINCIAL_INSPECTOR: "province",
+    Role.AUDITOR: None,
+    Role.ADMIN: None,
+    Role.OPERATOR: None,
+}
+
+READS_LOTS = frozenset(
+    {
+        Role.WAREHOUSE_OWNER,
+        Role.GOODS_OWNER,
+        Role.CUSTOMS_OFFICER,
+        Role.PROVINCIAL_INSPECTOR,
+        Role.AUDITOR,
+        Role.OPERATOR,
+    }
+)
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: Role
+    enterprise: str | None = None
+    office: str | None = None
+    province: str | None = None
+    active: bool = True
+    token_hashes: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_events(cls, events: Sequence[Event]) -> User | None:
+        user: User | None = None
+        for event in events:
+            match event:
+                case UserAdded():
+                    user = cls(
+                        event.name,
+                        Role(event.role),
+                        event.enterprise,
+                        event.office,
+                        event.province,
+                    )
+                case UserDisabled() if user is not None:
+                    user = replace(user, active=False, token_hashes=frozenset())
+                case TokenIssued() if user is not None:
+                    user = replace(user, token_hashes=user.token_hashes | {event.token_hash})
+                case TokensRevoked() if user is not None:
+                    user = replace(user, token_hashes=frozenset())
+        return user
+
+    @property
+    def place(self) -> str | None:
+        """The enterprise, office or province the user acts for."""
+        name = SCOPE_FIELD[self.role]
+        return getattr(self, name) if name else None
+
+
+OPERATOR = User("operator", Role.OPERATOR)
+
+
+def may_record(user: User, intent_type: type[i.Intent]) -> bool:
+    return user.active and intent_type in RECORDS[user.role]
+
+
+def sees_warehouse(user: User, warehouse: Warehouse) -> bool:
+    """Whether the warehouse and the lots in it are in the user's scope."""
+    match user.role:
+        case Role.WAREHOUSE_OWNER:
+            return warehouse.owner_tax_code == user.enterprise
+        case Role.CUSTOMS_OFFICER:
+            return warehouse.customs_office == user.office
+        case Role.PROVINCIAL_INSPECTOR:
+            return warehouse.province == user.province
+        case Role.AUDITOR | Role.OPERATOR:
+            return True
+        case _:
+            return False
+
+
+def sees_everything(user: User) -> bool:
+    return user.role in (Role.AUDITOR, Role.OPERATOR)
+
+
+def authorize(user: User, intent: i.Intent, recorded: Recorded) -> None:
+    """Refuses, before any rule is asked, a command the user's role or scope does not allow:
+    ``Forbidden`` for a command outside its role or a warehouse outside its scope,
+    ``NotFound`` for a lot or declaration it may not see (as for one that does not exist)."""
+    if not user.active:
+        raise Forbidden("user_disabled", f"user {user.name} is disabled")
+    command = i.command_name(type(intent))
+    if not may_record(user, type(intent)):
+        raise Forbidden(
+            "role_not_allowed",
+            f"a {user.role} may not {command}; {_who_may(type(intent)) or 'no role'} may",
+        )
+    if sees_everything(user) or type(intent) in REFERENCE | ACCOUNTS:
+        return
+    for warehouse_id in _warehouses(intent, recorded):
+        warehouse = recorded.warehouse(warehouse_id)
+        if warehouse is None or not sees_warehouse(user, warehouse):
+            _outside(intent, user)
+
+
+def authorize_role(user: User, intent_type: type[i.Intent]) -> None:
+    """Refuses a command outside the user's role (whatever it names)."""
+    if not user.active:
+        raise Forbidden("user_disabled", f"user {user.name} is disabled")
+    if not may_record(user, intent_type):
+        raise Forbidden(
+            "role_not_allowed",
+            f"a {user.role} may not {i.command_name(intent_type)}; "
+            f"{_who_may(intent_type) or 'no role'} may",
+        )
+
+
+def _outside(intent: i.Intent, user: User) -> None:
+    if isinstance(intent, i.LotIntent | i.ReverseEntry):
+        raise unknown_lot(intent.lot_id)
+    if isinstance(intent, i.SettleDeclaration | i.ExtendSettlement):
+        raise unknown_declaration(intent.declaration_no)
+    raise Forbidden(
+        "outside_scope",
+        f"the warehouse is outside the scope of {user.role} {user.name} ({user.place})",
+        "warehouse_id",
+    )
+
+
+def _warehouses(intent: i.Intent, recorded: Recorded) -> list[str]:
+    """The warehouses a command acts in: named, or where its lot or declaration is. A lot or
+    declaration that does not exist acts nowhere (decide then refuses it as unknown)."""
+    if isinstance(intent, i.LotIntent | i.ReverseEntry):
+        lot = recorded.lot(intent.lot_id)
+        facts = lot.current()
+        if facts is not None:
+            return [facts.warehouse_id]
+        return [where for entry in lot.entries[:1] for _, where in entry.event.placements()]
+    if isinstance(intent, i.SettleDeclaration | i.ExtendSettlement):
+        declaration = recorded.declaration(intent.declaration_no)
+        return [declaration.warehouse_id] if declaration is not None else []
+    if isinstance(intent, i.WarehouseGoods | i.RecordStockCount | i.SubmitReport):
+        return [intent.warehouse_id]
+    return []
+
+
+def _who_may(intent_type: type[i.Intent]) -> str:
+    roles = [str(role) for role, kinds in RECORDS.items() if intent_type in kinds]
+    return ", ".join(role for role in roles if role != Role.OPERATOR)

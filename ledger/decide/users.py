@@ -1,0 +1,67 @@
+"""Users and their rights: who was given which role and scope, when and by whom."""
+
+from __future__ import annotations
+
+from ledger.access import SCOPE_FIELD, Role, User
+from ledger.decide.common import require_found
+from ledger.errors import Conflict, Invalid
+from ledger.events import TokenIssued, TokensRevoked, UserAdded, UserDisabled
+from ledger.intents import AddUser, DisableUser, Envelope, IssueToken, RevokeTokens
+from ledger.recorded import Recorded
+from ledger.rulepacks import RulePack
+
+PLACES = ("enterprise", "office", "province")
+
+
+def add_user(
+    intent: AddUser, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[UserAdded]:
+    if recorded.user(intent.name) is not None:
+        raise Conflict("user_exists", f"user {intent.name} already exists", "name")
+    role = Role(intent.role)
+    needed = SCOPE_FIELD[role]
+    for place in PLACES:
+        given = getattr(intent, place)
+        if place == needed and given is None:
+            raise Invalid("missing_field", f"a {role} acts for one {place}: give --{place}", place)
+        if place != needed and given is not None:
+            raise Invalid(
+                "unexpected_field",
+                f"a {role} has no {place}"
+                + (f"; it acts for one {needed}" if needed else "; it is not scoped"),
+                place,
+            )
+    if intent.enterprise is not None and recorded.enterprise(intent.enterprise) is None:
+        raise Conflict(
+            "unknown_enterprise", f"enterprise {intent.enterprise} is not registered", "enterprise"
+        )
+    return [envelope.event(UserAdded, intent)]
+
+
+def disable_user(
+    intent: DisableUser, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[UserDisabled]:
+    user = _existing(recorded, intent.name)
+    if not user.active:
+        raise Conflict("user_disabled", f"user {intent.name} is already disabled", "name")
+    return [envelope.event(UserDisabled, intent)]
+
+
+def issue_token(
+    intent: IssueToken, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[TokenIssued]:
+    user = _existing(recorded, intent.name)
+    if not user.active:
+        raise Conflict("user_disabled", f"user {intent.name} is disabled", "name")
+    return [envelope.event(TokenIssued, intent)]
+
+
+def revoke_tokens(
+    intent: RevokeTokens, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[TokensRevoked]:
+    _existing(recorded, intent.name)
+    return [envelope.event(TokensRevoked, intent)]
+
+
+def _existing(recorded: Recorded, name: str) -> User:
+    return require_found(recorded.user(name), "unknown_user", f"no user named {name}", "name")
