@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from api.cli_accounts import tokens_app, users_app
+from api.render import BALANCE_COLUMNS, CARD_COLUMNS, CLOCK_COLUMNS, SETTLEMENT_COLUMNS
+
 if TYPE_CHECKING:
     from commands.service import Outcome
 
@@ -32,9 +35,44 @@ app = typer.Typer(
 PROGRESS_FROM_LINES = 500
 
 
+RUN: dict[str, str | None] = {"as": None}  # who this run acts as: --as USER, else the operator
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Act as this user: its role and scope apply. Without it the CLI is the "
+            "installation's operator, allowed every command.",
+        ),
+    ] = None,
+) -> None:
     """Bonded Ledger."""
+    RUN["as"] = as_user
+
+
+def caller_of_run(store: Any) -> Any:
+    """The user named by ``--as`` (read from its own stream), or the operator."""
+    from api.callers import user_named
+    from ledger.access import OPERATOR
+
+    name = RUN["as"]
+    if name is None:
+        return OPERATOR
+    user = user_named(store, name)
+    if user is None:
+        _err(f"error: --as: no user named {name}")
+        raise typer.Exit(2)
+    return user
+
+
+def exit_refused(error: Any) -> None:
+    """A refused command: its code, field and reason on stderr; exit 1."""
+    where = f" ({error.field})" if error.field else ""
+    _err(f"refused {error.code}{where}: {error.message}")
+    raise typer.Exit(1)
 
 
 def _err(message: str) -> None:
@@ -80,11 +118,12 @@ def apply(
                 yield error
 
     service = bootstrap()
+    caller = caller_of_run(service.store)
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
     refusals: list[dict[str, Any]] = []
     with _progress(len(numbered), f"applying {file}") as advance:
         outcomes = service.execute_many(
-            parsed(), batch_size=batch_size, stop_on_error=stop_on_error
+            parsed(), caller, batch_size=batch_size, stop_on_error=stop_on_error
         )
         for (line_no, _), outcome in zip(numbered, outcomes, strict=False):
             counts[outcome.status] += 1
@@ -108,50 +147,9 @@ projections_app = typer.Typer(
     help="The read models: projections of the event log, rebuilt or followed.", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
 app.add_typer(projections_app, name="projections")
-
-BALANCE_COLUMNS = [
-    "lot_id",
-    "declaration_no",
-    "warehouse_id",
-    "goods_owner_tax_code",
-    "hs_code",
-    "description",
-    "unit",
-    "on_hand",
-    "in_transit",
-    "first_warehoused_on",
-]
-CLOCK_COLUMNS = [
-    "lot_id",
-    "warehouse_id",
-    "first_warehoused_on",
-    "deadline",
-    "days_in_storage",
-    "days_left",
-    "status",
-]
-SETTLEMENT_COLUMNS = [
-    "declaration_no",
-    "warehouse_id",
-    "emptied_on",
-    "settlement_due_on",
-    "settled_on",
-    "status",
-]
-CARD_COLUMNS = [
-    "version",
-    "event",
-    "effective_at",
-    "recorded_at",
-    "quantity_in",
-    "quantity_out",
-    "balance",
-    "on_hand",
-    "in_transit",
-    "related_lot_id",
-    "reversed",
-]
 
 AsOf = Annotated[
     str | None,
@@ -177,22 +175,14 @@ Province = Annotated[str | None, typer.Option("--province", help="Only this prov
 
 
 def _when(as_of: str | None, known_at: str | None) -> Any:
-    from datetime import date, datetime
-
-    from ledger.calendar import WAREHOUSE_ZONE, end_of_day, parse_moment
-    from projections.queries import When
+    from api.asking import when_asked
+    from ledger.errors import LedgerError
 
     try:
-        day = date.fromisoformat(as_of) if as_of else datetime.now(WAREHOUSE_ZONE).date()
-    except ValueError:
-        raise typer.BadParameter(
-            f"{as_of!r} is not a date YYYY-MM-DD", param_hint="--as-of"
-        ) from None
-    try:
-        moment = parse_moment(known_at, bare_date=end_of_day) if known_at else None
-    except ValueError as error:
-        raise typer.BadParameter(f"{known_at!r}: {error}", param_hint="--known-at") from None
-    return When(day, moment)
+        return when_asked(as_of, known_at)
+    except LedgerError as error:
+        hint = f"--{error.field}".replace("_", "-")
+        raise typer.BadParameter(error.message, param_hint=hint) from None
 
 
 def _check_format(output: str) -> None:
@@ -202,16 +192,38 @@ def _check_format(output: str) -> None:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
 
 
-def _answer(title: str, columns: list[str], output: str, ask: Any) -> None:
-    """Catches the read models up with everything recorded so far, then answers."""
+def _answer(
+    title: str,
+    columns: list[str],
+    output: str,
+    ask: Any,
+    filters: Any = None,
+    lot_id: str | None = None,
+) -> None:
+    """Catches the read models up with everything recorded so far, then answers ``ask(model,
+    filters)`` within the scope of the caller of this run."""
     from api.render import render
     from api.wiring import open_ledger
+    from ledger.access import check_asked
+    from ledger.errors import LedgerError, unknown_lot
+    from projections.visibility import within
 
     _check_format(output)
     ledger = open_ledger()
     try:
         ledger.runner.catch_up()
-        rows = ask(ledger.read_model)
+        model = ledger.read_model
+        caller = caller_of_run(ledger.service.store)
+        try:
+            scope = model.scope(caller)
+            if filters is not None:
+                check_asked(caller, scope, filters.warehouse_id, filters.owner, filters.province)
+                filters = within(filters, scope)
+            if lot_id is not None and not model.lot_in_sight(scope, lot_id):
+                raise unknown_lot(lot_id)
+        except LedgerError as error:
+            exit_refused(error)
+        rows = ask(model, filters)
     finally:
         ledger.close()
     typer.echo(render(rows, output, title, columns))
@@ -231,12 +243,13 @@ def _lot_query(name: str, title: str, columns: list[str], doc: str) -> None:
     ) -> None:
         from projections.queries import Filters
 
-        when, filters = _when(as_of, known_at), Filters(warehouse, owner, lot, province)
+        when = _when(as_of, known_at)
         _answer(
             f"{title} as of {when.as_of}",
             columns,
             output,
-            lambda model: getattr(model, name)(filters, when),
+            lambda model, filters: getattr(model, name)(filters, when),
+            Filters(warehouse, owner, lot, province),
         )
 
     command.__doc__ = doc
@@ -261,17 +274,22 @@ _lot_query(
 @app.command()
 def settlements(
     warehouse: Warehouse = None,
+    owner: Owner = None,
+    province: Province = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     output: Format = "table",
 ) -> None:
     """Declarations: open, awaiting settlement, settlement-overdue or settled (55.8d)."""
+    from projections.queries import Filters
+
     when = _when(as_of, known_at)
     _answer(
         f"Settlements as of {when.as_of}",
         SETTLEMENT_COLUMNS,
         output,
-        lambda rm: rm.settlements(warehouse, when),
+        lambda model, filters: model.settlements(filters, when),
+        Filters(warehouse_id=warehouse, owner=owner, province=province),
     )
 
 
@@ -288,7 +306,36 @@ def stock_card(
         f"Stock card of {lot_id} as of {when.as_of}",
         CARD_COLUMNS,
         output,
-        lambda rm: rm.stock_card(lot_id, when),
+        lambda model, _: model.stock_card(lot_id, when),
+        lot_id=lot_id,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (each follows the event log).", min=1, max=64)
+    ] = 1,
+) -> None:
+    """Run the HTTP API (uvicorn) on the database BONDED_DATABASE_URL names, keeping the read
+    models caught up in each process. OpenAPI at /docs."""
+    import uvicorn
+
+    from api.wiring import open_ledger
+
+    ledger = open_ledger()  # creates the store and migrates the read models once, up front
+    ledger.runner.migrate()
+    ledger.close()
+    _err(f"serving on http://{host}:{port} (API docs: http://{host}:{port}/docs); Ctrl-C stops")
+    uvicorn.run(
+        "api.http:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
     )
 
 

@@ -9,6 +9,49 @@ from typing import Any
 
 FORMATS = ("table", "json", "csv")
 
+BALANCE_COLUMNS = [
+    "lot_id",
+    "declaration_no",
+    "warehouse_id",
+    "goods_owner_tax_code",
+    "hs_code",
+    "description",
+    "unit",
+    "on_hand",
+    "in_transit",
+    "first_warehoused_on",
+]
+CLOCK_COLUMNS = [
+    "lot_id",
+    "warehouse_id",
+    "first_warehoused_on",
+    "deadline",
+    "days_in_storage",
+    "days_left",
+    "status",
+]
+SETTLEMENT_COLUMNS = [
+    "declaration_no",
+    "warehouse_id",
+    "emptied_on",
+    "settlement_due_on",
+    "settled_on",
+    "status",
+]
+CARD_COLUMNS = [
+    "version",
+    "event",
+    "effective_at",
+    "recorded_at",
+    "quantity_in",
+    "quantity_out",
+    "balance",
+    "on_hand",
+    "in_transit",
+    "related_lot_id",
+    "reversed",
+]
+
 
 def render(rows: list[dict[str, Any]], output: str, title: str, columns: list[str]) -> str:
     if output == "json":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -21,6 +22,13 @@ class Ledger:
     service: LedgerService
     runner: ReadModelRunner
     read_model: ReadModel
+    _projecting: threading.Lock = field(default_factory=threading.Lock)
+
+    def catch_up(self) -> int:
+        """Brings the read models up to everything recorded so far; one thread of the process
+        at a time (a projection's caches are its own), any number of processes at once."""
+        with self._projecting:
+            return self.runner.catch_up()
 
     def close(self) -> None:
         self.service.store.close()

@@ -65,10 +65,15 @@ def parse_command(data: Any) -> Command:
 
 def parse_json_line(line: str | bytes) -> Command:
     """One JSON object, as a line of ``bonded apply`` or a request body."""
-    if len(line) > MAX_LINE_BYTES:
+    return parse_command(load_json(line))
+
+
+def load_json(line: str | bytes, limit: int = MAX_LINE_BYTES) -> Any:
+    """JSON with exact decimals, refused with a message naming what is wrong and where."""
+    if len(line) > limit:
         raise InvalidCommand(
             "line_too_long",
-            f"a command is at most {MAX_LINE_BYTES:,} bytes; this one has {len(line):,}",
+            f"a command is at most {limit:,} bytes; this one has {len(line):,}",
         )
     if isinstance(line, bytes):
         try:
@@ -88,4 +93,4 @@ def parse_json_line(line: str | bytes) -> Command:
         raise InvalidCommand("invalid_json", "not valid JSON: nested too deep") from None
     except ValueError as error:  # e.g. an integer of more than 4,300 digits
         raise InvalidCommand("invalid_json", f"not valid JSON: {excerpt(str(error), 80)}") from None
-    return parse_command(data)
+    return data

@@ -11,15 +11,14 @@ whether it exists or not.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ledger import intents as i
 from ledger.errors import Forbidden, unknown_declaration, unknown_lot
 from ledger.events import Event, TokenIssued, TokensRevoked, UserAdded, UserDisabled
-from ledger.registry import Warehouse
 
 if TYPE_CHECKING:
     from ledger.recorded import Recorded
@@ -138,7 +137,23 @@ def may_record(user: User, intent_type: type[i.Intent]) -> bool:
     return user.active and intent_type in RECORDS[user.role]
 
 
-def sees_warehouse(user: User, warehouse: Warehouse) -> bool:
+class Placed(Protocol):
+    """A warehouse as far as scopes go: a registered one, or a row of the reference model."""
+
+    @property
+    def warehouse_id(self) -> str: ...
+
+    @property
+    def owner_tax_code(self) -> str: ...
+
+    @property
+    def customs_office(self) -> str: ...
+
+    @property
+    def province(self) -> str: ...
+
+
+def sees_warehouse(user: User, warehouse: Placed) -> bool:
     """Whether the warehouse and the lots in it are in the user's scope."""
     match user.role:
         case Role.WAREHOUSE_OWNER:
@@ -221,3 +236,56 @@ def _warehouses(intent: i.Intent, recorded: Recorded) -> list[str]:
 def _who_may(intent_type: type[i.Intent]) -> str:
     roles = [str(role) for role, kinds in RECORDS.items() if intent_type in kinds]
     return ", ".join(role for role in roles if role != Role.OPERATOR)
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What a caller's answers are limited to: these warehouses (None: every one), and the
+    lots of this goods owner (None: any)."""
+
+    warehouses: frozenset[str] | None = None
+    owner: str | None = None
+
+
+def read_scope(user: User, warehouses: Iterable[Placed]) -> ReadScope:
+    """The scope of a caller's questions about lots, from every registered warehouse."""
+    if not user.active:
+        raise Forbidden("user_disabled", f"user {user.name} is disabled")
+    if user.role not in READS_LOTS:
+        raise Forbidden("role_not_allowed", f"a {user.role} reads no lots, balances or clocks")
+    if sees_everything(user):
+        return ReadScope()
+    if user.role is Role.GOODS_OWNER:
+        return ReadScope(owner=user.enterprise)
+    return ReadScope(frozenset(w.warehouse_id for w in warehouses if sees_warehouse(user, w)))
+
+
+def check_asked(
+    user: User,
+    scope: ReadScope,
+    warehouse_id: str | None = None,
+    owner: str | None = None,
+    province: str | None = None,
+) -> None:
+    """Refuses a question that names, outright, a warehouse, goods owner or province outside
+    the caller's scope (whether it exists or not); other filters only narrow the answer."""
+    limited = scope.warehouses
+    if warehouse_id is not None and limited is not None and warehouse_id not in limited:
+        raise Forbidden(
+            "outside_scope",
+            f"warehouse {warehouse_id} is outside the scope of {user.role} {user.name}",
+            "warehouse",
+        )
+    if owner is not None and scope.owner is not None and owner != scope.owner:
+        raise Forbidden(
+            "outside_scope",
+            f"a goods owner reads its own lots only ({scope.owner}), not {owner}'s",
+            "owner",
+        )
+    inspector = user.role is Role.PROVINCIAL_INSPECTOR
+    if province is not None and inspector and province != user.province:
+        raise Forbidden(
+            "outside_scope",
+            f"province {province} is outside the scope of {user.role} {user.name}",
+            "province",
+        )

@@ -15,14 +15,18 @@ from ledger.facts import LotFacts
 
 @dataclass(frozen=True)
 class Filters:
+    """What a question is asked of; ``warehouses`` is the caller's scope (None: every one)."""
+
     warehouse_id: str | None = None
     owner: str | None = None
     lot_id: str | None = None
     province: str | None = None
+    warehouses: frozenset[str] | None = None
 
     def matches(self, facts: LotFacts, province: str | None) -> bool:
         return (
             (self.warehouse_id is None or facts.warehouse_id == self.warehouse_id)
+            and (self.warehouses is None or facts.warehouse_id in self.warehouses)
             and (self.owner is None or facts.goods_owner_tax_code == self.owner)
             and (self.lot_id is None or facts.lot_id == self.lot_id)
             and (self.province is None or province == self.province)

@@ -105,10 +105,10 @@ def _candidates(connection: Connection, filters: Filters) -> list[str]:
 
 
 def folded_settlements(
-    connection: Connection, decode: Decode, pack: RulePack, warehouse_id: str | None, when: When
+    connection: Connection, decode: Decode, pack: RulePack, filters: Filters, when: When
 ) -> list[Row]:
     found = []
-    for row in declarations_existing(connection, warehouse_id, when):
+    for row in declarations_existing(connection, filters, when):
         lot_ids = _declaration_lot_ids(connection, row["declaration_no"])
         lots = [
             _until(lot, when.end)

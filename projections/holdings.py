@@ -80,6 +80,8 @@ def _states(filters: Filters, when: When, *known: ColumnElement[bool]) -> Select
         query = query.where(s.goods_owner_tax_code == filters.owner)
     if filters.province is not None:
         query = query.where(s.warehouse_id.in_(_in_province(filters.province)))
+    if filters.warehouses is not None:
+        query = query.where(s.warehouse_id.in_(sorted(filters.warehouses)))
     return query
 
 

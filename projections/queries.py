@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from ledger.access import ReadScope, User
 from ledger.clock import Clock
 from ledger.events import Event
 from ledger.rulepacks import RulePack
@@ -24,6 +25,7 @@ from projections.folded import folded_holdings
 from projections.holdings import holdings_at
 from projections.settlements import settlements
 from projections.stock_cards import stock_card
+from projections.visibility import lot_in_sight, scope_of
 
 Row = dict[str, Any]
 Decode = Callable[[str, bytes], Event]
@@ -102,13 +104,25 @@ class ReadModel:
         ):
             if value is not None:
                 query = query.where(column == value)
+        if filters.warehouses is not None:
+            query = query.where(lots.warehouse_id.in_(sorted(filters.warehouses)))
         if overdue:
             query = query.where(lots.deadline < when.as_of)
         return [Holding(*row) for row in connection.execute(query.order_by(lots.lot_id))]
 
-    def settlements(self, warehouse_id: str | None, when: When) -> list[Row]:
+    def settlements(self, filters: Filters, when: When) -> list[Row]:
         with self.engine.connect() as connection:
-            return settlements(connection, self.pack, warehouse_id, when)
+            return settlements(connection, self.pack, filters, when)
+
+    # --- what a caller may see ---
+
+    def scope(self, user: User) -> ReadScope:
+        with self.engine.connect() as connection:
+            return scope_of(connection, user)
+
+    def lot_in_sight(self, scope: ReadScope, lot_id: str) -> bool:
+        with self.engine.connect() as connection:
+            return lot_in_sight(connection, scope, lot_id)
 
     def stock_card(self, lot_id: str, when: When) -> list[Row]:
         with self.engine.connect() as connection:

@@ -19,7 +19,7 @@ from ledger.registry import Declaration
 from ledger.rulepacks import RulePack
 from ledger.settlement import settlement_due_on, settlement_status
 from projections import tables as t
-from projections.answers import When
+from projections.answers import Filters, When
 from projections.exact import NANOS, from_parts
 
 Row = dict[str, Any]
@@ -40,23 +40,29 @@ def visible(when: When) -> list[ColumnElement[bool]]:
     ]
 
 
-def declarations_existing(
-    connection: Connection, warehouse_id: str | None, when: When
-) -> list[Any]:
-    """The declarations that existed at the end of ``as_of``, as known at ``known_at``."""
+def declarations_existing(connection: Connection, filters: Filters, when: When) -> list[Any]:
+    """The declarations that existed at the end of ``as_of``, as known at ``known_at``, of the
+    warehouse, goods owner, province and scope asked (a lot filter does not apply)."""
     query = select(t.declarations).where(d.effective_at <= when.end)  # it exists from then
-    if warehouse_id is not None:
-        query = query.where(d.warehouse_id == warehouse_id)
+    if filters.warehouse_id is not None:
+        query = query.where(d.warehouse_id == filters.warehouse_id)
+    if filters.owner is not None:
+        query = query.where(d.goods_owner_tax_code == filters.owner)
+    if filters.province is not None:
+        province = select(t.warehouses.c.warehouse_id).where(
+            t.warehouses.c.province == filters.province
+        )
+        query = query.where(d.warehouse_id.in_(province))
+    if filters.warehouses is not None:
+        query = query.where(d.warehouse_id.in_(sorted(filters.warehouses)))
     if when.known_at is not None:
         query = query.where(d.recorded_at <= when.known_at)
     return list(connection.execute(query.order_by(d.declaration_no)).mappings())
 
 
-def settlements(
-    connection: Connection, pack: RulePack, warehouse_id: str | None, when: When
-) -> list[Row]:
+def settlements(connection: Connection, pack: RulePack, filters: Filters, when: When) -> list[Row]:
     """Each declaration that existed at the end of ``as_of``, as known at ``known_at``."""
-    rows = declarations_existing(connection, warehouse_id, when)
+    rows = declarations_existing(connection, filters, when)
     emptied = _emptied(connection, [row["declaration_no"] for row in rows], when)
     return [settlement_row(pack, row, emptied.get(row["declaration_no"]), when) for row in rows]
 

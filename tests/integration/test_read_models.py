@@ -205,7 +205,7 @@ def test_settlement_statuses_through_time(ledger: Harness, read: ReadSide) -> No
     )
 
     def status(day: date) -> tuple[str, str | None]:
-        (row,) = read.ask("settlements", "W1", When(day))
+        (row,) = read.ask("settlements", Filters(warehouse_id="W1"), When(day))
         return row["status"], row["settlement_due_on"]
 
     assert status(date(2026, 5, 31)) == ("open", None)
@@ -225,7 +225,7 @@ def test_settlement_statuses_through_time(ledger: Harness, read: ReadSide) -> No
         {"command": "settle_declaration", "declaration_no": "D1", "effective_at": "2026-06-20"}
     )
     assert status(date(2026, 6, 19))[0] == "awaiting_settlement"
-    (row,) = read.ask("settlements", "W1", When(date(2026, 6, 20)))
+    (row,) = read.ask("settlements", Filters(warehouse_id="W1"), When(date(2026, 6, 20)))
     assert (row["status"], row["settled_on"], row["emptied_on"]) == (
         "settled",
         "2026-06-20",
@@ -239,8 +239,13 @@ def test_settlements_as_of_count_nothing_before_it_took_effect(
     ledger.given(
         warehousing("D1", line(1, "100")), ex_warehousing(quantity="100", when="2026-06-01")
     )
-    assert read.ask("settlements", "W1", When(date(2026, 2, 10))) == []  # goods arrive on 11 Feb
-    assert [r["declaration_no"] for r in read.ask("settlements", "W1", When(date(2026, 2, 11)))]
+    assert (
+        read.ask("settlements", Filters(warehouse_id="W1"), When(date(2026, 2, 10))) == []
+    )  # goods arrive on 11 Feb
+    assert [
+        r["declaration_no"]
+        for r in read.ask("settlements", Filters(warehouse_id="W1"), When(date(2026, 2, 11)))
+    ]
     ledger.given(
         {
             "command": "extend_settlement",
@@ -252,7 +257,7 @@ def test_settlements_as_of_count_nothing_before_it_took_effect(
     )
 
     def due(day: date) -> str | None:
-        (row,) = read.ask("settlements", "W1", When(day))
+        (row,) = read.ask("settlements", Filters(warehouse_id="W1"), When(day))
         return row["settlement_due_on"]
 
     assert due(date(2026, 6, 11)) == "2026-06-16"  # the extension is not granted yet

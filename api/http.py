@@ -1,0 +1,105 @@
+"""The HTTP API: FastAPI, one router per area, thin. ``create_app`` wires it to a ledger;
+``bonded serve`` runs it under uvicorn with a projection follower in the process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api import problems
+from api.routes import commands, questions
+from api.wiring import Ledger, open_ledger
+
+log = logging.getLogger("bonded.projections")
+
+DESCRIPTION = """\
+An event-sourced ledger for bonded warehouses (Circular 194/2010/TT-BTC Art. 55).
+
+Every request carries `Authorization: Bearer TOKEN` (`bonded tokens issue NAME` prints one).
+What a caller may record and see follows its role and scope (DOMAIN.md §1). Errors are
+`application/problem+json` (RFC 9457) with a stable `code` and the `field` at fault as a JSON
+pointer.
+"""
+
+
+class Follower:
+    """Keeps the read models caught up in the background, so answers rarely wait."""
+
+    def __init__(self, ledger: Ledger, poll_seconds: float = 0.5) -> None:
+        self.ledger = ledger
+        self.poll_seconds = poll_seconds
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="projections", daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.ledger.catch_up()
+            except Exception:
+                log.exception("projection follower: the batch is retried on the next turn")
+            self.stopped.wait(self.poll_seconds)
+
+
+def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI:
+    """The API over ``ledger`` (default: the one the environment names)."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        the_ledger = ledger or open_ledger()
+        app.state.ledger = the_ledger
+        the_ledger.runner.migrate()
+        follower = Follower(the_ledger) if follow else None
+        if follower:
+            follower.start()
+        yield
+        if follower:
+            follower.stop()
+        if ledger is None:
+            the_ledger.close()
+
+    app = FastAPI(
+        title="Bonded Ledger",
+        version="1",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(commands.router)
+    app.include_router(questions.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(commands.SCHEMAS)
+            schema["components"]["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer"}
+            }
+            schema["security"] = [{"bearer": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For ``uvicorn --factory api.http:app_from_environment`` (several workers)."""
+    return create_app(follow=True)

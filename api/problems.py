@@ -1,0 +1,111 @@
+"""Every HTTP error as ``application/problem+json`` (RFC 9457): the status, a ``detail`` naming
+the rule, the stable ``code`` and the ``field`` at fault as a JSON pointer into the request
+body (``/lines/0/quantity``) or, for a query parameter, to its name (``/as_of``)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from ledger.errors import LedgerError
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger("bonded.http")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, with the ledger's ``code`` and ``field``."""
+
+    type: str = Field("about:blank", examples=["about:blank"])
+    title: str = Field(examples=["Conflict"])
+    status: int = Field(examples=[409])
+    detail: str = Field(
+        examples=[
+            "lot TK-1/1 holds 5 at 2026-03-02T14:00:00+07:00; ex-warehousing 7 would go below 0"
+        ]
+    )
+    code: str = Field(examples=["insufficient_balance"])
+    field: str | None = Field(None, examples=["/quantity"])
+
+
+class PayloadTooLarge(LedgerError):
+    status = 413
+
+
+def pointer(field: str | None) -> str | None:
+    """``lines[0].quantity`` as the JSON pointer ``/lines/0/quantity``."""
+    if not field:
+        return None
+    if field.startswith("/"):
+        return field
+    parts = [p for p in re.split(r"[.\[\]]+", field) if p]
+    return "/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def problem(
+    status: int, code: str, detail: str, field: str | None = None, **headers: str
+) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "field": pointer(field),
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers or None)
+
+
+def of_error(error: LedgerError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    return problem(error.status, error.code, error.message, error.field, **headers)
+
+
+def install(app: FastAPI) -> None:
+    """Every error the app can meet answers as a problem; none shows a traceback."""
+
+    @app.exception_handler(LedgerError)
+    async def _ledger_error(_: Request, error: LedgerError) -> JSONResponse:
+        return of_error(error)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        first: dict[str, Any] = error.errors()[0] if error.errors() else {}
+        where = [
+            str(p) for p in first.get("loc", ()) if p not in ("query", "path", "header", "body")
+        ]
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg')}"
+            for e in error.errors()
+        )
+        return problem(422, "invalid_parameter", detail, "/".join(where) or None)
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, error: HTTPException) -> JSONResponse:
+        codes = {404: "not_found", 405: "method_not_allowed", 406: "not_acceptable"}
+        code = codes.get(error.status_code, "http_error")
+        return problem(error.status_code, code, str(error.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return problem(500, "internal_error", "the server failed to answer; nothing was recorded")
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM: {}}, "description": description}
+    for status, description in {
+        401: "No token, or one that is not valid.",
+        403: "Outside the caller's role or scope.",
+        404: "Nothing the caller may see by that name.",
+        422: "Invalid input: shape, types, unknown fields, codes that fail their check.",
+    }.items()
+}

@@ -1,0 +1,184 @@
+"""The questions of DOMAIN.md §5–§6 over HTTP: the CLI's parameters, its JSON rows, CSV on
+``Accept: text/csv``. Every answer is limited to the caller's scope; a warehouse, owner or
+province named outside it is refused (403), a lot outside it is not found (404). The read
+models are caught up with everything recorded before each answer (read your writes)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from api.asking import when_asked
+from api.problems import PROBLEM_RESPONSES
+from api.render import BALANCE_COLUMNS, CARD_COLUMNS, CLOCK_COLUMNS, SETTLEMENT_COLUMNS, render
+from api.routes.common import Caller, TheLedger
+from api.routes.rows import BalanceRow, CardRow, ClockRow, SettlementRow
+from ledger.access import check_asked
+from ledger.errors import unknown_lot
+from projections.answers import Filters
+from projections.visibility import within
+
+router = APIRouter(tags=["questions"])
+
+AsOf = Annotated[
+    str | None,
+    Query(
+        description="Effective date YYYY-MM-DD; the answer holds at the end of that day in the "
+        "warehouse's zone. Default: today.",
+        examples=["2026-06-30"],
+    ),
+]
+KnownAt = Annotated[
+    str | None,
+    Query(
+        description="What the ledger knew at this recorded moment (ISO 8601 with offset; a "
+        "bare date means the end of that day). Default: now.",
+        examples=["2026-07-01T09:00:00+07:00"],
+    ),
+]
+Warehouse = Annotated[str | None, Query(description="Only this warehouse.", max_length=64)]
+Owner = Annotated[str | None, Query(description="Only this goods owner's lots.", max_length=64)]
+Lot = Annotated[str | None, Query(description="Only this lot.", max_length=100)]
+Province = Annotated[str | None, Query(description="Only this province.", max_length=200)]
+
+CSV = "text/csv"
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {CSV: {"schema": {"type": "string"}}}},
+    **{status: PROBLEM_RESPONSES[status] for status in (401, 403, 422)},
+}
+
+
+def answer(request: Request, rows: list[dict[str, Any]], columns: list[str]) -> Response:
+    if CSV in request.headers.get("accept", ""):
+        return PlainTextResponse(render(rows, "csv", "", columns) + "\n", media_type=CSV)
+    return JSONResponse(rows)
+
+
+def _holdings(
+    question: str,
+    ledger: Any,
+    caller: Any,
+    as_of: str | None,
+    known_at: str | None,
+    warehouse: str | None,
+    owner: str | None,
+    lot: str | None,
+    province: str | None,
+) -> list[dict[str, Any]]:
+    when = when_asked(as_of, known_at)
+    ledger.catch_up()
+    model = ledger.read_model
+    scope = model.scope(caller)
+    check_asked(caller, scope, warehouse, owner, province)
+    filters = within(Filters(warehouse, owner, lot, province), scope)
+    rows: list[dict[str, Any]] = getattr(model, question)(filters, when)
+    return rows
+
+
+@router.get(
+    "/balances",
+    summary="Lots with goods on hand or in transit",
+    response_model=list[BalanceRow],
+    responses=ANSWERS,
+)
+def balances(
+    request: Request,
+    ledger: TheLedger,
+    caller: Caller,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    warehouse: Warehouse = None,
+    owner: Owner = None,
+    lot: Lot = None,
+    province: Province = None,
+) -> Response:
+    rows = _holdings("balances", ledger, caller, as_of, known_at, warehouse, owner, lot, province)
+    return answer(request, rows, BALANCE_COLUMNS)
+
+
+@router.get(
+    "/clocks",
+    summary="Storage clocks: first warehousing, deadline, days in storage and left, status",
+    response_model=list[ClockRow],
+    responses=ANSWERS,
+)
+def clocks(
+    request: Request,
+    ledger: TheLedger,
+    caller: Caller,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    warehouse: Warehouse = None,
+    owner: Owner = None,
+    lot: Lot = None,
+    province: Province = None,
+) -> Response:
+    rows = _holdings("clocks", ledger, caller, as_of, known_at, warehouse, owner, lot, province)
+    return answer(request, rows, CLOCK_COLUMNS)
+
+
+@router.get(
+    "/overdue",
+    summary="Lots past their deadline with goods on hand or in transit",
+    response_model=list[ClockRow],
+    responses=ANSWERS,
+)
+def overdue(
+    request: Request,
+    ledger: TheLedger,
+    caller: Caller,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    warehouse: Warehouse = None,
+    owner: Owner = None,
+    lot: Lot = None,
+    province: Province = None,
+) -> Response:
+    rows = _holdings("overdue", ledger, caller, as_of, known_at, warehouse, owner, lot, province)
+    return answer(request, rows, CLOCK_COLUMNS)
+
+
+@router.get(
+    "/settlements",
+    summary="Declarations: open, awaiting settlement, settlement overdue or settled (55.8d)",
+    response_model=list[SettlementRow],
+    responses=ANSWERS,
+)
+def settlements(
+    request: Request,
+    ledger: TheLedger,
+    caller: Caller,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    warehouse: Warehouse = None,
+    owner: Owner = None,
+    province: Province = None,
+) -> Response:
+    rows = _holdings(
+        "settlements", ledger, caller, as_of, known_at, warehouse, owner, None, province
+    )
+    return answer(request, rows, SETTLEMENT_COLUMNS)
+
+
+@router.get(
+    "/lots/{lot_id:path}/stock-card",
+    summary="Every event of a lot in effective order, with its running balance and lineage",
+    response_model=list[CardRow],
+    responses={**ANSWERS, 404: PROBLEM_RESPONSES[404]},
+)
+def stock_card(
+    request: Request,
+    ledger: TheLedger,
+    caller: Caller,
+    lot_id: Annotated[str, Path(description="e.g. TK-100001/1 (URL-encode the '/')")],
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+) -> Response:
+    when = when_asked(as_of, known_at)
+    ledger.catch_up()
+    model = ledger.read_model
+    if not model.lot_in_sight(model.scope(caller), lot_id):
+        raise unknown_lot(lot_id)
+    return answer(request, model.stock_card(lot_id, when), CARD_COLUMNS)

@@ -1,0 +1,60 @@
+"""The rows the questions answer, as the OpenAPI document shows them: exactly the fields of
+``bonded … --format json`` (DOMAIN.md §6); decimals are strings, dates ISO 8601."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Decimal = str  # every decimal the product prints is a JSON string ("40.5")
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BalanceRow(Row):
+    lot_id: str
+    declaration_no: str
+    warehouse_id: str
+    goods_owner_tax_code: str
+    hs_code: str
+    description: str
+    unit: str
+    on_hand: Decimal
+    in_transit: Decimal
+    first_warehoused_on: str
+
+
+class ClockRow(Row):
+    lot_id: str
+    warehouse_id: str
+    first_warehoused_on: str
+    deadline: str
+    days_in_storage: int
+    days_left: int
+    status: Literal["ok", "due_soon", "overdue", "closed"]
+
+
+class SettlementRow(Row):
+    declaration_no: str
+    warehouse_id: str
+    emptied_on: str | None
+    settlement_due_on: str | None
+    settled_on: str | None
+    status: Literal["open", "awaiting_settlement", "settlement_overdue", "settled"]
+
+
+class CardRow(Row):
+    version: int
+    event: str
+    effective_at: str
+    recorded_at: str
+    quantity_in: Decimal
+    quantity_out: Decimal
+    balance: Decimal
+    on_hand: Decimal
+    in_transit: Decimal
+    related_lot_id: str | None
+    reversed: bool
