@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ledger.access import SCOPE_FIELD, Role, User
 from ledger.decide.common import require_found
-from ledger.errors import Conflict, Invalid
+from ledger.errors import Conflict, Invalid, NotFound
 from ledger.events import TokenIssued, TokensRevoked, UserAdded, UserDisabled
 from ledger.intents import AddUser, DisableUser, Envelope, IssueToken, RevokeTokens
 from ledger.recorded import Recorded
@@ -32,7 +32,7 @@ def add_user(
                 place,
             )
     if intent.enterprise is not None and recorded.enterprise(intent.enterprise) is None:
-        raise Conflict(
+        raise NotFound(
             "unknown_enterprise", f"enterprise {intent.enterprise} is not registered", "enterprise"
         )
     return [envelope.event(UserAdded, intent)]
