@@ -1,0 +1,178 @@
+"""The HTTP API through a real uvicorn on loopback, on SQLite and PostgreSQL: what a newcomer
+does with curl, and what must never happen (a refused request recording anything)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.wiring import open_ledger
+from commands.models import ACCOUNT_COMMANDS
+from commands.settings import Settings
+from ledger.intents import RevokeTokens
+from tests.http.server import serving
+from tests.http.world import furnish
+from tests.support import ex_warehousing, hold
+
+
+class Served:
+    def __init__(self, base: str, tokens: dict[str, str], database_url: str) -> None:
+        self.base = base
+        self.tokens = tokens
+        self.database_url = database_url
+
+    def as_(self, role: str) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.base,
+            headers={"Authorization": f"Bearer {self.tokens[role]}"},
+            timeout=30,
+        )
+
+    def head(self) -> int:
+        ledger = open_ledger(Settings(self.database_url))
+        try:
+            return ledger.service.store.head()
+        finally:
+            ledger.close()
+
+
+@pytest.fixture
+def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
+    ledger = open_ledger(Settings(database_url))
+    tokens = furnish(ledger)
+    ledger.close()
+    with serving(database_url, tmp_path) as base:
+        yield Served(base, tokens, database_url)
+
+
+def body(**extra: Any) -> dict[str, Any]:
+    command = ex_warehousing("D1/1", "5", "2026-07-01")
+    del command["command"]  # the route names it
+    return {**command, **extra}
+
+
+def on_hand(client: httpx.Client, lot_id: str) -> str:
+    rows = client.get("/balances", params={"lot": lot_id}).json()
+    return str(rows[0]["on_hand"]) if rows else "0"
+
+
+def test_record_then_read_your_write_then_repeat(served: Served) -> None:
+    with served.as_("warehouse_owner") as owner:
+        assert on_hand(owner, "D1/1") == "100"
+        first = owner.post(
+            "/commands/ex_warehouse", json=body(), headers={"Idempotency-Key": "k-1"}
+        )
+        assert first.status_code == 201, first.text
+        assert first.json() == {
+            "command": "ex_warehouse",
+            "status": "applied",
+            "result": {"lot_id": "D1/1"},
+        }
+        assert on_hand(owner, "D1/1") == "95"  # the very next read sees it
+        again = owner.post(
+            "/commands/ex_warehouse", json=body(), headers={"Idempotency-Key": "k-1"}
+        )
+        assert (again.status_code, again.json()["result"]) == (200, first.json()["result"])
+        other = owner.post(
+            "/commands/ex_warehouse", json=body(quantity="6"), headers={"Idempotency-Key": "k-1"}
+        )
+        assert (other.status_code, other.json()["code"]) == (409, "command_id_reused")
+        assert on_hand(owner, "D1/1") == "95"
+        csv = owner.get("/clocks", params={"warehouse": "W1"}, headers={"Accept": "text/csv"})
+        assert csv.headers["content-type"].startswith("text/csv")
+        assert csv.text.splitlines()[0] == (
+            "lot_id,warehouse_id,first_warehoused_on,deadline,days_in_storage,days_left,status"
+        )
+
+
+def test_refusals_are_problems_and_record_nothing(served: Served) -> None:
+    before = served.head()
+    with served.as_("warehouse_owner") as owner:
+        cases = [
+            (owner.post("/commands/ex_warehouse", json=body(quantity="1000")), 409, "/quantity"),
+            (owner.post("/commands/ex_warehouse", json=body(colour="red")), 422, "/colour"),
+            (owner.post("/commands/ex_warehouse", json=body(quantity="-1")), 422, "/quantity"),
+            (owner.post("/commands/ex_warehouse", content=b"{not json"), 422, None),
+            (owner.post("/commands/place_hold", json={}), 403, None),
+            (owner.get("/balances", params={"warehouse": "W4"}), 403, "/warehouse"),
+            (owner.get("/lots/D4%2F1/stock-card"), 404, "/lot_id"),
+            (owner.get("/balances", params={"as_of": "30/06/2026"}), 422, "/as_of"),
+            (owner.post("/commands/ex_warehouse", content=b" " * (1 << 20) + b"{}"), 413, None),
+        ]
+        for response, status, field in cases:
+            assert response.status_code == status, response.text
+            assert response.headers["content-type"] == "application/problem+json"
+            problem = response.json()
+            assert problem["status"] == status and problem["code"] and problem["detail"]
+            assert problem["field"] == field, problem
+    anonymous = httpx.get(f"{served.base}/balances")
+    assert anonymous.status_code == 401 and anonymous.headers["www-authenticate"] == "Bearer"
+    forged = httpx.get(
+        f"{served.base}/balances",
+        headers={"Authorization": "Bearer warehouse-owner.forged-secret-xxxx"},
+    )
+    assert forged.status_code == 401
+    assert served.head() == before
+
+
+def test_a_revoked_token_stops_at_once(served: Served) -> None:
+    with served.as_("auditor") as auditor:
+        assert auditor.get("/balances").status_code == 200
+        ledger = open_ledger(Settings(served.database_url))
+        revoke = ACCOUNT_COMMANDS[RevokeTokens].model_validate({"name": "auditor"})
+        ledger.service.execute(revoke)
+        ledger.close()
+        assert auditor.get("/balances").status_code == 401
+
+
+def test_a_batch_answers_line_by_line(served: Served) -> None:
+    lines = [
+        {"command": "ex_warehouse", **body(quantity="1")},
+        {"command": "ex_warehouse", **body(quantity="1000")},
+        hold("D1/1", "2026-07-02"),  # a customs officer's
+        {"command": "ex_warehouse", **body(quantity="2")},
+    ]
+    ndjson = "\n".join(json.dumps(line) for line in lines).encode()
+    with served.as_("warehouse_owner") as owner:
+        answer = owner.post(
+            "/commands", content=ndjson, headers={"Content-Type": "application/x-ndjson"}
+        )
+        assert answer.status_code == 200, answer.text
+        outcome = answer.json()
+        assert (outcome["applied"], outcome["refused"]) == (2, 2)
+        statuses = [
+            (o["status"], (o.get("problem") or {}).get("status")) for o in outcome["outcomes"]
+        ]
+        assert statuses == [
+            ("applied", None),
+            ("refused", 409),
+            ("refused", 403),
+            ("applied", None),
+        ]
+        assert on_hand(owner, "D1/1") == "97"
+        as_array = owner.post("/commands", json=lines[:1])
+        assert as_array.json()["applied"] == 1
+        assert on_hand(owner, "D1/1") == "96"
+
+
+def test_the_openapi_document_describes_every_operation(served: Served) -> None:
+    document = httpx.get(f"{served.base}/openapi.json").json()
+    assert httpx.get(f"{served.base}/docs").status_code == 200
+    operations = [
+        (path, method, operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert len(operations) >= 18 + 1 + 5
+    for path, _, operation in operations:
+        assert operation.get("summary"), path
+        assert {"401", "422"} <= set(operation["responses"]), path
+        if path.startswith("/commands/"):
+            content = operation["requestBody"]["content"]["application/json"]
+            assert content["schema"]["properties"] and content["example"], path
+            assert {"201", "200", "403", "404", "409", "413"} <= set(operation["responses"])
