@@ -76,6 +76,8 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    if ledger is not None:
+        app.state.ledger = ledger  # also when the app is called without its lifespan
     problems.install(app)
     app.include_router(commands.router)
     app.include_router(questions.router)

@@ -92,7 +92,7 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, error: HTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 406: "not_acceptable"}
         code = codes.get(error.status_code, "http_error")
-        return problem(error.status_code, code, str(error.detail))
+        return problem(error.status_code, code, str(error.detail), **(error.headers or {}))
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.examples import example
 from api.problems import PROBLEM_RESPONSES, Problem, pointer
-from api.routes.common import Caller, TheLedger, body_within
+from api.routes.common import Caller, KnownParametersOnly, TheLedger, body_within
 from commands.models import COMMAND_NAMES, COMMAND_TYPES, Command
 from commands.parsing import MAX_LINE_BYTES, InvalidCommand, load_json, parse_command
 from commands.service import Outcome
@@ -31,7 +31,7 @@ MAX_BATCH_BYTES = 32 << 20
 MAX_BATCH_COMMANDS = 100_000
 NDJSON = "application/x-ndjson"
 
-router = APIRouter(tags=["commands"])
+router = APIRouter(tags=["commands"], dependencies=[KnownParametersOnly])
 SCHEMAS: dict[str, Any] = {}  # the command models' schemas, for the OpenAPI components
 
 IdempotencyKey = Annotated[
@@ -141,7 +141,10 @@ def _route(name: str, model: type[Command]) -> None:
             "required": True,
             "content": {
                 "application/json": {
-                    "schema": {"type": "array", "items": {"type": "object"}},
+                    "schema": {
+                        "type": "array",
+                        "items": {"description": "a command object; anything else is refused"},
+                    },
                     "example": [
                         {"command": "register_enterprise", **example("register_enterprise")}
                     ],

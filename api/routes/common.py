@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
@@ -11,6 +11,7 @@ from api.callers import user_for_token
 from api.problems import PayloadTooLarge
 from api.wiring import Ledger
 from ledger.access import User
+from ledger.errors import Invalid
 
 
 def the_ledger(request: Request) -> Ledger:
@@ -48,3 +49,30 @@ async def body_within(request: Request, limit: int) -> bytes:
             raise PayloadTooLarge("body_too_large", f"a body here is at most {limit:,} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def known_parameters_only(request: Request) -> None:
+    """Refuses a query parameter the route does not take (422), as an unknown body field is."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    known = {param.alias for param in _query_params(dependant)}
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise Invalid(
+            "unknown_parameter",
+            f"{unknown[0]!r} is not a parameter of this route"
+            + (f"; it takes {', '.join(sorted(known))}" if known else "; it takes none"),
+            unknown[0],
+        )
+
+
+def _query_params(dependant: Any) -> list[Any]:
+    found = list(dependant.query_params)
+    for sub in dependant.dependencies:
+        found.extend(_query_params(sub))
+    return found
+
+
+KnownParametersOnly = Depends(known_parameters_only)

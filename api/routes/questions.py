@@ -13,14 +13,14 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from api.asking import when_asked
 from api.problems import PROBLEM_RESPONSES
 from api.render import BALANCE_COLUMNS, CARD_COLUMNS, CLOCK_COLUMNS, SETTLEMENT_COLUMNS, render
-from api.routes.common import Caller, TheLedger
+from api.routes.common import Caller, KnownParametersOnly, TheLedger
 from api.routes.rows import BalanceRow, CardRow, ClockRow, SettlementRow
 from ledger.access import check_asked
 from ledger.errors import unknown_lot
 from projections.answers import Filters
 from projections.visibility import within
 
-router = APIRouter(tags=["questions"])
+router = APIRouter(tags=["questions"], dependencies=[KnownParametersOnly])
 
 AsOf = Annotated[
     str | None,
