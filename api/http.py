@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
-from api.routes import commands, questions
+from api.routes import commands, feed, questions
 from api.wiring import Ledger, open_ledger
 
 log = logging.getLogger("bonded.projections")
@@ -81,6 +81,7 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
     problems.install(app)
     app.include_router(commands.router)
     app.include_router(questions.router)
+    app.include_router(feed.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -18,7 +18,20 @@ from typing import TYPE_CHECKING, Protocol
 
 from ledger import intents as i
 from ledger.errors import Forbidden, unknown_declaration, unknown_lot
-from ledger.events import Event, TokenIssued, TokensRevoked, UserAdded, UserDisabled
+from ledger.events import (
+    ContractEvent,
+    DeclarationEvent,
+    EnterpriseRegistered,
+    Event,
+    LotEvent,
+    TokenIssued,
+    TokensRevoked,
+    UserAdded,
+    UserDisabled,
+    UserEvent,
+    WarehouseEvent,
+    WarehouseRegistered,
+)
 
 if TYPE_CHECKING:
     from ledger.recorded import Recorded
@@ -289,3 +302,33 @@ def check_asked(
             f"province {province} is outside the scope of {user.role} {user.name}",
             "province",
         )
+
+
+class InSight(Protocol):
+    """Whether the things an event is about are within a caller's scope (from the read
+    models: where a lot has been, whose it has been, where a declaration's goods are)."""
+
+    def lot(self, lot_id: str) -> bool: ...
+
+    def warehouse(self, warehouse_id: str) -> bool: ...
+
+    def declaration(self, declaration_no: str) -> bool: ...
+
+
+def sees_event(user: User, event: Event, sight: InSight) -> bool:
+    """Whether the event feed shows this event to the user: an auditor everything; an admin
+    users and reference data; the others what their scope covers of lots, warehouses and
+    declarations."""
+    if sees_everything(user):
+        return True
+    if user.role is Role.ADMIN:
+        return isinstance(
+            event, UserEvent | EnterpriseRegistered | WarehouseRegistered | ContractEvent
+        )
+    if isinstance(event, LotEvent):
+        return sight.lot(event.lot_id)
+    if isinstance(event, WarehouseEvent | WarehouseRegistered):
+        return sight.warehouse(event.warehouse_id)
+    if isinstance(event, DeclarationEvent):
+        return sight.declaration(event.declaration_no)
+    return False

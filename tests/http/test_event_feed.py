@@ -1,0 +1,89 @@
+"""The event feed: every event in recorded order with its position, as CloudEvents, each
+caller seeing what its scope covers; a reader that keeps its last position misses nothing and
+sees nothing twice, however it pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.http import create_app
+from api.wiring import open_ledger
+from commands.parsing import parse_command
+from commands.settings import Settings
+from tests.http.world import ROLES, furnish
+from tests.support import ex_warehousing
+
+
+@pytest.fixture
+def feed(database_url: str) -> Iterator[tuple[TestClient, dict[str, str], Any]]:
+    ledger = open_ledger(Settings(database_url))
+    tokens = furnish(ledger)
+    ledger.service.execute(parse_command(ex_warehousing("D1/1", "1", "2026-03-01")))
+    ledger.service.execute(parse_command(ex_warehousing("D4/1", "1", "2026-03-01")))
+    with TestClient(create_app(ledger)) as client:
+        yield client, tokens, ledger
+    ledger.close()
+
+
+def read_all(client: TestClient, token: str, limit: int) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    after = 0
+    while True:
+        page = client.get(
+            "/events",
+            params={"after": after, "limit": limit},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+        events += page["events"]
+        if page["next"] == after:
+            return events
+        after = page["next"]
+
+
+def test_each_role_reads_its_part_of_the_log_in_order(
+    feed: tuple[TestClient, dict[str, str], Any],
+) -> None:
+    client, tokens, ledger = feed
+    head = ledger.service.store.head()
+    everything = read_all(client, tokens["auditor"], 1000)
+    assert [e["position"] for e in everything] == list(range(1, head + 1))
+    assert everything[0]["specversion"] == "1.0" and everything[0]["id"] == "1"
+    subjects: dict[str, set[str]] = {}
+    for role in ROLES:
+        small_pages = read_all(client, tokens[role], 3)
+        assert small_pages == read_all(client, tokens[role], 1000)  # paging changes nothing
+        positions = [e["position"] for e in small_pages]
+        assert positions == sorted(set(positions))  # in order, never twice
+        subjects[role] = {e["subject"] for e in small_pages}
+    lots = {role: {s for s in subjects[role] if s.startswith("lot:")} for role in ROLES}
+    assert lots["warehouse_owner"] == lots["customs_officer"] == {"lot:D1/1"}
+    assert lots["goods_owner"] == lots["provincial_inspector"] == {"lot:D1/1"}
+    assert lots["auditor"] == {"lot:D1/1", "lot:D4/1"}
+    assert lots["admin"] == set()
+    assert {s.split(":")[0] for s in subjects["admin"]} == {
+        "enterprise",
+        "warehouse",
+        "contract",
+        "user",
+    }
+    assert "declaration:D4" not in subjects["warehouse_owner"]
+    assert "declaration:D1" in subjects["warehouse_owner"]
+    moved = next(e for e in everything if e["type"] == "vn.bonded-ledger.LotExWarehoused")
+    assert moved["data"]["quantity"] == "1" and moved["data"]["lot_id"] == "D1/1"
+
+
+def test_reading_after_the_head_waits_for_new_events(
+    feed: tuple[TestClient, dict[str, str], Any],
+) -> None:
+    client, tokens, ledger = feed
+    auth = {"Authorization": f"Bearer {tokens['auditor']}"}
+    head = ledger.service.store.head()
+    page = client.get("/events", params={"after": head}, headers=auth).json()
+    assert (page["events"], page["next"], page["head"]) == ([], head, head)
+    ledger.service.execute(parse_command(ex_warehousing("D1/1", "2", "2026-03-02")))
+    page = client.get("/events", params={"after": head}, headers=auth).json()
+    assert [e["position"] for e in page["events"]] == [head + 1]
