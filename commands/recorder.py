@@ -20,12 +20,32 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 Row = tuple[int, int, str, bytes]  # notification id, version in its stream, topic, state
 
 
+EVENT_TABLES_LOCK = 0x626F6E6465645F65  # "bonded_e": one creator of the event tables at a time
+
+
 class LedgerRecorder(SQLAlchemyApplicationRecorder):
+    def create_table(self) -> None:
+        """Creates the event tables once, however many processes start together on an empty
+        database: on PostgreSQL the creators queue on an advisory lock and find the tables
+        there; on SQLite the file's write lock serializes them."""
+        engine = self.datastore.engine
+        assert isinstance(engine, Engine)
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_TABLES_LOCK}
+                )
+            elif engine.dialect.name == "sqlite":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            for table in self.tables:
+                table.create(connection, checkfirst=True)
+
     @property
     def qualified_name(self) -> str:
         if self.schema_name:

@@ -19,13 +19,24 @@ def current_revision(engine: Engine) -> str | None:
         return str(row[0]) if row else None
 
 
+READ_MODELS_LOCK = 0x626F6E6465645F72  # "bonded_r": one migrator of the read models at a time
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrates in one transaction. Processes that start together queue (an advisory lock on
+    PostgreSQL, the write lock on SQLite); each after the first finds the work done."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": READ_MODELS_LOCK}
+            )
+        elif engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
