@@ -1,5 +1,6 @@
 # Bonded Ledger. `make run` and `make test` set everything up on a fresh machine.
 PYTHON ?= python3
+PORT ?= 8000
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -14,9 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install  ## apply the quickstart example to ./bonded.db and show the balances
-	$(BIN)/bonded apply docs/examples/quickstart.jsonl
-	$(BIN)/bonded balances
+run: install  ## load the demo into ./bonded.db, print a token per role, serve the API on :8000
+	$(BIN)/bonded demo
+	$(BIN)/bonded serve --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check ledger commands projections api tests bench

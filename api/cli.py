@@ -312,6 +312,70 @@ def stock_card(
 
 
 @app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Another seed, another demo.")] = 2026,
+    tokens_file: Annotated[
+        str, typer.Option(help="Where to write the demo tokens as shell variables.")
+    ] = "demo-tokens.env",
+) -> None:
+    """Load a realistic demo ledger (two provinces, five warehouses, about two years up to
+    yesterday) and issue a fresh token to one demo user per role. Running it again records
+    nothing twice; only new tokens are issued."""
+    from datetime import datetime
+
+    from api.demo import demo_commands, demo_places, demo_users
+    from api.tokens import new_token
+    from api.wiring import open_ledger
+    from commands.models import ACCOUNT_COMMANDS
+    from commands.parsing import parse_command
+    from ledger.calendar import WAREHOUSE_ZONE
+    from ledger.intents import AddUser, IssueToken
+    from ledger.streams import command_stream, user_stream
+
+    commands = demo_commands(datetime.now(WAREHOUSE_ZONE).date(), seed)
+    ledger = open_ledger()
+    service = ledger.service
+    counts = {"applied": 0, "already_applied": 0, "refused": 0}
+    try:
+        loaded = service.store.read(command_stream(commands[0]["command_id"]))
+        if loaded:  # on an earlier day: its days were counted back from then
+            counts["already_applied"] = len(commands)
+            _err(f"the demo is already loaded (on {loaded[0].recorded_at:%Y-%m-%d})")
+        with _progress(0 if loaded else len(commands), "loading the demo") as advance:
+            for outcome in service.execute_many(
+                parse_command(c) for c in ([] if loaded else commands)
+            ):
+                counts[outcome.status] += 1
+                if outcome.error is not None:
+                    _err(f"refused {outcome.command}: {outcome.error.message}")
+                advance()
+        tokens: dict[str, str] = {}
+        for user in demo_users(demo_places()):
+            if not service.store.read(user_stream(user["name"])):
+                service.execute(ACCOUNT_COMMANDS[AddUser].model_validate(user))
+            token, digest = new_token(user["name"])
+            issue = {"name": user["name"], "token_hash": digest}
+            service.execute(ACCOUNT_COMMANDS[IssueToken].model_validate(issue))
+            tokens[user["role"]] = token
+        with _progress(service.store.head(), "projecting") as advance:
+            ledger.runner.catch_up(lambda position, _: advance(position))
+    finally:
+        ledger.close()
+    Path(tokens_file).write_text(
+        "".join(f"{role.upper()}_TOKEN={token}\n" for role, token in tokens.items())
+    )
+    typer.echo(
+        f"demo: {counts['applied']} commands recorded, {counts['already_applied']} already "
+        f"there, {counts['refused']} refused"
+    )
+    typer.echo(f"tokens (also in {tokens_file}, for `source {tokens_file}`):")
+    for role, token in tokens.items():
+        typer.echo(f"  {role:<21} {token}")
+    if counts["refused"]:
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
