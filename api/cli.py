@@ -382,6 +382,13 @@ def serve(
     workers: Annotated[
         int, typer.Option(help="Worker processes (each follows the event log).", min=1, max=64)
     ] = 1,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            help="Keep the read models caught up in the background. Without it answers still "
+            "catch up before answering; run `bonded projections run` beside the servers.",
+        ),
+    ] = True,
 ) -> None:
     """Run the HTTP API (uvicorn) on the database BONDED_DATABASE_URL names, keeping the read
     models caught up in each process. OpenAPI at /docs."""
@@ -393,6 +400,7 @@ def serve(
     ledger.runner.migrate()
     ledger.close()
     _err(f"serving on http://{host}:{port} (API docs: http://{host}:{port}/docs); Ctrl-C stops")
+    os.environ["BONDED_FOLLOW"] = "1" if follow else "0"  # read by each worker process
     uvicorn.run(
         "api.http:app_from_environment",
         factory=True,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -104,5 +105,6 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
 
 
 def app_from_environment() -> FastAPI:
-    """For ``uvicorn --factory api.http:app_from_environment`` (several workers)."""
-    return create_app(follow=True)
+    """For ``uvicorn --factory api.http:app_from_environment`` (several workers);
+    ``BONDED_FOLLOW=0`` leaves following the log to ``bonded projections run``."""
+    return create_app(follow=os.environ.get("BONDED_FOLLOW", "1") != "0")

@@ -4,9 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
-from collections.abc import Iterable
 
 
 def new_token(name: str) -> tuple[str, str]:
@@ -25,8 +23,3 @@ def split_token(token: str) -> tuple[str, str] | None:
     if not dot or not name or len(secret) < 16:
         return None
     return name, secret
-
-
-def matches(secret: str, hashes: Iterable[str]) -> bool:
-    presented = secret_hash(secret)
-    return any(hmac.compare_digest(presented, known) for known in hashes)

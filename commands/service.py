@@ -26,13 +26,13 @@ from commands.handlers import Context, handle
 from commands.models import Command
 from commands.store import EventStore
 from commands.unit_of_work import StreamCache, UnitOfWork
-from ledger.access import OPERATOR, User, authorize, authorize_role
+from ledger.access import OPERATOR, Credentials, User, authenticate, authorize, authorize_role
 from ledger.errors import Conflict, LedgerError
 from ledger.events import CommandAccepted, Event
 from ledger.intents import Envelope, LotIntent
 from ledger.lot import Lot
 from ledger.rulepacks import RulePack
-from ledger.streams import command_stream, contract_stream, warehouse_stream
+from ledger.streams import command_stream, contract_stream, user_stream, warehouse_stream
 
 MAX_ATTEMPTS = 12
 CACHE_LIMIT = 200_000  # streams kept between batches of one run
@@ -107,14 +107,23 @@ class LedgerService:
         lots: dict[str, Lot] = self._caches.lots
         return lots
 
-    def execute(self, command: Command, caller: User = OPERATOR) -> Outcome:
-        """Runs one command in its own transaction; raises ``LedgerError`` if refused."""
+    def execute(self, command: Command, caller: User | Credentials = OPERATOR) -> Outcome:
+        """Runs one command in its own transaction; raises ``LedgerError`` if refused.
+        ``Credentials`` are checked against the user's stream in that same transaction."""
         for attempt in range(MAX_ATTEMPTS):
             uow = UnitOfWork(self.store, self.cache, self.lots)
             try:
                 with self.store.transaction():
-                    uow.sync(command.streams())
-                    outcome = self._decide(uow, command, caller)
+                    streams = command.streams()
+                    if isinstance(caller, Credentials):
+                        streams.append(user_stream(caller.name))
+                    uow.sync(streams)
+                    user = (
+                        authenticate(uow.user(caller.name), caller)
+                        if isinstance(caller, Credentials)
+                        else caller
+                    )
+                    outcome = self._decide(uow, command, user)
                     uow.commit()
             except WRITE_CONFLICTS as error:
                 if not is_write_conflict(error):

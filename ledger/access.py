@@ -11,13 +11,14 @@ whether it exists or not.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from ledger import intents as i
-from ledger.errors import Forbidden, unknown_declaration, unknown_lot
+from ledger.errors import Forbidden, Unauthenticated, unknown_declaration, unknown_lot
 from ledger.events import (
     ContractEvent,
     DeclarationEvent,
@@ -144,6 +145,27 @@ class User:
 
 
 OPERATOR = User("operator", Role.OPERATOR)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a caller presents: a user's name and the SHA-256 of its token's secret."""
+
+    name: str
+    secret_hash: str
+
+
+def authenticate(user: User | None, credentials: Credentials) -> User:
+    """The user the credentials prove, read from its own stream; refused alike whether the
+    user is unknown, disabled or the token revoked."""
+    known = user.token_hashes if user is not None and user.active else frozenset()
+    if user is None or not any(
+        hmac.compare_digest(credentials.secret_hash, token_hash) for token_hash in known
+    ):
+        raise Unauthenticated(
+            "invalid_token", "the bearer token is not valid: unknown, revoked, or its user disabled"
+        )
+    return user
 
 
 def may_record(user: User, intent_type: type[i.Intent]) -> bool:

@@ -26,6 +26,12 @@ class Invalid(LedgerError):
     status = 422
 
 
+class Unauthenticated(LedgerError):
+    """No credentials, or credentials that are not valid."""
+
+    status = 401
+
+
 class Forbidden(LedgerError):
     """The caller's role or scope does not allow it."""
 

@@ -20,7 +20,13 @@ from starlette.concurrency import run_in_threadpool
 
 from api.examples import example
 from api.problems import PROBLEM_RESPONSES, Problem, pointer
-from api.routes.common import Caller, KnownParametersOnly, TheLedger, body_within
+from api.routes.common import (
+    KnownParametersOnly,
+    TheCredentials,
+    TheLedger,
+    body_within,
+    caller_of,
+)
 from commands.models import COMMAND_NAMES, COMMAND_TYPES, Command
 from commands.parsing import MAX_LINE_BYTES, InvalidCommand, load_json, parse_command
 from commands.service import Outcome
@@ -97,12 +103,24 @@ def command_from(data: Any, name: str, idempotency_key: str | None) -> Command:
 
 def _route(name: str, model: type[Command]) -> None:
     async def record(
-        request: Request, ledger: TheLedger, caller: Caller, idempotency_key: IdempotencyKey = None
+        request: Request,
+        ledger: TheLedger,
+        credentials: TheCredentials,
+        idempotency_key: IdempotencyKey = None,
     ) -> JSONResponse:
-        authorize_role(caller, model.value_type)  # 403 before anything is read
         body = await body_within(request, MAX_LINE_BYTES)
-        command = command_from(load_json(body), name, idempotency_key)
-        outcome: Outcome = await run_in_threadpool(ledger.service.execute, command, caller)
+
+        def run() -> Outcome:
+            """One thread, one transaction: the token, the role, the scope and the rules
+            are checked together where the command is decided."""
+            try:
+                command = command_from(load_json(body), name, idempotency_key)
+            except LedgerError:
+                authorize_role(caller_of(ledger, credentials), model.value_type)  # 401, 403 first
+                raise
+            return ledger.service.execute(command, credentials)
+
+        outcome = await run_in_threadpool(run)
         status = 201 if outcome.status == "applied" else 200
         return JSONResponse(
             {"command": name, "status": outcome.status, "result": outcome.result},
@@ -154,7 +172,9 @@ def _route(name: str, model: type[Command]) -> None:
         }
     },
 )
-async def record_batch(request: Request, ledger: TheLedger, caller: Caller) -> JSONResponse:
+async def record_batch(
+    request: Request, ledger: TheLedger, credentials: TheCredentials
+) -> JSONResponse:
     """Each command succeeds or is refused alone; the answer has one outcome per line. At most
     100,000 commands and 32 MiB."""
     body = await body_within(request, MAX_BATCH_BYTES)
@@ -163,7 +183,7 @@ async def record_batch(request: Request, ledger: TheLedger, caller: Caller) -> J
         raise LedgerError("too_many_commands", f"a batch is at most {MAX_BATCH_COMMANDS:,}")
 
     def run() -> list[Outcome]:
-        return list(ledger.service.execute_many(items, caller))
+        return list(ledger.service.execute_many(items, caller_of(ledger, credentials)))
 
     outcomes = await run_in_threadpool(run)
     counts = {"applied": 0, "already_applied": 0, "refused": 0}

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
-from starlette.concurrency import run_in_threadpool
 
-from api.callers import user_for_token
+from api.callers import credentials_of, identify
 from api.problems import PayloadTooLarge
 from api.wiring import Ledger
-from ledger.access import User
+from ledger.access import Credentials, User
 from ledger.errors import Invalid
 
 
@@ -19,18 +18,22 @@ def the_ledger(request: Request) -> Ledger:
     return ledger
 
 
-async def the_caller(
-    request: Request,
+async def the_credentials(
     authorization: Annotated[
         str | None,
         Header(description="Bearer TOKEN, as `bonded tokens issue NAME` printed it."),
     ] = None,
-) -> User:
-    ledger = the_ledger(request)
-    return await run_in_threadpool(user_for_token, ledger.service.store, authorization)
+) -> Credentials:
+    """The caller's credentials (401 if none); checked against its stream where it acts."""
+    return credentials_of(authorization)
 
 
-Caller = Annotated[User, Depends(the_caller)]
+def caller_of(ledger: Ledger, credentials: Credentials) -> User:
+    """The user proving the credentials (a read of its stream; 401 if they prove nothing)."""
+    return identify(ledger.service.store, credentials)
+
+
+TheCredentials = Annotated[Credentials, Depends(the_credentials)]
 TheLedger = Annotated[Ledger, Depends(the_ledger)]
 
 
@@ -51,7 +54,7 @@ async def body_within(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def known_parameters_only(request: Request) -> None:
+async def known_parameters_only(request: Request) -> None:
     """Refuses a query parameter the route does not take (422), as an unknown body field is."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)

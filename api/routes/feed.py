@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from api.cloud_events import cloud_event
 from api.problems import PROBLEM_RESPONSES
-from api.routes.common import Caller, KnownParametersOnly, TheLedger
+from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
 from ledger.access import ReadScope, Role, sees_event
 from ledger.events import DeclarationEvent, LotEvent
 from projections.visibility import Sight, scope_of
@@ -50,12 +50,13 @@ class Page(BaseModel):
 )
 def events(
     ledger: TheLedger,
-    caller: Caller,
+    credentials: TheCredentials,
     after: Annotated[
         int, Query(ge=0, description="The position read last (0: from the start).")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="Positions to read at most.")] = 100,
 ) -> dict[str, Any]:
+    caller = caller_of(ledger, credentials)
     store = ledger.service.store
     ledger.catch_up()  # where lots have been, as far as this page goes
     head = store.head()

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from api.asking import when_asked
 from api.problems import PROBLEM_RESPONSES
 from api.render import BALANCE_COLUMNS, CARD_COLUMNS, CLOCK_COLUMNS, SETTLEMENT_COLUMNS, render
-from api.routes.common import Caller, KnownParametersOnly, TheLedger
+from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
 from api.routes.rows import BalanceRow, CardRow, ClockRow, SettlementRow
 from ledger.access import check_asked
 from ledger.errors import unknown_lot
@@ -59,7 +59,7 @@ def answer(request: Request, rows: list[dict[str, Any]], columns: list[str]) -> 
 def _holdings(
     question: str,
     ledger: Any,
-    caller: Any,
+    credentials: Any,
     as_of: str | None,
     known_at: str | None,
     warehouse: str | None,
@@ -67,6 +67,7 @@ def _holdings(
     lot: str | None,
     province: str | None,
 ) -> list[dict[str, Any]]:
+    caller = caller_of(ledger, credentials)
     when = when_asked(as_of, known_at)
     ledger.catch_up()
     model = ledger.read_model
@@ -86,7 +87,7 @@ def _holdings(
 def balances(
     request: Request,
     ledger: TheLedger,
-    caller: Caller,
+    credentials: TheCredentials,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     warehouse: Warehouse = None,
@@ -94,7 +95,9 @@ def balances(
     lot: Lot = None,
     province: Province = None,
 ) -> Response:
-    rows = _holdings("balances", ledger, caller, as_of, known_at, warehouse, owner, lot, province)
+    rows = _holdings(
+        "balances", ledger, credentials, as_of, known_at, warehouse, owner, lot, province
+    )
     return answer(request, rows, BALANCE_COLUMNS)
 
 
@@ -107,7 +110,7 @@ def balances(
 def clocks(
     request: Request,
     ledger: TheLedger,
-    caller: Caller,
+    credentials: TheCredentials,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     warehouse: Warehouse = None,
@@ -115,7 +118,9 @@ def clocks(
     lot: Lot = None,
     province: Province = None,
 ) -> Response:
-    rows = _holdings("clocks", ledger, caller, as_of, known_at, warehouse, owner, lot, province)
+    rows = _holdings(
+        "clocks", ledger, credentials, as_of, known_at, warehouse, owner, lot, province
+    )
     return answer(request, rows, CLOCK_COLUMNS)
 
 
@@ -128,7 +133,7 @@ def clocks(
 def overdue(
     request: Request,
     ledger: TheLedger,
-    caller: Caller,
+    credentials: TheCredentials,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     warehouse: Warehouse = None,
@@ -136,7 +141,9 @@ def overdue(
     lot: Lot = None,
     province: Province = None,
 ) -> Response:
-    rows = _holdings("overdue", ledger, caller, as_of, known_at, warehouse, owner, lot, province)
+    rows = _holdings(
+        "overdue", ledger, credentials, as_of, known_at, warehouse, owner, lot, province
+    )
     return answer(request, rows, CLOCK_COLUMNS)
 
 
@@ -149,7 +156,7 @@ def overdue(
 def settlements(
     request: Request,
     ledger: TheLedger,
-    caller: Caller,
+    credentials: TheCredentials,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     warehouse: Warehouse = None,
@@ -157,7 +164,7 @@ def settlements(
     province: Province = None,
 ) -> Response:
     rows = _holdings(
-        "settlements", ledger, caller, as_of, known_at, warehouse, owner, None, province
+        "settlements", ledger, credentials, as_of, known_at, warehouse, owner, None, province
     )
     return answer(request, rows, SETTLEMENT_COLUMNS)
 
@@ -171,11 +178,12 @@ def settlements(
 def stock_card(
     request: Request,
     ledger: TheLedger,
-    caller: Caller,
+    credentials: TheCredentials,
     lot_id: Annotated[str, Path(description="e.g. TK-100001/1 (URL-encode the '/')")],
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> Response:
+    caller = caller_of(ledger, credentials)
     when = when_asked(as_of, known_at)
     ledger.catch_up()
     model = ledger.read_model
