@@ -61,6 +61,7 @@ class ReadModelRunner:
         self.decode = decode
         self.projections = list(projections)
         self._migrated = False
+        self._left_at: dict[str, int] = {}  # where this runner left each projection
 
     def migrate(self) -> None:
         if not self._migrated:
@@ -95,6 +96,7 @@ class ReadModelRunner:
             try:
                 with self.engine.begin() as connection:
                     positions = {p.name: p.position(connection) for p in self.projections}
+                    self._forget_moved(positions)
                     low = min(positions.values())
                     if low >= head:
                         return read
@@ -111,6 +113,7 @@ class ReadModelRunner:
                         if part:
                             projection.apply(connection, part)
                             projection.advance(connection, since, batch[-1].position)
+                            self._left_at[projection.name] = batch[-1].position
             except PositionMoved:
                 self._forget()  # another runner got there first: read again
                 continue
@@ -135,6 +138,15 @@ class ReadModelRunner:
     def _forget(self) -> None:
         for projection in self.projections:
             projection.forget()
+        self._left_at.clear()
+
+    def _forget_moved(self, positions: dict[str, int]) -> None:
+        """A projection another process moved on since this runner left it has caches that
+        miss what that process applied: they go, and are read again from its tables."""
+        for projection in self.projections:
+            if self._left_at.get(projection.name) != positions[projection.name]:
+                projection.forget()
+                self._left_at[projection.name] = positions[projection.name]
 
     def follow(
         self,

@@ -378,3 +378,19 @@ def test_a_follower_catches_up_and_stops_when_asked(
     )
     assert read.runner.status().lag == 0
     assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "99"}
+
+
+def test_runners_of_two_processes_taking_turns_keep_the_read_models_exact(
+    ledger: Harness, read: ReadSide, store: EventStore
+) -> None:
+    """Each runner caches what it projected; when the other moved the read models on
+    meanwhile, those caches miss events and must go."""
+    other = ReadSide(store)
+    ledger.given(warehousing("D1", line(1, "100")))
+    for turn in range(6):
+        ledger.given(ex_warehousing(quantity="1", when=f"2026-03-{turn + 1:02d}"))
+        (read if turn % 2 else other).runner.catch_up()
+    live = dump(read.engine)
+    read.runner.rebuild()
+    assert dump(read.engine) == live
+    assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "94"}
