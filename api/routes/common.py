@@ -55,12 +55,16 @@ async def body_within(request: Request, limit: int) -> bytes:
 
 
 async def known_parameters_only(request: Request) -> None:
-    """Refuses a query parameter the route does not take (422), as an unknown body field is."""
+    """Refuses a query parameter the route does not take, or one given twice (422), as an
+    unknown body field is."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
     known = {param.alias for param in _query_params(dependant)}
+    repeated = sorted({k for k in request.query_params if len(request.query_params.getlist(k)) > 1})
+    if repeated:
+        raise Invalid("repeated_parameter", f"{repeated[0]!r} is given more than once", repeated[0])
     unknown = sorted(set(request.query_params) - known)
     if unknown:
         raise Invalid(
