@@ -5,9 +5,10 @@ models are caught up with everything recorded before each answer (read your writ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from api.asking import when_asked
@@ -56,95 +57,63 @@ def answer(request: Request, rows: list[dict[str, Any]], columns: list[str]) -> 
     return JSONResponse(rows)
 
 
-def _holdings(
-    question: str,
-    ledger: Any,
-    credentials: Any,
-    as_of: str | None,
-    known_at: str | None,
-    warehouse: str | None,
-    owner: str | None,
-    lot: str | None,
-    province: str | None,
-) -> list[dict[str, Any]]:
+@dataclass
+class LotQuestion:
+    """The parameters of the lot questions (balances, clocks, overdue), as the CLI's."""
+
+    as_of: AsOf = None
+    known_at: KnownAt = None
+    warehouse: Warehouse = None
+    owner: Owner = None
+    lot: Lot = None
+    province: Province = None
+
+
+Asked = Annotated[LotQuestion, Depends()]
+
+
+def _ask(question: str, ledger: Any, credentials: Any, asked: LotQuestion) -> list[dict[str, Any]]:
     caller = caller_of(ledger, credentials)
-    when = when_asked(as_of, known_at)
+    when = when_asked(asked.as_of, asked.known_at)
     ledger.catch_up()
     model = ledger.read_model
     scope = model.scope(caller)
-    check_asked(caller, scope, warehouse, owner, province)
-    filters = within(Filters(warehouse, owner, lot, province), scope)
+    check_asked(caller, scope, asked.warehouse, asked.owner, asked.province)
+    filters = within(Filters(asked.warehouse, asked.owner, asked.lot, asked.province), scope)
     rows: list[dict[str, Any]] = getattr(model, question)(filters, when)
     return rows
 
 
-@router.get(
-    "/balances",
-    summary="Lots with goods on hand or in transit",
-    response_model=list[BalanceRow],
-    responses=ANSWERS,
-)
-def balances(
-    request: Request,
-    ledger: TheLedger,
-    credentials: TheCredentials,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-    warehouse: Warehouse = None,
-    owner: Owner = None,
-    lot: Lot = None,
-    province: Province = None,
-) -> Response:
-    rows = _holdings(
-        "balances", ledger, credentials, as_of, known_at, warehouse, owner, lot, province
+def _lot_question(question: str, summary: str, row: type[Any], columns: list[str]) -> None:
+    def ask(
+        request: Request, ledger: TheLedger, credentials: TheCredentials, asked: Asked
+    ) -> Response:
+        return answer(request, _ask(question, ledger, credentials, asked), columns)
+
+    router.add_api_route(
+        f"/{question}",
+        ask,
+        methods=["GET"],
+        name=question,
+        summary=summary,
+        response_model=list[row],  # type: ignore[valid-type]
+        responses=ANSWERS,
     )
-    return answer(request, rows, BALANCE_COLUMNS)
 
 
-@router.get(
-    "/clocks",
-    summary="Storage clocks: first warehousing, deadline, days in storage and left, status",
-    response_model=list[ClockRow],
-    responses=ANSWERS,
+_lot_question("balances", "Lots with goods on hand or in transit", BalanceRow, BALANCE_COLUMNS)
+_lot_question(
+    "clocks",
+    "Storage clocks: first warehousing, deadline, days in storage and left, status",
+    ClockRow,
+    CLOCK_COLUMNS,
 )
-def clocks(
-    request: Request,
-    ledger: TheLedger,
-    credentials: TheCredentials,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-    warehouse: Warehouse = None,
-    owner: Owner = None,
-    lot: Lot = None,
-    province: Province = None,
-) -> Response:
-    rows = _holdings(
-        "clocks", ledger, credentials, as_of, known_at, warehouse, owner, lot, province
-    )
-    return answer(request, rows, CLOCK_COLUMNS)
-
-
-@router.get(
-    "/overdue",
-    summary="Lots past their deadline with goods on hand or in transit",
-    response_model=list[ClockRow],
-    responses=ANSWERS,
+_lot_question(
+    "overdue",
+    "Lots past their deadline with goods on hand or in transit",
+    ClockRow,
+    CLOCK_COLUMNS,
 )
-def overdue(
-    request: Request,
-    ledger: TheLedger,
-    credentials: TheCredentials,
-    as_of: AsOf = None,
-    known_at: KnownAt = None,
-    warehouse: Warehouse = None,
-    owner: Owner = None,
-    lot: Lot = None,
-    province: Province = None,
-) -> Response:
-    rows = _holdings(
-        "overdue", ledger, credentials, as_of, known_at, warehouse, owner, lot, province
-    )
-    return answer(request, rows, CLOCK_COLUMNS)
 
 
 @router.get(
@@ -163,10 +132,8 @@ def settlements(
     owner: Owner = None,
     province: Province = None,
 ) -> Response:
-    rows = _holdings(
-        "settlements", ledger, credentials, as_of, known_at, warehouse, owner, None, province
-    )
-    return answer(request, rows, SETTLEMENT_COLUMNS)
+    asked = LotQuestion(as_of, known_at, warehouse, owner, None, province)
+    return answer(request, _ask("settlements", ledger, credentials, asked), SETTLEMENT_COLUMNS)
 
 
 @router.get(
