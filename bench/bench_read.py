@@ -90,6 +90,27 @@ def record(url: str, events: int) -> tuple[int, float]:
     return head, seconds
 
 
+def spans(url: str) -> tuple[date, datetime]:
+    """The middle day of the effective moments recorded and the middle recorded moment."""
+    from sqlalchemy import create_engine, func, select
+
+    from projections import tables as t
+
+    h = t.lot_history.c
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        first, last, known_first, known_last = connection.execute(
+            select(
+                func.min(h.effective_at),
+                func.max(h.effective_at),
+                func.min(h.recorded_at),
+                func.max(h.recorded_at),
+            )
+        ).one()
+    engine.dispose()
+    return (first + (last - first) / 2).date(), known_first + (known_last - known_first) / 2
+
+
 def burst_lag(url: str, events: int, burst: int = 10_000) -> tuple[int, float]:
     """Records the next ``burst`` commands of the same generated history, then catches the
     read models up: (events in the burst, seconds from the burst's end to caught up)."""
@@ -146,11 +167,19 @@ def run_backend(name: str, args: argparse.Namespace) -> None:
         gc.collect()
         ledger = open_ledger(Settings(url))
         model = ledger.read_model
+        effective, recorded = spans(url)
         today = When(datetime.now().date() + timedelta(days=1))
         later = When(date(2026, 12, 31))
-        known = When(date(2026, 12, 31), datetime.now().astimezone())
-        past = When(date(2026, 6, 30))
+        # in the middle of what was recorded, on each axis: the SQL states answer, not the
+        # current table, and as known at a moment some states were superseded since
+        known = When(date(2026, 12, 31), recorded)
+        past = When(effective)
         warehouse, province = Filters(warehouse_id="KNQ-007"), Filters(province="Province 7")
+
+        def settled(filters: Filters, when: When) -> list[dict[str, Any]]:
+            return model.settlements(filters, when)
+
+        print(f"  as of {past.as_of} (mid-history), known at {known.known_at}", flush=True)
         questions = [  # (label, question, filters, when, path)
             ("balances, one warehouse", model.balances, warehouse, today, "current table"),
             ("balances, one province", model.balances, province, today, "current table"),
@@ -158,6 +187,7 @@ def run_backend(name: str, args: argparse.Namespace) -> None:
             ("overdue, one province", model.overdue, province, later, "current table"),
             ("balances, warehouse, as of", model.balances, warehouse, past, "SQL states"),
             ("balances, warehouse, known-at", model.balances, warehouse, known, "SQL states"),
+            ("settlements, warehouse, known-at", settled, warehouse, known, "SQL history"),
             ("overdue, warehouse, known-at", model.overdue, warehouse, known, "SQL states"),
             ("balances, province, as of", model.balances, province, past, "SQL states"),
             ("balances, province, known-at", model.balances, province, known, "SQL states"),

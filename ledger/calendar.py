@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -25,6 +26,7 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(WAREHOUSE_ZONE).date()
 
 
+@lru_cache(maxsize=65536)  # an answer asks it for each of its lots: the same few days
 def add_period(day: date, *, days: int = 0, months: int = 0) -> date:
     """Calendar arithmetic: 12 months on from 29 Feb is 28 Feb, the same day a year on."""
     return day + relativedelta(months=months, days=days)

@@ -7,6 +7,7 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, datetime
 
 from ledger.calendar import end_of_day
@@ -38,7 +39,7 @@ class When:
     as_of: date
     known_at: datetime | None = None
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         return end_of_day(self.as_of)
 

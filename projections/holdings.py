@@ -92,29 +92,39 @@ def holdings_at(
     rows = connection.execute(holdings_query(filters, when)).all()
     contract_nos = sorted({row.contract_no for row in rows if row.contract_no is not None})
     contracts = load_contracts(connection, contract_nos, when.known_at)
+    end = when.end
     found = []
-    for row in rows:
-        contract_no = row.contract_no
-        dates = Dates(
-            row.registered_on,
-            row.first_warehoused_on,
-            int(row.extension_days),
-            row.declared_expires_on,
-        )
+    for (
+        lot_id,
+        declaration_no,
+        warehouse_id,
+        owner,
+        hs_code,
+        description,
+        unit,
+        registered_on,
+        first_warehoused_on,
+        extension_days,
+        contract_no,
+        declared_expires_on,
+        on_hand,
+        in_transit,
+    ) in rows:  # in the order of holdings_query's columns
+        dates = Dates(registered_on, first_warehoused_on, int(extension_days), declared_expires_on)
         contract = contracts.get(contract_no) if contract_no is not None else None
         found.append(
             Holding(
-                row.lot_id,
-                row.declaration_no,
-                row.warehouse_id,
-                row.goods_owner_tax_code,
-                row.hs_code,
-                row.description,
-                row.unit,
-                row.on_hand,
-                row.in_transit,
+                lot_id,
+                declaration_no,
+                warehouse_id,
+                owner,
+                hs_code,
+                description,
+                unit,
+                on_hand,
+                in_transit,
                 first_warehousing_date(dates, pack),
-                deadline(dates, pack, contract, when.end),
+                deadline(dates, pack, contract, end),
             )
         )
     return found
