@@ -97,6 +97,8 @@ class Intent:
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterEnterprise(Intent):
+    """Register an enterprise: a warehouse operator or a goods owner (its MST checked)."""
+
     country: Country = "VN"  # before tax_code: the tax code's check depends on it
     tax_code: TaxCode
     name: Text
@@ -105,6 +107,8 @@ class RegisterEnterprise(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterWarehouse(Intent):
+    """Register a bonded warehouse with its owner, province and customs office."""
+
     warehouse_id: WarehouseId
     name: Text
     owner_tax_code: TaxCode
@@ -116,6 +120,8 @@ class RegisterWarehouse(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterRentContract(Intent):
+    """Register a rent contract of a goods owner for a warehouse (55.1b.2)."""
+
     contract_no: ContractNo
     warehouse_id: WarehouseId
     goods_owner_tax_code: TaxCode
@@ -126,6 +132,8 @@ class RegisterRentContract(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class ExtendRentContract(Intent):
+    """Extend a rent contract to a later expiry, from a moment on."""
+
     contract_no: ContractNo
     expires_on: date
     effective_at: Moment
@@ -136,6 +144,8 @@ class ExtendRentContract(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class WarehouseGoods(Intent):
+    """Warehouse the goods of a declaration (HQ/2002-KNQ): one lot per line (55.1, 55.2)."""
+
     declaration_no: DeclarationNo
     registered_on: date
     effective_at: Moment
@@ -161,6 +171,8 @@ class LotIntent(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class ExWarehouse(LotIntent):
+    """Take goods out of a lot: abroad, inland or to a non-tariff zone (55.3, 55.4)."""
+
     quantity: Quantity
     destination: Ref
     bill_no: Ref
@@ -172,6 +184,8 @@ class ExWarehouse(LotIntent):
 
 @dataclass(frozen=True, kw_only=True)
 class TransferOwnership(LotIntent):
+    """Transfer a quantity of a lot to a new owner; a partial one splits the lot (55.6)."""
+
     quantity: Quantity
     new_owner_tax_code: TaxCode
     new_contract_no: ContractNo | None
@@ -181,6 +195,8 @@ class TransferOwnership(LotIntent):
 
 @dataclass(frozen=True, kw_only=True)
 class DispatchMove(LotIntent):
+    """Dispatch a quantity of a lot to another warehouse; it is in transit until received (55.5)."""
+
     quantity: Quantity
     to_warehouse_id: WarehouseId
     contract_no: ContractNo | None
@@ -190,6 +206,8 @@ class DispatchMove(LotIntent):
 
 @dataclass(frozen=True, kw_only=True)
 class ReceiveMove(LotIntent):
+    """Receive a travelling lot at its destination warehouse (55.5)."""
+
     seal_intact: bool
 
 
@@ -198,6 +216,8 @@ class ReceiveMove(LotIntent):
 
 @dataclass(frozen=True, kw_only=True)
 class ExtendStorage(LotIntent):
+    """Extend a lot's storage time, within the rule pack's limits (customs officer)."""
+
     days: Days
     approval_ref: Ref
     reason: Text
@@ -205,18 +225,24 @@ class ExtendStorage(LotIntent):
 
 @dataclass(frozen=True, kw_only=True)
 class PlaceHold(LotIntent):
+    """Place a lot on hold for inspection: nothing leaves it until released (55.1c.2, 55.8a)."""
+
     ref: Ref
     reason: Text
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReleaseHold(LotIntent):
+    """Release a lot's hold (customs officer)."""
+
     ref: Ref
     reason: Text
 
 
 @dataclass(frozen=True, kw_only=True)
 class LiquidateOverdue(LotIntent):
+    """Liquidate overdue goods of a lot: auction, destruction or other (55.7)."""
+
     quantity: Quantity
     decision_ref: Ref
     method: Literal["auction", "destruction", "other"]
@@ -227,12 +253,16 @@ class LiquidateOverdue(LotIntent):
 
 @dataclass(frozen=True, kw_only=True)
 class SettleDeclaration(Intent):
+    """Settle a declaration whose lots are all empty (55.8d)."""
+
     declaration_no: DeclarationNo
     effective_at: Moment
 
 
 @dataclass(frozen=True, kw_only=True)
 class ExtendSettlement(Intent):
+    """Extend a declaration's settlement deadline once, by the pack's days (55.8d)."""
+
     declaration_no: DeclarationNo
     effective_at: Moment
     approval_ref: Ref
@@ -250,6 +280,8 @@ class Count:
 
 @dataclass(frozen=True, kw_only=True)
 class RecordStockCount(Intent):
+    """Record a stock count of a warehouse; differences are reported, not applied (55.8e)."""
+
     warehouse_id: WarehouseId
     effective_at: Moment
     counts: Annotated[tuple[Count, ...], Many(1, 10000)]
@@ -257,6 +289,8 @@ class RecordStockCount(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class SubmitReport(Intent):
+    """Submit the periodic report of a warehouse for a period (55.8c)."""
+
     warehouse_id: WarehouseId
     period: Period
     effective_at: Moment
@@ -264,6 +298,8 @@ class SubmitReport(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class ReverseEntry(Intent):
+    """Reverse an entry of a lot, named by its version, as if it never happened."""
+
     lot_id: LotId
     version: Version
     reason: Text
@@ -306,6 +342,8 @@ RoleName = Literal[
 
 @dataclass(frozen=True, kw_only=True)
 class AddUser(Intent):
+    """Add a user with a role and the place it acts for."""
+
     name: UserName
     role: RoleName
     enterprise: TaxCode | None = None
@@ -315,17 +353,23 @@ class AddUser(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class DisableUser(Intent):
+    """Disable a user: none of its tokens work any more."""
+
     name: UserName
 
 
 @dataclass(frozen=True, kw_only=True)
 class IssueToken(Intent):
+    """Record a token issued to a user (its hash only)."""
+
     name: UserName
     token_hash: Annotated[str, Bound.REF]  # made by the door from a random secret
 
 
 @dataclass(frozen=True, kw_only=True)
 class RevokeTokens(Intent):
+    """Revoke every token of a user."""
+
     name: UserName
 
 

@@ -169,6 +169,8 @@ def test_the_openapi_document_describes_every_operation(served: Served) -> None:
         for method, operation in methods.items()
     ]
     assert len(operations) >= 18 + 1 + 5
+    summaries = [operation["summary"] for _, _, operation in operations]
+    assert len(set(summaries)) == len(summaries)  # each says what it does
     for path, _, operation in operations:
         assert operation.get("summary"), path
         assert {"401", "422"} <= set(operation["responses"]), path
