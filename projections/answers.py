@@ -7,8 +7,8 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date, datetime
+from functools import cached_property
 
 from ledger.calendar import end_of_day
 from ledger.facts import LotFacts

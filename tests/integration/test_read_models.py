@@ -394,3 +394,25 @@ def test_runners_of_two_processes_taking_turns_keep_the_read_models_exact(
     read.runner.rebuild()
     assert dump(read.engine) == live
     assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "94"}
+
+
+@pytest.mark.postgres
+def test_postgresql_gets_fresh_statistics_for_the_read_models(postgres_url: str) -> None:
+    """After a large catch-up the planner must not plan from the empty tables' estimates."""
+    from sqlalchemy import text as sql
+
+    from commands.settings import Settings
+
+    store = EventStore(Settings(postgres_url).event_store_env())
+    side = ReadSide(store)
+    side.runner.migrate()
+    side.runner.analyze()
+    with side.engine.connect() as connection:
+        analyzed = connection.execute(
+            sql(
+                "SELECT relname FROM pg_stat_user_tables WHERE relname LIKE 'rm_%' "
+                "AND last_analyze IS NOT NULL"
+            )
+        ).scalars()
+        assert {"rm_lot_states", "rm_lot_history", "rm_lot_origins", "rm_lots"} <= set(analyzed)
+    store.close()
