@@ -7,7 +7,7 @@ of each row it returns, under the lot's contract as known at that moment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -85,11 +85,24 @@ def _states(filters: Filters, when: When, *known: ColumnElement[bool]) -> Select
     return query
 
 
+def _province_named(connection: Connection, filters: Filters) -> Filters:
+    """The province as the list of its warehouses: an index range for each beats the join
+    PostgreSQL plans for the subquery (a sequential scan of every state, 190 ms at 1M)."""
+    if filters.province is None:
+        return filters
+    w = t.warehouses.c
+    found = frozenset(
+        connection.execute(select(w.warehouse_id).where(w.province == filters.province)).scalars()
+    )
+    scope = found if filters.warehouses is None else found & filters.warehouses
+    return replace(filters, province=None, warehouses=scope)
+
+
 def holdings_at(
     connection: Connection, filters: Filters, when: When, pack: RulePack
 ) -> list[Holding]:
     """Each lot with a non-zero balance at the end of ``as_of``, as known at ``known_at``."""
-    rows = connection.execute(holdings_query(filters, when)).all()
+    rows = connection.execute(holdings_query(_province_named(connection, filters), when)).all()
     contract_nos = sorted({row.contract_no for row in rows if row.contract_no is not None})
     contracts = load_contracts(connection, contract_nos, when.known_at)
     end = when.end
