@@ -148,6 +148,10 @@ projections_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+audit_app = typer.Typer(
+    help="Tamper evidence: the hash chain over every stored event.", no_args_is_help=True
+)
+app.add_typer(audit_app, name="audit")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(projections_app, name="projections")
 
@@ -409,6 +413,55 @@ def serve(
         workers=workers,
         log_level="warning",
     )
+
+
+@audit_app.command("digest")
+def audit_digest(
+    output: Annotated[str, typer.Option("-o", "--output", help="Where to write the digest.")],
+) -> None:
+    """Chain everything recorded so far and write the chain's head (position, hash, count,
+    time) as JSON: keep it outside the database."""
+    import json
+    from datetime import UTC, datetime
+
+    from api.wiring import open_ledger
+    from projections.audit import digest
+
+    ledger = open_ledger()
+    try:
+        ledger.runner.catch_up()
+        with ledger.runner.engine.connect() as connection:
+            head = digest(connection, datetime.now(UTC))
+    finally:
+        ledger.close()
+    Path(output).write_text(json.dumps(head.as_dict(), indent=2) + "\n")
+    typer.echo(f"digest of {head.count:,} events up to position {head.position}: {head.hash}")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    digest_file: Annotated[
+        str | None, typer.Option("--digest", help="A digest written by `bonded audit digest`.")
+    ] = None,
+) -> None:
+    """Re-read the stored events from the first, recompute every link of the chain and say
+    OK with the count, or the first bad position and what is wrong there. Exit 1 if bad."""
+    import json
+
+    from api.wiring import open_ledger
+    from projections.audit import Digest, verify
+
+    held = Digest.of(json.loads(Path(digest_file).read_text())) if digest_file else None
+    ledger = open_ledger()
+    try:
+        ledger.runner.migrate()
+        table = ledger.service.store.recorder.qualified_name  # type: ignore[attr-defined]
+        verdict = verify(ledger.runner.engine, table, held)
+    finally:
+        ledger.close()
+    typer.echo(str(verdict))
+    if not verdict.ok:
+        raise typer.Exit(1)
 
 
 @db_app.command("upgrade")

@@ -23,7 +23,7 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-Row = tuple[int, int, str, bytes]  # notification id, version in its stream, topic, state
+Row = tuple[int, int, str, bytes, bytes]  # id, version in its stream, topic, state, stream id
 
 
 EVENT_TABLES_LOCK = 0x626F6E6465645F65  # "bonded_e": one creator of the event tables at a time
@@ -103,14 +103,18 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
     # --- what the ledger adds ---
 
     def notification_rows(self, after: int, limit: int) -> list[Row]:
-        """(notification id, version, topic, state) after ``after``, in recorded order."""
+        """(notification id, version, topic, state, the stream's 16 UUID bytes) after
+        ``after``, in recorded order: every column of the stored event."""
         sql = (
-            f"SELECT id, originator_version, topic, state FROM {self.qualified_name} "
-            f"WHERE id > {self._marker} ORDER BY id LIMIT {self._marker}"
+            f"SELECT id, originator_version, topic, state, originator_id "
+            f"FROM {self.qualified_name} WHERE id > {self._marker} ORDER BY id LIMIT {self._marker}"
         )
         with self.transaction(commit=False) as session:
             rows = self._fetch(session, sql, [after, limit])
-        return [(nid, version, topic, bytes(state)) for nid, version, topic, state in rows]
+        return [
+            (nid, version, topic, bytes(state), _uuid(oid).bytes)
+            for nid, version, topic, state, oid in rows
+        ]
 
     def select_streams_after(self, known: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
         """The events of several streams after the versions already known, in version order:

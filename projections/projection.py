@@ -24,12 +24,13 @@ from projections import tables as t
 @dataclass(frozen=True, slots=True)
 class Recorded:
     """One event as the log holds it: its position, its version in its stream, its stored
-    form, and the event itself."""
+    form, its stream's id (16 bytes), and the event itself."""
 
     position: int
     version: int
     topic: str
     state: bytes
+    stream_id: bytes
     event: Event
 
 

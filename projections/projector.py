@@ -38,7 +38,7 @@ from projections.projection import ReadModelProjection, Recorded
 
 END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
-Notification = tuple[int, int, str, bytes]  # id, version in its stream, topic, state
+Notification = tuple[int, int, str, bytes, bytes]  # id, version, topic, state, stream id
 Decode = Callable[[str, bytes], Event]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from ledger.events import Event
 from ledger.rulepacks import RulePack
+from projections.audit import AuditChainProjection
 from projections.declarations import DeclarationsProjection
 from projections.history import LotHistoryProjection
 from projections.projection import PositionMoved, ReadModelProjection, Recorded
@@ -35,6 +36,7 @@ def read_model_projections(decode: Decode, pack: RulePack) -> list[ReadModelProj
         DeclarationsProjection(),
         CurrentLotsProjection(decode, pack),
         LotHistoryProjection(),
+        AuditChainProjection(),
     ]
 
 
@@ -122,8 +124,8 @@ class ReadModelRunner:
                     if not rows:
                         return read
                     batch = [
-                        Recorded(position, version, topic, state, self.decode(topic, state))
-                        for position, version, topic, state in rows
+                        Recorded(position, version, topic, state, oid, self.decode(topic, state))
+                        for position, version, topic, state, oid in rows
                     ]
                     for projection in self.projections:
                         since = positions[projection.name]

@@ -226,6 +226,16 @@ declarations = Table(
     Index("rm_declarations_warehouse", "warehouse_id"),
 )
 
+# The hash chain over the event log, as the audit follower saw each stored event: the digest
+# of the event's own columns, and the chain's hash up to and including it.
+audit_chain = Table(
+    "rm_audit_chain",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("row_hash", LargeBinary(32), nullable=False),
+    Column("hash", LargeBinary(32), nullable=False),
+)
+
 READ_MODEL_TABLES = (
     lots,
     lot_events,
@@ -237,4 +247,5 @@ READ_MODEL_TABLES = (
     contracts,
     contract_extensions,
     declarations,
+    audit_chain,
 )

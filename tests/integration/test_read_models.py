@@ -337,7 +337,7 @@ def test_a_runner_that_fell_behind_another_applies_nothing(
     ledger.given(ex_warehousing(quantity="1"))
     late = CurrentLotsProjection(store.decode, load_pack("vn-2015"))
     rows = store.recorder.notification_rows(0, 1000)  # type: ignore[attr-defined]
-    batch = [Recorded(*row, store.decode(row[2], row[3])) for row in rows]
+    batch = [Recorded(*row, store.decode(row[2], row[3])) for row in rows]  # type: ignore[misc]
     with pytest.raises(PositionMoved), read.engine.begin() as connection:
         late.apply(connection, batch[-1:])
         late.advance(connection, 0, batch[-1].position)  # it believes it is still at 0
