@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
-from api.routes import commands, feed, questions
+from api.routes import audit, commands, feed, questions
 from api.wiring import Ledger, open_ledger
 
 log = logging.getLogger("bonded.projections")
@@ -83,6 +83,7 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
     app.include_router(commands.router)
     app.include_router(questions.router)
     app.include_router(feed.router)
+    app.include_router(audit.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -87,3 +87,14 @@ def test_reading_after_the_head_waits_for_new_events(
     ledger.service.execute(parse_command(ex_warehousing("D1/1", "2", "2026-03-02")))
     page = client.get("/events", params={"after": head}, headers=auth).json()
     assert [e["position"] for e in page["events"]] == [head + 1]
+
+
+def test_only_an_auditor_reads_the_audit_digest(
+    feed: tuple[TestClient, dict[str, str], Any],
+) -> None:
+    client, tokens, ledger = feed
+    for role in ROLES:
+        answer = client.get("/audit/digest", headers={"Authorization": f"Bearer {tokens[role]}"})
+        assert answer.status_code == (200 if role == "auditor" else 403), role
+    head = client.get("/audit/digest", headers={"Authorization": f"Bearer {tokens['auditor']}"})
+    assert head.json()["position"] == ledger.service.store.head() == head.json()["count"]
