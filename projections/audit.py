@@ -141,41 +141,51 @@ class Verdict:
 
 def _stored(engine: Engine, table: str) -> Iterator[tuple[int, bytes]]:
     """(position, row hash) of every stored event, in position order, straight from the
-    driver: nothing the store keeps about itself is trusted. ``row_hash`` inlined: this loop
-    runs once per event ever recorded."""
-    marker = "%s" if engine.dialect.name == "postgresql" else "?"
+    driver: nothing the store keeps about itself is trusted."""
+    if engine.dialect.name == "postgresql":
+        yield from _stored_postgres(engine, table)
+        return
     sql = (
         f"SELECT id, originator_id, originator_version, topic, state FROM {table} "
-        f"WHERE id > {marker} ORDER BY id LIMIT {PAGE}"
+        f"WHERE id > ? ORDER BY id LIMIT {PAGE}"
     )
     topics: dict[Any, bytes] = {}  # a topic's length-prefixed UTF-8, once per kind
-    sixteen = (16).to_bytes(8, "big")
     sha256, join = _sha256, b"".join
     for rows in _pages(engine, sql):
-        for position, oid, version, topic, state in rows:
+        for position, oid, version, topic, state in rows:  # ``row_hash``, inlined
             framed = topics.get(topic)
             if framed is None:
-                text = topic.decode("utf-8", "replace") if isinstance(topic, bytes) else str(topic)
-                name = text.encode("utf-8")
+                name = _as_bytes(topic)
                 framed = topics[topic] = len(name).to_bytes(8, "big") + name
             stream = oid if type(oid) is bytes else _uuid_bytes(oid)
             data = state if type(state) is bytes else _as_bytes(state)
-            yield (
-                position,
-                sha256(
-                    join(
-                        (
-                            sixteen if len(stream) == 16 else len(stream).to_bytes(8, "big"),
-                            stream,
-                            EIGHT,
-                            int(version).to_bytes(8, "big", signed=True),
-                            framed,
-                            len(data).to_bytes(8, "big"),
-                            data,
-                        )
-                    )
-                ).digest(),
+            parts = (
+                len(stream).to_bytes(8, "big"),
+                stream,
+                EIGHT,
+                int(version).to_bytes(8, "big", signed=True),
+                framed,
+                len(data).to_bytes(8, "big"),
+                data,
             )
+            yield position, sha256(join(parts)).digest()
+
+
+def _stored_postgres(engine: Engine, table: str) -> Iterator[tuple[int, bytes]]:
+    """The same row hashes computed by PostgreSQL's own ``pg_catalog.sha256`` over the same
+    framing of the stored columns: 32 bytes a row cross the wire instead of the whole log
+    (the driver decoding every state was 80 % of a verify)."""
+    sql = (
+        "SELECT id, pg_catalog.sha256("
+        "int8send(16) || uuid_send(originator_id) || int8send(8) "
+        "|| int8send(originator_version::int8) "
+        "|| int8send(octet_length(convert_to(topic, 'UTF8'))::int8) || convert_to(topic, 'UTF8') "
+        "|| int8send(octet_length(state)::int8) || state"
+        f") FROM {table} WHERE id > %s ORDER BY id LIMIT {PAGE}"
+    )
+    for rows in _pages(engine, sql):
+        for position, digest_ in rows:
+            yield position, bytes(digest_)
 
 
 def _pages(engine: Engine, sql: str) -> Iterator[list[Any]]:
