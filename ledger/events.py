@@ -173,7 +173,12 @@ class LotEvent(Event):
 
     label: ClassVar[str] = "the entry"  # how a message names it: "the ex-warehousing of 5"
     blocked_by_hold: ClassVar[bool] = False
-    counts_in_report: ClassVar[bool] = False  # on-hand in or out of the warehouse (55.8c)
+    # the periodic report's column (55.8c) for on-hand goods in or out of the warehouse: None
+    # for what stays inside it (a transfer between owners, a hold)
+    report_heading: ClassVar[str | None] = None
+
+    def report_column(self) -> str | None:
+        return self.report_heading
 
     @property
     def stream(self) -> str:
@@ -280,7 +285,7 @@ class LotWarehoused(LotCreation):
     hold_reason: str | None = None
 
     label: ClassVar[str] = "the warehousing"
-    counts_in_report: ClassVar[bool] = True
+    report_heading: ClassVar[str | None] = "warehoused"
 
     def postings(self) -> tuple[Posting, ...]:
         return (Posting(on_hand=self.goods.quantity),)
@@ -342,7 +347,9 @@ class LotExWarehoused(LotEvent):
 
     label: ClassVar[str] = "the ex-warehousing"
     blocked_by_hold: ClassVar[bool] = True
-    counts_in_report: ClassVar[bool] = True
+
+    def report_column(self) -> str:
+        return self.destination  # abroad, inland, non_tariff_zone
 
     def postings(self) -> tuple[Posting, ...]:
         return (Posting(on_hand=-self.quantity),)
@@ -459,7 +466,7 @@ class MoveDispatched(Handover):
     seal_no: str
 
     label: ClassVar[str] = "the move dispatch"
-    counts_in_report: ClassVar[bool] = True
+    report_heading: ClassVar[str | None] = "dispatched"
     split_cause: ClassVar[str] = "move"
 
     def whole_postings(self) -> tuple[Posting, ...]:
@@ -489,7 +496,7 @@ class MoveReceived(LotEvent):
     seal_intact: bool
 
     label: ClassVar[str] = "the move receipt"
-    counts_in_report: ClassVar[bool] = True
+    report_heading: ClassVar[str | None] = "received"
 
     def postings(self) -> tuple[Posting, ...]:
         return (Posting(on_hand=self.quantity, in_transit=-self.quantity),)
@@ -561,7 +568,7 @@ class LotLiquidated(LotEvent):
 
     label: ClassVar[str] = "the liquidation"
     blocked_by_hold: ClassVar[bool] = True
-    counts_in_report: ClassVar[bool] = True
+    report_heading: ClassVar[str | None] = "liquidated"
 
     def postings(self) -> tuple[Posting, ...]:
         return (Posting(on_hand=-self.quantity),)

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from ledger.events import ReportSubmitted, StockCounted
 from tests.support import (
+    OWNER_A,
+    OWNER_B,
     Harness,
     dispatch,
     ex_warehousing,
@@ -103,15 +105,22 @@ def test_the_periodic_report_balances(ledger: Harness) -> None:
     )
     ledger.given(receipt("D1/1.2", when="2026-05-02"))
     lots = [ledger.service.store and _lot(ledger, i) for i in ("D1/1", "D1/1.1", "D1/1.2")]
-    (w1,) = periodic_report(lots, "W1", parse_period("2026-Q2"))
-    assert (w1.opening, w1.inward, w1.outward, w1.closing) == (
-        Decimal(90),
+    first = periodic_report(lots, "W1", parse_period("2026-Q2"))
+    (w1,) = first.rows
+    assert (w1.opening, w1.total_in, w1.total_out, w1.closing) == (90, 0, 30, 60)
+    assert w1.outward["dispatched"] == 30 and w1.outward["abroad"] == 0
+    (moved,) = first.transfers  # inside the warehouse: neither in nor out, listed apart
+    assert (moved.lot_id, moved.new_lot_id, moved.quantity) == ("D1/1", "D1/1.1", 20)
+    assert (moved.from_owner, moved.to_owner) == (OWNER_A, OWNER_B)
+    (w2,) = periodic_report(lots, "W2", parse_period("2026-Q2")).rows
+    assert (w2.opening, w2.inward["received"], w2.total_out, w2.closing) == (0, 30, 0, 30)
+    (q1,) = periodic_report(lots, "W1", parse_period("2026-Q1")).rows
+    assert (q1.opening, q1.inward["warehoused"], q1.outward["abroad"], q1.closing) == (
         0,
-        Decimal(30),
-        Decimal(60),
+        100,
+        10,
+        90,
     )
-    (w2,) = periodic_report(lots, "W2", parse_period("2026-Q2"))
-    assert (w2.opening, w2.inward, w2.outward, w2.closing) == (0, Decimal(30), 0, Decimal(30))
 
 
 def _lot(ledger: Harness, lot_id: str):  # type: ignore[no-untyped-def]
