@@ -148,6 +148,8 @@ projections_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
+report_app = typer.Typer(help="The owner's periodic report (Art. 55.8c).", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 audit_app = typer.Typer(
     help="Tamper evidence: the hash chain over every stored event.", no_args_is_help=True
 )
@@ -413,6 +415,54 @@ def serve(
         workers=workers,
         log_level="warning",
     )
+
+
+@report_app.command("periodic")
+def report_periodic(
+    warehouse: Annotated[str, typer.Option("--warehouse", help="The warehouse reported on.")],
+    period: Annotated[str, typer.Option(help="A quarter 2025-Q3 or a half-year 2025-H1.")],
+    known_at: KnownAt = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option("--format", help="json, csv or xlsx (default: from -o's extension, or json)."),
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="Write to this file (xlsx needs one).")
+    ] = None,
+) -> None:
+    """The periodic report of a warehouse: per goods item opening, in and out by kind, closing
+    (checked: closing = opening + in - out), the transfers inside the warehouse, the due date
+    and whether it was submitted (late or not). As known at --known-at (default: now)."""
+    import json
+
+    from api.reports import as_csv, as_json, as_xlsx, build
+    from commands.bootstrap import bootstrap
+    from ledger.errors import LedgerError
+
+    chosen = output_format or (Path(output).suffix.lstrip(".") if output else "json")
+    if chosen not in ("json", "csv", "xlsx"):
+        raise typer.BadParameter("choose json, csv or xlsx", param_hint="--format")
+    if chosen == "xlsx" and not output:
+        raise typer.BadParameter("an XLSX report needs a file: -o report.xlsx", param_hint="-o")
+    moment = _when(None, known_at).known_at
+    service = bootstrap()
+    try:
+        document = build(service.store, service.pack, warehouse, period, moment)
+    except LedgerError as error:
+        exit_refused(error)
+        raise
+    finally:
+        service.store.close()
+    if chosen == "xlsx":
+        Path(str(output)).write_bytes(as_xlsx(document))
+        typer.echo(f"wrote {output}: {len(document['rows'])} goods items")
+        return
+    text = as_csv(document) if chosen == "csv" else json.dumps(as_json(document), indent=2)
+    if output:
+        Path(output).write_text(text if text.endswith("\n") else text + "\n")
+        typer.echo(f"wrote {output}")
+    else:
+        typer.echo(text.rstrip("\n"))
 
 
 @audit_app.command("digest")

@@ -1,0 +1,143 @@
+"""The periodic report as the doors deliver it: per goods item, in and out by kind, closing =
+opening + in - out on every row, transfers apart; as known at a moment; the digest stored at
+submission re-created; late or on time; the XLSX opened again and its cells checked."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import load_workbook
+
+from api.reports import as_xlsx, build
+from commands.store import EventStore
+from ledger.report import content_digest
+from ledger.rulepacks import load_pack
+from tests.support import (
+    OWNER_B,
+    Harness,
+    at,
+    dispatch,
+    ex_warehousing,
+    line,
+    receipt,
+    transfer,
+    warehousing,
+)
+
+PACK = load_pack("vn-2015")
+
+
+def history(ledger: Harness) -> None:
+    ledger.given(
+        warehousing("D1", line(1, "100"), line(2, "50", hs_code="22042100")),
+        ex_warehousing("D1/1", "10", "2026-03-10"),
+        ex_warehousing("D1/1", "5", "2026-04-10"),
+        ex_warehousing(
+            "D1/1",
+            "7",
+            "2026-04-11",
+            destination="inland",
+            export_declaration_no=None,
+            border_gate=None,
+            import_declaration_no="NK-1",
+            purpose="domestic_sale",
+        ),
+        transfer("D1/1", "20", "2026-05-01"),
+        dispatch("D1/2", "15", "2026-05-02"),
+        receipt("D1/2.1", "2026-05-03"),
+    )
+
+
+def rows_by_hs(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["hs_code"]: row for row in document["rows"]}
+
+
+def test_the_report_counts_each_kind_and_balances(ledger: Harness, store: EventStore) -> None:
+    history(ledger)
+    document = build(store, PACK, "W1", "2026-Q2")
+    chips, wine = rows_by_hs(document)["85423100"], rows_by_hs(document)["22042100"]
+    assert (chips["opening"], chips["out"]["abroad"], chips["out"]["inland"]) == ("90", "5", "7")
+    assert chips["closing"] == "78"  # the transfer of 20 stays inside: neither in nor out
+    assert (wine["opening"], wine["out"]["dispatched"], wine["closing"]) == ("50", "15", "35")
+    for row in document["rows"]:
+        total_in = sum(Decimal(v) for v in row["in"].values())
+        total_out = sum(Decimal(v) for v in row["out"].values())
+        assert Decimal(row["closing"]) == Decimal(row["opening"]) + total_in - total_out
+    (moved,) = document["transfers"]
+    assert (moved["lot_id"], moved["new_lot_id"], moved["to"], moved["quantity"]) == (
+        "D1/1",
+        "D1/1.1",
+        OWNER_B,
+        "20",
+    )
+    received = rows_by_hs(build(store, PACK, "W2", "2026-Q2"))["22042100"]
+    assert (received["in"]["received"], received["closing"]) == ("15", "15")
+
+
+def test_as_known_at_a_moment_and_as_submitted(ledger: Harness, store: EventStore) -> None:
+    history(ledger)
+    ledger.given(ex_warehousing("D1/1", "4", "2026-11-02"))  # in 2026-Q4
+    ledger.now = at("2027-01-05 09:00")  # on time: due 15 days after the quarter
+    ledger.given(
+        {
+            "command": "submit_report",
+            "warehouse_id": "W1",
+            "period": "2026-Q4",
+            "effective_at": "2027-01-05T09:00:00+07:00",
+        }
+    )
+    submitted_at = ledger.now
+    ledger.now = at("2027-01-20 09:00")  # a late entry, backdated into the quarter
+    ledger.given(ex_warehousing("D1/1", "3", "2026-12-01"))
+    now = build(store, PACK, "W1", "2026-Q4")
+    then = build(store, PACK, "W1", "2026-Q4", submitted_at + timedelta(seconds=1))
+    assert rows_by_hs(now)["85423100"]["out"]["abroad"] == "7"
+    assert rows_by_hs(then)["85423100"]["out"]["abroad"] == "4"
+    assert (then["submitted_on"], then["late"]) == ("2027-01-05", False)
+    assert (
+        now["submitted_digest"] == content_digest(then["_report"]) != content_digest(now["_report"])
+    )
+
+
+def test_a_report_submitted_after_its_due_date_is_late(ledger: Harness, store: EventStore) -> None:
+    history(ledger)
+    ledger.now = at("2026-08-01 09:00")
+    ledger.given(
+        {
+            "command": "submit_report",
+            "warehouse_id": "W1",
+            "period": "2026-Q2",
+            "effective_at": "2026-08-01T09:00:00+07:00",
+        }
+    )
+    document = build(store, PACK, "W1", "2026-Q2")
+    assert (document["due_on"], document["submitted_on"], document["late"]) == (
+        "2026-07-15",
+        "2026-08-01",
+        True,
+    )
+
+
+def test_the_xlsx_reads_back_as_the_report(ledger: Harness, store: EventStore) -> None:
+    history(ledger)
+    document = build(store, PACK, "W1", "2026-Q2")
+    sheet = load_workbook(io.BytesIO(as_xlsx(document))).active
+    assert sheet is not None
+    cells = {(c.row, c.column): c.value for row in sheet.iter_rows() for c in row if c.value}
+    text = " ".join(str(v) for v in cells.values())
+    assert PACK.report_form in str(cells[(1, 1)])
+    assert "BÁO CÁO" in str(cells[(2, 1)]) and "REPORT" in str(cells[(2, 1)])
+    assert "W1" in text and "2026-Q2" in text and "Ownership transfers" in text
+    header = next(r for (r, c), v in cells.items() if v == "STT / No.")
+    titles = [sheet.cell(row=header, column=c).value for c in range(1, 15)]
+    assert titles[1] == "Mã HS / HS code" and titles[-1] == "Tồn cuối kỳ / Closing"
+    chips = next(r for (r, c), v in cells.items() if v == "85423100")
+    values = [sheet.cell(row=chips, column=c).value for c in range(5, 15)]
+    assert all(isinstance(v, int | float) for v in values)  # numbers, not text
+    assert values[0] == 90 and values[-1] == 78
+    total = next(r for (r, c), v in cells.items() if v == "Tổng cộng / Total")
+    assert str(sheet.cell(row=total, column=14).value).startswith("=SUM(N")
+    assert any("Director" in str(v) for v in cells.values())
