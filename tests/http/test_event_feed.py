@@ -98,3 +98,37 @@ def test_only_an_auditor_reads_the_audit_digest(
         assert answer.status_code == (200 if role == "auditor" else 403), role
     head = client.get("/audit/digest", headers={"Authorization": f"Bearer {tokens['auditor']}"})
     assert head.json()["position"] == ledger.service.store.head() == head.json()["count"]
+
+
+def test_the_periodic_report_over_http_by_role_and_format(
+    feed: tuple[TestClient, dict[str, str], Any],
+) -> None:
+    client, tokens, _ = feed
+    asked = {"warehouse": "W1", "period": "2026-Q1"}
+    expected = {
+        "warehouse_owner": 200,
+        "goods_owner": 403,
+        "customs_officer": 200,
+        "provincial_inspector": 200,
+        "auditor": 200,
+        "admin": 403,
+    }
+    for role, status in expected.items():
+        auth = {"Authorization": f"Bearer {tokens[role]}"}
+        assert client.get("/reports/periodic", params=asked, headers=auth).status_code == status
+    owner = {"Authorization": f"Bearer {tokens['warehouse_owner']}"}
+    other = client.get("/reports/periodic", params={**asked, "warehouse": "W4"}, headers=owner)
+    assert other.status_code == 403
+    (row,) = client.get("/reports/periodic", params=asked, headers=owner).json()["rows"]
+    assert (row["opening"], row["in"]["warehoused"], row["out"]["abroad"]) == ("0", "100", "1")
+    sheet = client.get(
+        "/reports/periodic",
+        params=asked,
+        headers={
+            **owner,
+            "Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        },
+    )
+    assert sheet.content[:2] == b"PK"  # a zip: the XLSX
+    bad = client.get("/reports/periodic", params={**asked, "period": "2026-Q9"}, headers=owner)
+    assert (bad.status_code, bad.json()["field"]) == (422, "/period")

@@ -1,0 +1,70 @@
+"""The periodic report over HTTP: JSON, CSV on ``Accept: text/csv``, XLSX on ``Accept:
+application/vnd.openxmlformats-officedocument.spreadsheetml.sheet``. A warehouse owner reads
+its own warehouses' reports; customs officers and inspectors those of their scope; auditors
+all; goods owners and admins none."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.asking import when_asked
+from api.problems import PROBLEM_RESPONSES
+from api.reports import as_csv, as_json, as_xlsx, build
+from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
+from ledger.access import check_asked
+from ledger.errors import Forbidden
+
+router = APIRouter(tags=["reports"], dependencies=[KnownParametersOnly])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get(
+    "/reports/periodic",
+    summary="The periodic report of a warehouse for a period (Art. 55.8c), as known at a moment",
+    responses={
+        200: {
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            }
+        },
+        **{status: PROBLEM_RESPONSES[status] for status in (401, 403, 404, 422)},
+    },
+)
+def periodic(
+    request: Request,
+    ledger: TheLedger,
+    credentials: TheCredentials,
+    warehouse: Annotated[str, Query(description="The warehouse reported on.", max_length=64)],
+    period: Annotated[str, Query(description="2025-Q3 or 2025-H1.", max_length=20)],
+    known_at: Annotated[
+        str | None, Query(description="As known at this moment (default: now).")
+    ] = None,
+) -> Response:
+    caller = caller_of(ledger, credentials)
+    when = when_asked(None, known_at)
+    ledger.catch_up()  # the scope: which warehouses are whose
+    scope = ledger.read_model.scope(caller)
+    if scope.owner is not None:
+        raise Forbidden(
+            "role_not_allowed", "a goods owner reads no warehouse's report", "warehouse"
+        )
+    check_asked(caller, scope, warehouse)
+    document: dict[str, Any] = build(
+        ledger.service.store, ledger.service.pack, warehouse, period, when.known_at
+    )
+    accept = request.headers.get("accept", "")
+    if XLSX in accept:
+        name = f"report-{warehouse}-{period}.xlsx"
+        return Response(
+            as_xlsx(document),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    if "text/csv" in accept:
+        return Response(as_csv(document), media_type="text/csv")
+    return JSONResponse(as_json(document))
