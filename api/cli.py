@@ -514,6 +514,36 @@ def audit_verify(
         raise typer.Exit(1)
 
 
+@audit_app.command("check-report")
+def audit_check_report(
+    warehouse: Annotated[str, typer.Option("--warehouse", help="The warehouse reported on.")],
+    period: Annotated[str, typer.Option(help="The period of the submitted report.")],
+) -> None:
+    """Re-create a submitted periodic report as the ledger knew it at its submission and
+    compare its digest with the one stored then. Exit 1 if they differ."""
+    from api.reports import check_submitted
+    from commands.bootstrap import bootstrap
+    from ledger.errors import LedgerError
+
+    service = bootstrap()
+    try:
+        submitted, digest_now = check_submitted(service.store, service.pack, warehouse, period)
+    except LedgerError as error:
+        exit_refused(error)
+        raise
+    finally:
+        service.store.close()
+    when = submitted.recorded_at.isoformat()
+    if digest_now == submitted.content_digest:
+        typer.echo(f"MATCH: the report submitted at {when} re-created: {digest_now}")
+        return
+    typer.echo(
+        f"DIFFERS: the report submitted at {when} stored {submitted.content_digest}; "
+        f"re-created as known then it is {digest_now}"
+    )
+    raise typer.Exit(1)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the read models' tables to the newest revision."""

@@ -16,7 +16,14 @@ from ledger.calendar import local_date
 from ledger.errors import Invalid, NotFound
 from ledger.events import ReportSubmitted
 from ledger.periods import parse_period
-from ledger.report import IN_COLUMNS, OUT_COLUMNS, PeriodicReport, periodic_report, report_document
+from ledger.report import (
+    IN_COLUMNS,
+    OUT_COLUMNS,
+    PeriodicReport,
+    content_digest,
+    periodic_report,
+    report_document,
+)
 from ledger.rulepacks import RulePack
 from ledger.streams import warehouse_stream
 
@@ -226,3 +233,25 @@ def as_xlsx(document: dict[str, Any]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def check_submitted(
+    store: EventStore, pack: RulePack, warehouse_id: str, period_name: str
+) -> tuple[ReportSubmitted, str]:
+    """The report as submitted, re-created as known at its submission: (the submission,
+    the digest of the re-created report). They match unless what was known then was altered."""
+    recorded = KnownAt(store)
+    submitted = [
+        e
+        for e in recorded.events(warehouse_stream(warehouse_id))
+        if isinstance(e, ReportSubmitted) and e.period == period_name
+    ]
+    if not submitted:
+        raise NotFound(
+            "no_report_submitted",
+            f"no report of warehouse {warehouse_id} for {period_name} was submitted",
+            "period",
+        )
+    first = submitted[0]
+    document = build(store, pack, warehouse_id, period_name, first.recorded_at)
+    return first, content_digest(document["_report"])

@@ -9,10 +9,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
-from api.reports import as_xlsx, build
+from api.reports import as_xlsx, build, check_submitted
 from commands.store import EventStore
+from ledger.errors import NotFound
 from ledger.report import content_digest
 from ledger.rulepacks import load_pack
 from tests.support import (
@@ -141,3 +143,24 @@ def test_the_xlsx_reads_back_as_the_report(ledger: Harness, store: EventStore) -
     total = next(r for (r, c), v in cells.items() if v == "Tổng cộng / Total")
     assert str(sheet.cell(row=total, column=14).value).startswith("=SUM(N")
     assert any("Director" in str(v) for v in cells.values())
+
+
+def test_a_submitted_report_is_re_created_as_known_at_its_submission(
+    ledger: Harness, store: EventStore
+) -> None:
+    history(ledger)
+    with pytest.raises(NotFound):
+        check_submitted(store, PACK, "W1", "2026-Q2")
+    ledger.given(
+        {
+            "command": "submit_report",
+            "warehouse_id": "W1",
+            "period": "2026-Q2",
+            "effective_at": "2026-08-01T09:00:00+07:00",
+        }
+    )
+    ledger.now += timedelta(hours=1)
+    ledger.given(ex_warehousing("D1/1", "3", "2026-06-01"))  # known only after submission
+    submitted, recreated = check_submitted(store, PACK, "W1", "2026-Q2")
+    assert recreated == submitted.content_digest
+    assert content_digest(build(store, PACK, "W1", "2026-Q2")["_report"]) != recreated
