@@ -514,6 +514,40 @@ def audit_verify(
         raise typer.Exit(1)
 
 
+@audit_app.command("replay")
+def audit_replay(
+    known_at: Annotated[
+        str, typer.Option("--known-at", help="The moment (ISO 8601 with offset, or a date).")
+    ],
+    to: Annotated[str, typer.Option("--to", help="An empty scratch database's URL.")],
+) -> None:
+    """Rebuild every read model as the ledger knew it at --known-at into a scratch database:
+    the events recorded by then are copied exactly as stored, then projected. Ask it with
+    BONDED_DATABASE_URL set to the scratch database."""
+    from api.replay import replay
+    from api.wiring import open_ledger
+    from commands.settings import Settings
+
+    moment = _when(None, known_at).known_at
+    source, target = open_ledger(), open_ledger(Settings(to, source_pack(), None))
+    try:
+        with _progress(source.service.store.head(), "replaying") as advance:
+            until, projected = replay(source, target, moment, lambda p, _: advance(p))
+    except ValueError as error:
+        _err(f"error: --to: {error}")
+        raise typer.Exit(2) from None
+    finally:
+        source.close()
+        target.close()
+    typer.echo(f"replayed {projected:,} events known at {moment.isoformat()} (up to {until})")
+
+
+def source_pack() -> str:
+    from commands.settings import Settings
+
+    return Settings.from_env().rule_pack
+
+
 @audit_app.command("check-report")
 def audit_check_report(
     warehouse: Annotated[str, typer.Option("--warehouse", help="The warehouse reported on.")],
