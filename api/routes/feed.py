@@ -52,7 +52,8 @@ def events(
     ledger: TheLedger,
     credentials: TheCredentials,
     after: Annotated[
-        int, Query(ge=0, description="The position read last (0: from the start).")
+        int,
+        Query(ge=0, le=2**63 - 1, description="The position read last (0: from the start)."),
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="Positions to read at most.")] = 100,
 ) -> dict[str, Any]:

@@ -39,10 +39,16 @@ KnownAt = Annotated[
         examples=["2026-07-01T09:00:00+07:00"],
     ),
 ]
-Warehouse = Annotated[str | None, Query(description="Only this warehouse.", max_length=64)]
-Owner = Annotated[str | None, Query(description="Only this goods owner's lots.", max_length=64)]
-Lot = Annotated[str | None, Query(description="Only this lot.", max_length=100)]
-Province = Annotated[str | None, Query(description="Only this province.", max_length=200)]
+Warehouse = Annotated[
+    str | None, Query(description="Only this warehouse.", min_length=1, max_length=64)
+]
+Owner = Annotated[
+    str | None, Query(description="Only this goods owner's lots.", min_length=1, max_length=64)
+]
+Lot = Annotated[str | None, Query(description="Only this lot.", min_length=1, max_length=100)]
+Province = Annotated[
+    str | None, Query(description="Only this province.", min_length=1, max_length=200)
+]
 
 CSV = "text/csv"
 ANSWERS: dict[int | str, dict[str, Any]] = {

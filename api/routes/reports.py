@@ -39,8 +39,10 @@ def periodic(
     request: Request,
     ledger: TheLedger,
     credentials: TheCredentials,
-    warehouse: Annotated[str, Query(description="The warehouse reported on.", max_length=64)],
-    period: Annotated[str, Query(description="2025-Q3 or 2025-H1.", max_length=20)],
+    warehouse: Annotated[
+        str, Query(description="The warehouse reported on.", min_length=1, max_length=64)
+    ],
+    period: Annotated[str, Query(description="2025-Q3 or 2025-H1.", min_length=1, max_length=20)],
     known_at: Annotated[
         str | None, Query(description="As known at this moment (default: now).")
     ] = None,

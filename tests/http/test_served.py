@@ -102,6 +102,9 @@ def test_refusals_are_problems_and_record_nothing(served: Served) -> None:
             (owner.get("/balances", params={"warehouse": "W4"}), 403, "/warehouse"),
             (owner.get("/lots/D4%2F1/stock-card"), 404, "/lot_id"),
             (owner.get("/balances", params={"as_of": "30/06/2026"}), 422, "/as_of"),
+            (owner.get("/balances", params={"colour": "red"}), 422, "/colour"),
+            (owner.get("/balances?lot=D1%2F1&lot=D1%2F2"), 422, "/lot"),
+            (owner.get("/balances", params={"lot": ""}), 422, "/lot"),
             (owner.post("/commands/ex_warehouse", content=b" " * (1 << 20) + b"{}"), 413, None),
         ]
         for response, status, field in cases:
