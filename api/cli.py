@@ -329,11 +329,10 @@ def demo(
     nothing twice; only new tokens are issued."""
     from datetime import datetime
 
-    from api.demo import demo_commands, demo_places, demo_users
+    from api.demo import apply_demo, demo_commands, demo_places, demo_users
     from api.tokens import new_token
     from api.wiring import open_ledger
     from commands.models import ACCOUNT_COMMANDS
-    from commands.parsing import parse_command
     from ledger.calendar import WAREHOUSE_ZONE
     from ledger.intents import AddUser, IssueToken
     from ledger.streams import command_stream, user_stream
@@ -343,14 +342,12 @@ def demo(
     service = ledger.service
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
     try:
-        loaded = service.store.read(command_stream(commands[0]["command_id"]))
+        loaded = service.store.read(command_stream(commands[0].command["command_id"]))
         if loaded:  # on an earlier day: its days were counted back from then
             counts["already_applied"] = len(commands)
-            _err(f"the demo is already loaded (on {loaded[0].recorded_at:%Y-%m-%d})")
+            _err("the demo is already loaded")
         with _progress(0 if loaded else len(commands), "loading the demo") as advance:
-            for outcome in service.execute_many(
-                parse_command(c) for c in ([] if loaded else commands)
-            ):
+            for outcome in apply_demo(service, [] if loaded else commands):
                 counts[outcome.status] += 1
                 if outcome.error is not None:
                     _err(f"refused {outcome.command}: {outcome.error.message}")
@@ -461,6 +458,64 @@ def report_periodic(
     if output:
         Path(output).write_text(text if text.endswith("\n") else text + "\n")
         typer.echo(f"wrote {output}")
+    else:
+        typer.echo(text.rstrip("\n"))
+
+
+@app.command()
+def inspection(
+    province: Annotated[str, typer.Option("--province", help="The province inspected.")],
+    year: Annotated[int, typer.Option(help="The calendar year inspected.", min=2000, max=9999)],
+    known_at: KnownAt = None,
+    output_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="xlsx, html or json (default: from -o's extension, or json)."
+        ),
+    ] = None,
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="Write to this file (xlsx needs one).")
+    ] = None,
+) -> None:
+    """The annual inspection pack of a province (Art. 55.8e): a summary ranking its
+    warehouses by findings, then per warehouse the stock at the year's end, the periodic
+    reports due, and every finding (lots overdue, declarations overdue for settlement, holds,
+    late entries, reversals, stock-count differences, reports late or missing), each naming
+    the events it rests on. A year not over is inspected up to today. Produced by a
+    provincial inspector of the province (--as), an auditor, the admin or the operator."""
+    import json
+
+    from api.inspections import as_html, as_xlsx, build
+    from commands.bootstrap import bootstrap
+    from ledger.access import authorize_inspection
+    from ledger.calendar import local_date
+    from ledger.errors import LedgerError
+
+    chosen = output_format or (Path(output).suffix.lstrip(".") if output else "json")
+    if chosen not in ("json", "html", "xlsx"):
+        raise typer.BadParameter("choose xlsx, html or json", param_hint="--format")
+    if chosen == "xlsx" and not output:
+        raise typer.BadParameter("an XLSX pack needs a file: -o pack.xlsx", param_hint="-o")
+    moment = _when(None, known_at).known_at
+    service = bootstrap()
+    try:
+        authorize_inspection(caller_of_run(service.store), province)
+        today = local_date(moment or service.clock())
+        document = build(service.store, service.pack, province, year, today, moment)
+    except LedgerError as error:
+        exit_refused(error)
+        raise
+    finally:
+        service.store.close()
+    found = sum(line["findings"] for line in document["summary"])
+    if chosen == "xlsx":
+        Path(str(output)).write_bytes(as_xlsx(document))
+        typer.echo(f"wrote {output}: {len(document['warehouses'])} warehouses, {found} findings")
+        return
+    text = as_html(document) if chosen == "html" else json.dumps(document, indent=2)
+    if output:
+        Path(output).write_text(text if text.endswith("\n") else text + "\n")
+        typer.echo(f"wrote {output}: {len(document['warehouses'])} warehouses, {found} findings")
     else:
         typer.echo(text.rstrip("\n"))
 

@@ -15,11 +15,16 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stdnum.vn import mst
 
 from ledger.calendar import WAREHOUSE_ZONE
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from commands.service import LedgerService, Outcome
 
 OPERATORS = {
     "saigon": ("Saigon Bonded Logistics JSC", "12 Nguyen Tat Thanh, District 4, Ho Chi Minh City"),
@@ -88,10 +93,25 @@ class Lot:
     ex_versions: list[int] = field(default_factory=list)
 
 
+# How long after the fact the demo's entries reach the ledger: in time, but for a few
+# ex-warehousings and settlements keyed late (the inspection pack's late entries).
+ON_TIME = timedelta(minutes=7)
+LATE = {"ex_warehouse": timedelta(hours=2), "settle_declaration": timedelta(days=3)}
+LATE_EVERY = {"ex_warehouse": 41, "settle_declaration": 11}
+
+
+@dataclass(frozen=True)
+class DemoCommand:
+    """A command of the demo and the moment the ledger records it."""
+
+    recorded_at: datetime
+    command: dict[str, Any]
+
+
 @dataclass
 class Plan:
-    """Commands with the day they take effect; applied in that order, so that each lot's
-    versions and split numbers come out as planned."""
+    """Commands with the moment they take effect; recorded a few minutes later, in that
+    order, so that each lot's versions and split numbers come out as planned."""
 
     today: date
     rng: random.Random
@@ -101,12 +121,44 @@ class Plan:
     def at(self, when: str, command: dict[str, Any]) -> None:
         self.timed.append((datetime.fromisoformat(when), len(self.timed), command))
 
-    def commands(self) -> list[dict[str, Any]]:
-        ordered = [c for _, _, c in sorted(self.timed, key=lambda t: (t[0], t[1]))]
-        return [
-            {"command_id": f"demo-{n:05d}", **command}
-            for n, command in enumerate(ordered + self.last, 1)
+    def commands(self) -> list[DemoCommand]:
+        ordered = sorted(self.timed, key=lambda t: (t[0], t[1]))
+        by_lot: dict[str, list[datetime]] = {}
+        for when, _, command in ordered:
+            by_lot.setdefault(command.get("lot_id", ""), []).append(when)
+        recorded: list[tuple[datetime, int, dict[str, Any]]] = []
+        seen: dict[str, int] = {}
+        for index, (when, _, command) in enumerate(ordered):
+            name = command["command"]
+            seen[name] = seen.get(name, 0) + 1
+            delay = ON_TIME
+            late = LATE.get(name)
+            if late and seen[name] % LATE_EVERY[name] == 0:
+                others = by_lot.get(command.get("lot_id", ""), []) if "lot_id" in command else []
+                if not any(when < other <= when + late + ON_TIME for other in others):
+                    delay = late  # nothing else of the lot comes between: versions unchanged
+            recorded.append((when + delay, index, command))
+        recorded.sort(key=lambda t: (t[0], t[1]))
+        after = datetime.combine(self.today - timedelta(days=1), time(9), WAREHOUSE_ZONE)
+        recorded += [
+            (after + timedelta(minutes=n), len(recorded) + n, c) for n, c in enumerate(self.last)
         ]
+        return [
+            DemoCommand(at, {"command_id": f"demo-{n:05d}", **command})
+            for n, (at, _, command) in enumerate(recorded, 1)
+        ]
+
+
+class RecordingClock:
+    """The service's clock while the demo loads: each command's recording moment in turn
+    (the service asks once per command, in order), then the real time."""
+
+    def __init__(self, moments: list[datetime]) -> None:
+        self._moments = iter(moments)
+
+    def __call__(self) -> datetime:
+        moment = next(self._moments, None)
+        return moment if moment is not None else datetime.now(WAREHOUSE_ZONE)
 
 
 def reference(owners: dict[str, str], operators: dict[str, str]) -> list[dict[str, Any]]:
@@ -161,8 +213,8 @@ def contract_no(warehouse_id: str, tax_code: str) -> str:
     return f"HD-{warehouse_id}-{tax_code[-4:]}"
 
 
-def demo_commands(today: date, seed: int = 2026, declarations: int = 320) -> list[dict[str, Any]]:
-    """The demo's commands, ordered as they are to be applied."""
+def demo_commands(today: date, seed: int = 2026, declarations: int = 320) -> list[DemoCommand]:
+    """The demo's commands with their recording moments, in the order they are applied."""
     rng = random.Random(seed)
     operator_codes = tax_codes(2, 301_234_560)
     operators = dict(zip(OPERATORS, operator_codes, strict=True))
@@ -240,6 +292,7 @@ def demo_commands(today: date, seed: int = 2026, declarations: int = 320) -> lis
     _settlements(plan, emptied, today)
     _customs(plan, lots, today)
     _counts(plan, lots, today)
+    _reports(plan, today)
     _reversals(plan, lots)
     return plan.commands()
 
@@ -483,6 +536,33 @@ def _counts(plan: Plan, lots: list[Lot], today: date) -> None:
             )
 
 
+def _reports(plan: Plan, today: date) -> None:
+    """Each warehouse's quarterly report (vn-2015: due the 15th after the quarter), most five
+    days before the due date; one filed late and one never filed."""
+    first = date(2024, 10, 1)
+    for number, (warehouse_id, *_) in enumerate(WAREHOUSES):
+        starts = first
+        while True:
+            ends = (starts + timedelta(days=95)).replace(day=1) - timedelta(days=1)
+            due = ends + timedelta(days=15)
+            late = number == 2 and starts.month == 4
+            filed = due + timedelta(days=6) if late else due - timedelta(days=5)
+            if filed >= today - timedelta(days=2):
+                break
+            quarter = (starts.month - 1) // 3 + 1
+            if not (number == 1 and starts.year == today.year and quarter == 1):
+                plan.at(
+                    moment(filed, 16),
+                    {
+                        "command": "submit_report",
+                        "warehouse_id": warehouse_id,
+                        "period": f"{starts.year}-Q{quarter}",
+                        "effective_at": moment(filed, 16),
+                    },
+                )
+            starts = ends + timedelta(days=1)
+
+
 def _reversals(plan: Plan, lots: list[Lot]) -> None:
     """Three ex-warehousings keyed by mistake, reversed."""
     chosen = [lot for lot in lots if lot.ex_versions and lot.on_hand > 0 and not lot.held][5:8]
@@ -512,3 +592,15 @@ def demo_users(tax_code_of: dict[str, str]) -> list[dict[str, Any]]:
 def demo_places() -> dict[str, str]:
     """The demo's warehouse operator in Ho Chi Minh City and its first goods owner."""
     return {"saigon": tax_codes(1, 301_234_560)[0], "goods": tax_codes(1, 100_109_100)[0]}
+
+
+def apply_demo(service: LedgerService, commands: list[DemoCommand]) -> Iterator[Outcome]:
+    """Applies the demo's commands, each recorded at its own moment (``RecordingClock``)."""
+    from commands.parsing import parse_command
+
+    real = service.clock
+    service.clock = RecordingClock([c.recorded_at for c in commands])
+    try:
+        yield from service.execute_many(parse_command(c.command) for c in commands)
+    finally:
+        service.clock = real

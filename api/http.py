@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
-from api.routes import audit, commands, feed, questions, reports
+from api.routes import audit, commands, feed, inspections, questions, reports
 from api.wiring import Ledger, open_ledger
 
 log = logging.getLogger("bonded.projections")
@@ -85,6 +85,7 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
     app.include_router(feed.router)
     app.include_router(audit.router)
     app.include_router(reports.router)
+    app.include_router(inspections.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -239,6 +239,29 @@ def authorize_role(user: User, intent_type: type[i.Intent]) -> None:
         )
 
 
+def authorize_inspection(user: User, province: str) -> None:
+    """The annual inspection pack of a province (Art. 55.8e): its own provincial inspectors,
+    auditors, the admin and the installation's operator produce it; nobody else."""
+    if not user.active:
+        raise Forbidden("user_disabled", f"user {user.name} is disabled")
+    if user.role in (Role.AUDITOR, Role.ADMIN, Role.OPERATOR):
+        return
+    if user.role is Role.PROVINCIAL_INSPECTOR:
+        if user.province == province:
+            return
+        raise Forbidden(
+            "outside_scope",
+            f"province {province} is outside the scope of {user.role} {user.name} "
+            f"({user.province})",
+            "province",
+        )
+    raise Forbidden(
+        "role_not_allowed",
+        f"a {user.role} may not produce an inspection pack; a provincial inspector of the "
+        "province, an auditor or the admin may",
+    )
+
+
 def _outside(intent: i.Intent, user: User) -> None:
     if isinstance(intent, i.LotIntent | i.ReverseEntry):
         raise unknown_lot(intent.lot_id)

@@ -19,9 +19,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import ClassVar, TypedDict
+from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 from ledger.calendar import local_date
 from ledger.facts import NO_CHANGES, Changes, Hold, LotFacts, Posting
@@ -35,6 +35,9 @@ from ledger.streams import (
     warehouse_stream,
 )
 from ledger.values import CountedLot, GoodsLine, Seal
+
+if TYPE_CHECKING:
+    from ledger.rulepacks import RulePack
 
 
 class Stamp(TypedDict):
@@ -53,6 +56,10 @@ class Event:
     actor: str
     command_id: str | None = None
 
+    # whether it reports a fact of the warehouse, due in the ledger within the pack's time
+    # (DOMAIN.md §4, late entry); a correction or a bookkeeping record is not
+    is_entry: ClassVar[bool] = True
+
     def stamp(self) -> Stamp:
         """This event's envelope, for an event recorded with it."""
         return Stamp(
@@ -61,6 +68,13 @@ class Event:
             actor=self.actor,
             command_id=self.command_id,
         )
+
+    def late_after(self, pack: RulePack) -> timedelta:
+        """How long after it took effect it may reach the ledger before it is a late entry."""
+        return pack.late_entry_threshold()
+
+    def is_late(self, pack: RulePack) -> bool:
+        return self.is_entry and self.recorded_at - self.effective_at > self.late_after(pack)
 
     @property
     def stream(self) -> str:
@@ -148,6 +162,8 @@ class DeclarationRegistered(DeclarationEvent):
     transport_doc: str
     seals: tuple[Seal, ...] = ()
     lot_ids: tuple[str, ...] = ()
+
+    is_entry: ClassVar[bool] = False  # recorded with the warehousing of its lots
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -315,6 +331,7 @@ class LotSplitOff(LotCreation):
     declared_expires_on: date | None  # box 2, while still stored under the declaration's terms
 
     label: ClassVar[str] = "the split"
+    is_entry: ClassVar[bool] = False  # recorded with the handover that split it off
 
     def postings(self) -> tuple[Posting, ...]:
         if self.cause == "move":
@@ -350,6 +367,9 @@ class LotExWarehoused(LotEvent):
 
     def report_column(self) -> str:
         return self.destination  # abroad, inland, non_tariff_zone
+
+    def late_after(self, pack: RulePack) -> timedelta:
+        return pack.late_entry_threshold(self.destination)
 
     def postings(self) -> tuple[Posting, ...]:
         return (Posting(on_hand=-self.quantity),)
@@ -583,6 +603,7 @@ class EntryReversed(LotEvent):
     reason: str
 
     label: ClassVar[str] = "the reversal"
+    is_entry: ClassVar[bool] = False  # it takes effect when what it cancels did
 
 
 def _broken_seal(event: LotEvent) -> Hold:
@@ -630,6 +651,8 @@ class CommandAccepted(Event):
     body_digest: str
     result: dict[str, object] = field(default_factory=dict)
 
+    is_entry: ClassVar[bool] = False
+
     @property
     def stream(self) -> str:
         return command_stream(self.command_id or "")
@@ -665,6 +688,8 @@ class UserEvent(Event):
     """Who was given which right, when and by whom (the envelope's ``actor``)."""
 
     name: str
+
+    is_entry: ClassVar[bool] = False
 
     @property
     def stream(self) -> str:

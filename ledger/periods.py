@@ -34,3 +34,12 @@ def parse_period(text: str) -> Period:
     first_month = 1 + months * (int(half or quarter) - 1)
     starts = date(int(match["year"]), first_month, 1)
     return Period(text, starts, add_period(starts, months=months) - timedelta(days=1))
+
+
+def periods_due_in(year: int, kind: str, due_days_after: int) -> list[Period]:
+    """The periods of the pack's ``kind`` (``quarter`` or ``half-year``) whose report falls
+    due in ``year``: under vn-2015 the last quarter of the year before and the year's first
+    three; under vn-2010 the second half of the year before and the first half."""
+    names = ("Q1", "Q2", "Q3", "Q4") if kind == "quarter" else ("H1", "H2")
+    found = [parse_period(f"{y}-{name}") for y in (year - 1, year) for name in names]
+    return [p for p in found if p.due_on(due_days_after).year == year]

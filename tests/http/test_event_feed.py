@@ -132,3 +132,47 @@ def test_the_periodic_report_over_http_by_role_and_format(
     assert sheet.content[:2] == b"PK"  # a zip: the XLSX
     bad = client.get("/reports/periodic", params={**asked, "period": "2026-Q9"}, headers=owner)
     assert (bad.status_code, bad.json()["field"]) == (422, "/period")
+
+
+def test_the_inspection_pack_over_http_by_role_and_format(
+    feed: tuple[TestClient, dict[str, str], Any],
+) -> None:
+    client, tokens, _ = feed
+    asked = {"province": "Ho Chi Minh City", "year": "2026"}
+    expected = {
+        "warehouse_owner": 403,
+        "goods_owner": 403,
+        "customs_officer": 403,
+        "provincial_inspector": 200,  # of Ho Chi Minh City
+        "auditor": 200,
+        "admin": 200,
+    }
+    for role, status in expected.items():
+        auth = {"Authorization": f"Bearer {tokens[role]}"}
+        answer = client.get("/inspections", params=asked, headers=auth)
+        assert answer.status_code == status, (role, answer.text)
+        if status == 403:
+            assert answer.headers["content-type"] == "application/problem+json"
+    inspector = {"Authorization": f"Bearer {tokens['provincial_inspector']}"}
+    elsewhere = client.get(
+        "/inspections", params={**asked, "province": "Ha Noi"}, headers=inspector
+    )
+    assert (elsewhere.status_code, elsewhere.json()["field"]) == (403, "/province")
+    pack = client.get("/inspections", params=asked, headers=inspector).json()
+    assert [w["warehouse_id"] for w in pack["warehouses"]] == ["W1", "W2"]
+    page = client.get("/inspections", params=asked, headers={**inspector, "Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html") and "W1" in page.text
+    sheet = client.get(
+        "/inspections",
+        params=asked,
+        headers={
+            **inspector,
+            "Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        },
+    )
+    assert sheet.content[:2] == b"PK"
+    auditor = {"Authorization": f"Bearer {tokens['auditor']}"}
+    unknown = client.get("/inspections", params={**asked, "province": "Da Nang"}, headers=auditor)
+    assert unknown.status_code == 404
+    future = client.get("/inspections", params={**asked, "year": "2999"}, headers=auditor)
+    assert (future.status_code, future.json()["field"]) == (422, "/year")

@@ -4,11 +4,11 @@ README sends a newcomer to find is there."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from api.demo import demo_commands
+from api.demo import apply_demo, demo_commands
+from api.inspections import build
 from api.wiring import open_ledger
-from commands.parsing import parse_command
 from commands.settings import Settings
 from ledger.calendar import WAREHOUSE_ZONE
 from ledger.events import EntryReversed, HoldPlaced, LotLiquidated, StockCounted, StorageExtended
@@ -20,7 +20,7 @@ def test_the_demo_loads_whole_and_shows_every_situation(database_url: str) -> No
     commands = demo_commands(today)
     ledger = open_ledger(Settings(database_url))
     try:
-        outcomes = list(ledger.service.execute_many(parse_command(c) for c in commands))
+        outcomes = list(apply_demo(ledger.service, commands))
         assert [o.error for o in outcomes if o.refused] == []
         ledger.runner.catch_up()
         model, now = ledger.read_model, When(today)
@@ -36,5 +36,11 @@ def test_the_demo_loads_whole_and_shows_every_situation(database_url: str) -> No
             assert kinds[kind], kind
         counted = [e for e in ledger.service.store.scan() if isinstance(e, StockCounted)]
         assert any(c.difference != 0 for e in counted for c in e.counts)
+        year = (today - timedelta(days=120)).year  # one report late or missing in any such year
+        pack = build(ledger.service.store, ledger.service.pack, "Ho Chi Minh City", year, today)
+        found = Counter(f["kind"] for w in pack["warehouses"] for f in w["findings"])
+        assert found["overdue"] and found["settlement_overdue"] and found["late_entry"]
+        assert found["report_late"] + found["report_missing"] >= 1
+        assert found["late_entry"] < 60  # entries are recorded minutes after the fact
     finally:
         ledger.close()
