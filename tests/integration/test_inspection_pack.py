@@ -341,3 +341,46 @@ class Cells(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.text += data
+
+
+def test_a_contract_extension_lifts_an_overdue_lot_until_the_statutory_limit(
+    province: Province,
+) -> None:
+    """Warehoused 1 June 2025 under a declaration expiring 28 February 2026: overdue from
+    1 March; the contract extended from 10 March leaves only the statutory limit (1 June
+    2026), so the lot is overdue 1-9 March and again from 2 June."""
+    province.record(
+        "2025-12-01 09:00",
+        warehousing(
+            "D5",
+            line(1, "10"),
+            registered_on="2025-05-31",
+            effective_at="2025-06-01T09:00:00+07:00",
+            expires_on="2026-02-28",
+        ),
+    )
+    province.record(
+        "2026-03-10 10:05",
+        {
+            "command": "extend_rent_contract",
+            "contract_no": "C-A-W1",
+            "expires_on": "2027-12-31",
+            "effective_at": "2026-03-10T10:00:00+07:00",
+        },
+    )
+    (overdue,) = of_kind(province.pack(), "W1", "overdue")
+    assert (overdue["details"]["overdue_from"], overdue["details"]["days_overdue"]) == (
+        "2026-03-01",
+        "222",
+    )
+    assert overdue["details"]["still_overdue_at_end"] == "yes"
+    province.ledger.catch_up()
+    model = province.ledger.read_model
+    for day, overdue_then in (
+        (date(2026, 3, 9), True),
+        (date(2026, 3, 10), False),
+        (date(2026, 6, 1), False),
+        (date(2026, 6, 2), True),
+    ):
+        rows = model.overdue(Filters(warehouse_id="W1"), When(day))
+        assert bool(rows) is overdue_then, day
