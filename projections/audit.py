@@ -14,13 +14,17 @@ catches a chain rewritten to match a tampered log.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import multiprocessing
+import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, create_engine, func, select
 
 from projections import tables as t
 from projections.bulk import insert_rows
@@ -139,11 +143,14 @@ class Verdict:
         return f"BAD at position {self.position}: {self.what}"
 
 
-def _stored(engine: Engine, table: str) -> Iterator[tuple[int, bytes]]:
-    """(position, row hash) of every stored event, in position order, straight from the
-    driver: nothing the store keeps about itself is trusted."""
+def _stored(
+    engine: Engine, table: str, after: int = 0, upto: int | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """(position, row hash) of every stored event after ``after`` (up to ``upto``), in
+    position order, straight from the driver: nothing the store keeps about itself is
+    trusted."""
     if engine.dialect.name == "postgresql":
-        yield from _stored_postgres(engine, table)
+        yield from _stored_postgres(engine, table, after, upto)
         return
     sql = (
         f"SELECT id, originator_id, originator_version, topic, state FROM {table} "
@@ -151,7 +158,7 @@ def _stored(engine: Engine, table: str) -> Iterator[tuple[int, bytes]]:
     )
     topics: dict[Any, bytes] = {}  # a topic's length-prefixed UTF-8, once per kind
     sha256, join = _sha256, b"".join
-    for rows in _pages(engine, sql):
+    for rows in _pages(engine, sql, after, upto):
         for position, oid, version, topic, state in rows:  # ``row_hash``, inlined
             framed = topics.get(topic)
             if framed is None:
@@ -171,7 +178,9 @@ def _stored(engine: Engine, table: str) -> Iterator[tuple[int, bytes]]:
             yield position, sha256(join(parts)).digest()
 
 
-def _stored_postgres(engine: Engine, table: str) -> Iterator[tuple[int, bytes]]:
+def _stored_postgres(
+    engine: Engine, table: str, after: int = 0, upto: int | None = None
+) -> Iterator[tuple[int, bytes]]:
     """The same row hashes computed by PostgreSQL's own ``pg_catalog.sha256`` over the same
     framing of the stored columns: 32 bytes a row cross the wire instead of the whole log
     (the driver decoding every state was 80 % of a verify)."""
@@ -183,16 +192,23 @@ def _stored_postgres(engine: Engine, table: str) -> Iterator[tuple[int, bytes]]:
         "|| int8send(octet_length(state)::int8) || state"
         f") FROM {table} WHERE id > %s ORDER BY id LIMIT {PAGE}"
     )
-    for rows in _pages(engine, sql):
+    for rows in _pages(engine, sql, after, upto):
         for position, digest_ in rows:
             yield position, bytes(digest_)
 
 
-def _pages(engine: Engine, sql: str) -> Iterator[list[Any]]:
-    """The pages of a keyset query, its one parameter the last position read. (Reading the
-    next page in another thread was slower: the driver builds its rows holding the GIL.)"""
-    after = 0
+def _pages(
+    engine: Engine, sql: str, after: int = 0, upto: int | None = None
+) -> Iterator[list[Any]]:
+    """The pages of a keyset query, its one parameter the last position read, up to position
+    ``upto`` if given. (Reading the next page in another thread was slower: the driver builds
+    its rows holding the GIL.)"""
     while rows := _fetch(engine, sql, [after]):
+        if upto is not None and rows[-1][0] > upto:
+            rows = [row for row in rows if row[0] <= upto]
+            if rows:
+                yield rows
+            return
         yield rows
         after = rows[-1][0]
 
@@ -221,20 +237,117 @@ def _uuid_bytes(oid: Any) -> bytes:
     return UUID(str(oid)).bytes
 
 
-def _chained(engine: Engine) -> Iterator[tuple[int, bytes, bytes]]:
+def _chained(
+    engine: Engine, after: int = 0, upto: int | None = None
+) -> Iterator[tuple[int, bytes, bytes]]:
     marker = "%s" if engine.dialect.name == "postgresql" else "?"
     sql = (
         f"SELECT position, row_hash, hash FROM {t.audit_chain.name} WHERE position > {marker} "
         f"ORDER BY position LIMIT {PAGE}"
     )
-    for rows in _pages(engine, sql):
+    for rows in _pages(engine, sql, after, upto):
         for position, row, chained in rows:
             yield position, bytes(row), bytes(chained)
 
 
-def verify(engine: Engine, events_table: str, held: Digest | None = None) -> Verdict:
+PARALLEL_FROM = 200_000  # events: below this, starting processes costs more than it saves
+
+
+def verify(
+    engine: Engine,
+    events_table: str,
+    held: Digest | None = None,
+    workers: int | None = None,
+    parallel_from: int = PARALLEL_FROM,
+) -> Verdict:
     """Walks the stored events beside the chain; the first position where they part, and
-    what happened there. Events recorded after the chain's head are not judged."""
+    what happened there. Events recorded after the chain's head are not judged.
+
+    A long log is first checked in ``workers`` processes (default: one per core), each
+    walking a stretch of positions beside the chain, its first link against the chain's link
+    before it: if every stretch holds, so does the whole chain. If any does not, the walk
+    from the start finds the first bad position and says what is wrong there."""
+    workers = workers or os.cpu_count() or 1
+    quick = verify_in_parallel(engine, events_table, held, workers, parallel_from)
+    return quick if quick is not None else _verify_from_start(engine, events_table, held)
+
+
+def verify_in_parallel(
+    engine: Engine,
+    events_table: str,
+    held: Digest | None,
+    workers: int,
+    parallel_from: int = PARALLEL_FROM,
+) -> Verdict | None:
+    """OK with the count when every stretch holds; None when the walk from the start must
+    judge (a stretch broken, a short log, one process, no fork)."""
+    url = engine.url
+    in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+    if workers < 2 or in_memory or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    c = t.audit_chain.c
+    with engine.connect() as connection:
+        head = connection.execute(select(func.max(c.position))).scalar()
+        count = connection.execute(select(func.count()).select_from(t.audit_chain)).scalar_one()
+        held_link = None
+        if held is not None:
+            held_link = connection.execute(
+                select(c.hash).where(c.position == held.position)
+            ).scalar()
+    if head is None or count < parallel_from:
+        return None
+    if held is not None and (held_link is None or bytes(held_link).hex() != held.hash):
+        return None
+    if held is not None and count < held.count:
+        return None
+    bounds = [head * n // workers for n in range(workers + 1)]
+    address = url.render_as_string(hide_password=False)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        results = list(
+            pool.map(
+                _stretch_holds,
+                itertools.repeat(address),
+                itertools.repeat(events_table),
+                bounds[:-1],
+                bounds[1:],
+            )
+        )
+    if all(ok for ok, _ in results) and sum(n for _, n in results) == count:
+        return Verdict(True, count)
+    return None
+
+
+def _stretch_holds(address: str, events_table: str, after: int, upto: int) -> tuple[bool, int]:
+    """In a worker process: whether the stored events after ``after`` up to ``upto`` are
+    exactly the chain's there, link by link from the chain's link before them."""
+    engine = create_engine(address)
+    try:
+        c = t.audit_chain.c
+        with engine.connect() as connection:
+            before = connection.execute(
+                select(c.hash).where(c.position <= after).order_by(c.position.desc()).limit(1)
+            ).scalar()
+        previous = bytes(before) if before is not None else GENESIS
+        count = 0
+        sha256 = _sha256
+        stored = _stored(engine, events_table, after, upto)
+        chained = _chained(engine, after, upto)
+        for mine, kept in itertools.zip_longest(stored, chained):
+            if mine is None or kept is None:
+                return False, count
+            (position, row), (kept_position, kept_row, kept_hash) = mine, kept
+            recomputed = sha256(previous + position.to_bytes(8, "big", signed=True) + row).digest()
+            if recomputed != kept_hash or position != kept_position or row != kept_row:
+                return False, count
+            previous = recomputed
+            count += 1
+        return True, count
+    finally:
+        engine.dispose()
+
+
+def _verify_from_start(engine: Engine, events_table: str, held: Digest | None) -> Verdict:
     stored = _stored(engine, events_table)
     chained = _chained(engine)
     previous = GENESIS

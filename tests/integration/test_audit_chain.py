@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from commands.store import EventStore
-from projections.audit import digest, verify
+from projections.audit import Verdict, digest, verify, verify_in_parallel
 from tests.integration.test_read_models import ReadSide
 from tests.support import Harness, dispatch, ex_warehousing, hold, receipt, transfer, warehousing
 
@@ -156,6 +156,23 @@ def test_each_tampering_is_caught_at_its_exact_position(
             assert not verdict.ok, (what, position)
             assert (verdict.position, verdict.what.split(":")[0]) == (position, what), verdict
         assert verify(engine, table, held).ok  # put back: whole again
+
+
+@pytest.mark.parametrize(("tamper", "what"), KINDS, ids=[k.__name__ for k, _ in KINDS])
+def test_the_check_in_several_processes_passes_only_a_whole_log(
+    chained: tuple[Engine, str, int], tamper: Tampering, what: str
+) -> None:
+    """A long log is first checked in stretches by several processes: a whole log passes with
+    its count; under any tampering they defer to the walk from the start, which names it."""
+    engine, table, head = chained
+    with engine.connect() as connection:
+        held = digest(connection, datetime.now(UTC))
+    assert verify_in_parallel(engine, table, held, 3, parallel_from=1) == Verdict(True, head)
+    for position in sorted({1, head // 3, head // 2 + 1, head - 2}):
+        with tamper(engine, table, position):
+            assert verify_in_parallel(engine, table, held, 3, parallel_from=1) is None
+            verdict = verify(engine, table, held, workers=3, parallel_from=1)
+            assert (verdict.position, verdict.what.split(":")[0]) == (position, what), verdict
 
 
 def test_a_chain_rebuilt_over_a_forged_log_misses_the_held_digest(
