@@ -409,6 +409,17 @@ class Handover(LotEvent, ABC):
     def hands_over(self) -> bool:
         return self.receiving_lot_id() == self.lot_id
 
+    def refusals(self, facts: LotFacts) -> Iterator[Refusal]:
+        yield from super().refusals(facts)
+        if self.hands_over() and facts.on_hand > self.quantity:
+            # recorded as the whole lot; a change before it (a reversal, a backdated entry)
+            # would leave goods behind in a lot that has left (less is insufficient_balance)
+            yield (
+                "handover_no_longer_whole",
+                f"{self.label} of {self.quantity} at {self.effective_at.isoformat()} took the "
+                f"whole of lot {self.lot_id}, which would then hold {facts.on_hand}",
+            )
+
     def postings(self) -> tuple[Posting, ...]:
         return self.whole_postings() if self.hands_over() else (Posting(on_hand=-self.quantity),)
 

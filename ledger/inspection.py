@@ -309,7 +309,7 @@ def _settlement_overdue(file: _DeclarationFile, year: Year, pack: RulePack) -> I
         },
         (
             *(
-                _declaration_ref(declaration.declaration_no, v, e)
+                _stream_ref(declaration_stream(declaration.declaration_no), v, e)
                 for v, e in _numbered(file.events)
                 if isinstance(e, DeclarationEvent)
             ),
@@ -402,11 +402,7 @@ def _late_entries(
                 "allowed": _duration(event.late_after(pack)),
                 "actor": event.actor,
             },
-            (
-                EventRef(
-                    stream, version, type(event).__name__, event.effective_at, event.recorded_at
-                ),
-            ),
+            (_stream_ref(stream, version, event),),
         )
 
 
@@ -471,7 +467,7 @@ def _count_differences(
                     "counted_quantity": decimal_text(count.counted_quantity),
                     "difference": decimal_text(count.difference),
                 },
-                (_warehouse_ref(warehouse_id, version, event),),
+                (_stream_ref(warehouse_stream(warehouse_id), version, event),),
             )
 
 
@@ -535,24 +531,8 @@ def _lot_ref(lot_id: str, entry: Entry) -> EventRef:
     )
 
 
-def _warehouse_ref(warehouse_id: str, version: int, event: Event) -> EventRef:
-    return EventRef(
-        warehouse_stream(warehouse_id),
-        version,
-        type(event).__name__,
-        event.effective_at,
-        event.recorded_at,
-    )
-
-
-def _declaration_ref(number: str, version: int, event: Event) -> EventRef:
-    return EventRef(
-        declaration_stream(number),
-        version,
-        type(event).__name__,
-        event.effective_at,
-        event.recorded_at,
-    )
+def _stream_ref(stream: str, version: int, event: Event) -> EventRef:
+    return EventRef(stream, version, type(event).__name__, event.effective_at, event.recorded_at)
 
 
 def _unique(entries: Sequence[Entry]) -> list[Entry]:

@@ -5,7 +5,8 @@ submission re-created; late or on time; the XLSX opened again and its cells chec
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +18,9 @@ from commands.store import EventStore
 from ledger.errors import NotFound
 from ledger.report import content_digest
 from ledger.rulepacks import load_pack
+from projections.answers import Filters, When
+from tests.integration.test_history_equivalence import record_history
+from tests.integration.test_read_models import ReadSide
 from tests.support import (
     OWNER_B,
     Harness,
@@ -27,6 +31,7 @@ from tests.support import (
     receipt,
     transfer,
     warehousing,
+    world,
 )
 
 PACK = load_pack("vn-2015")
@@ -164,3 +169,37 @@ def test_a_submitted_report_is_re_created_as_known_at_its_submission(
     submitted, recreated = check_submitted(store, PACK, "W1", "2026-Q2")
     assert recreated == submitted.content_digest
     assert content_digest(build(store, PACK, "W1", "2026-Q2")["_report"]) != recreated
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_the_report_arithmetic_holds_on_generated_histories(store: EventStore, seed: int) -> None:
+    """Random histories with backdated entries, reversals, transfers, holds and moves left in
+    transit: every row of every quarter's report closes at opening + in - out (a report that
+    does not is never produced), each quarter opens with what the one before closed, and the
+    closing is what the read models hold on hand in the warehouse at the quarter's end — as
+    known now and as known halfway through."""
+    ledger = Harness(store)
+    ledger.now = at("2026-01-15 08:00")  # registered before the history begins
+    ledger.given(*world())
+    moments = record_history(ledger, seed)
+    read = ReadSide(store)
+    read.runner.catch_up()
+    rows_seen = 0
+    for warehouse_id in ("W1", "W2"):
+        for known_at in (None, moments[len(moments) // 2]):
+            previous: dict[tuple[str, str, str], Decimal] | None = None
+            for quarter in ("2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"):
+                document = build(store, PACK, warehouse_id, quarter, known_at)
+                rows = {(r["hs_code"], r["description"], r["unit"]): r for r in document["rows"]}
+                rows_seen += len(rows)
+                closing = {k: Decimal(r["closing"]) for k, r in rows.items() if r["closing"] != "0"}
+                opening = {k: Decimal(r["opening"]) for k, r in rows.items() if r["opening"] != "0"}
+                end = When(date.fromisoformat(document["ends_on"]), known_at)
+                held: Counter[tuple[str, str, str]] = Counter()
+                for b in read.model.balances(Filters(warehouse_id=warehouse_id), end):
+                    held[(b["hs_code"], b["description"], b["unit"])] += Decimal(b["on_hand"])
+                assert closing == {k: v for k, v in held.items() if v}, (quarter, known_at)
+                if previous is not None:
+                    assert opening == previous, (quarter, known_at)
+                previous = closing
+    assert rows_seen > 20  # the histories are not trivially empty

@@ -88,3 +88,15 @@ def test_reversing_a_hold_release_that_covers_a_movement_is_refused(ledger: Harn
     ledger.given(warehousing(), hold(when="2026-03-05"), hold(when="2026-03-06", release=True))
     ledger.given(ex_warehousing(when="2026-03-07"))
     refuses(ledger, reversal("D1/1", 3), "lot_on_hold", "version")
+
+
+def test_an_entry_before_a_whole_move_cannot_be_reversed_to_leave_goods_behind(
+    ledger: Harness,
+) -> None:
+    """The move took the whole lot (90 after the ex-warehousing of 10): undoing that
+    ex-warehousing would leave 10 bottles in a lot that has left for another warehouse."""
+    ledger.given(warehousing("D1", line(1, "100")), ex_warehousing(quantity="10"))
+    ledger.given(dispatch(quantity="90"))  # the whole lot: it keeps its id
+    error = refuses(ledger, reversal("D1/1", 2), "handover_no_longer_whole", "version")
+    assert "version 3, MoveDispatched" in error.message and "would then hold 100" in error.message
+    refuses(ledger, ex_warehousing(quantity="5", when="2026-02-20"), "insufficient_balance")
