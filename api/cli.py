@@ -191,6 +191,16 @@ def _when(as_of: str | None, known_at: str | None) -> Any:
         raise typer.BadParameter(error.message, param_hint=hint) from None
 
 
+def _caught_up_ledger() -> Any:
+    """The ledger with its read models caught up: the reports find their lots there."""
+    from api.wiring import open_ledger
+
+    ledger = open_ledger()
+    with _progress(ledger.service.store.head(), "projecting") as advance:
+        ledger.runner.catch_up(lambda position, _: advance(position))
+    return ledger
+
+
 def _check_format(output: str) -> None:
     from api.render import FORMATS
 
@@ -433,7 +443,6 @@ def report_periodic(
     import json
 
     from api.reports import as_csv, as_json, as_xlsx, build
-    from commands.bootstrap import bootstrap
     from ledger.errors import LedgerError
 
     chosen = output_format or (Path(output).suffix.lstrip(".") if output else "json")
@@ -442,14 +451,16 @@ def report_periodic(
     if chosen == "xlsx" and not output:
         raise typer.BadParameter("an XLSX report needs a file: -o report.xlsx", param_hint="-o")
     moment = _when(None, known_at).known_at
-    service = bootstrap()
+    ledger = _caught_up_ledger()
+    service = ledger.service
     try:
-        document = build(service.store, service.pack, warehouse, period, moment)
+        placed = ledger.read_model.lots_ever_in
+        document = build(service.store, service.pack, warehouse, period, moment, placed)
     except LedgerError as error:
         exit_refused(error)
         raise
     finally:
-        service.store.close()
+        ledger.close()
     if chosen == "xlsx":
         Path(str(output)).write_bytes(as_xlsx(document))
         typer.echo(f"wrote {output}: {len(document['rows'])} goods items")
@@ -486,7 +497,6 @@ def inspection(
     import json
 
     from api.inspections import as_html, as_xlsx, build
-    from commands.bootstrap import bootstrap
     from ledger.access import authorize_inspection
     from ledger.calendar import local_date
     from ledger.errors import LedgerError
@@ -497,16 +507,18 @@ def inspection(
     if chosen == "xlsx" and not output:
         raise typer.BadParameter("an XLSX pack needs a file: -o pack.xlsx", param_hint="-o")
     moment = _when(None, known_at).known_at
-    service = bootstrap()
+    ledger = _caught_up_ledger()
+    service = ledger.service
     try:
         authorize_inspection(caller_of_run(service.store), province)
         today = local_date(moment or service.clock())
-        document = build(service.store, service.pack, province, year, today, moment)
+        placed = ledger.read_model.lots_ever_in
+        document = build(service.store, service.pack, province, year, today, moment, placed)
     except LedgerError as error:
         exit_refused(error)
         raise
     finally:
-        service.store.close()
+        ledger.close()
     found = sum(line["findings"] for line in document["summary"])
     if chosen == "xlsx":
         Path(str(output)).write_bytes(as_xlsx(document))
@@ -611,17 +623,20 @@ def audit_check_report(
     """Re-create a submitted periodic report as the ledger knew it at its submission and
     compare its digest with the one stored then. Exit 1 if they differ."""
     from api.reports import check_submitted
-    from commands.bootstrap import bootstrap
     from ledger.errors import LedgerError
 
-    service = bootstrap()
+    ledger = _caught_up_ledger()
+    service = ledger.service
     try:
-        submitted, digest_now = check_submitted(service.store, service.pack, warehouse, period)
+        placed = ledger.read_model.lots_ever_in
+        submitted, digest_now = check_submitted(
+            service.store, service.pack, warehouse, period, placed
+        )
     except LedgerError as error:
         exit_refused(error)
         raise
     finally:
-        service.store.close()
+        ledger.close()
     when = submitted.recorded_at.isoformat()
     if digest_now == submitted.content_digest:
         typer.echo(f"MATCH: the report submitted at {when} re-created: {digest_now}")

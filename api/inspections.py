@@ -6,6 +6,7 @@ warehouse) or as an HTML page, in Vietnamese with English."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,7 @@ def build(
     year: int,
     today: date,
     known_at: datetime | None = None,
+    placed: Callable[[str], set[str]] | None = None,
 ) -> Document:
     """The pack of a province for a year as known at ``known_at`` (default: now), inspected
     up to ``today`` if the year is not over; a 404 for a province with no warehouse then."""
@@ -42,7 +44,7 @@ def build(
         inspected = Year.of(year, today)
     except ValueError as error:
         raise Invalid("year_not_begun", str(error), "year") from None
-    recorded = KnownAt(store, known_at)
+    recorded = KnownAt(store, known_at, placed)
     warehouses = [w for w in recorded.warehouses() if w.province == province]
     if not warehouses:
         raise NotFound(

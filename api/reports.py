@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -51,14 +52,16 @@ def build(
     warehouse_id: str,
     period_name: str,
     known_at: datetime | None = None,
+    placed: Callable[[str], set[str]] | None = None,
 ) -> dict[str, Any]:
     """The report of a warehouse for a period as known at ``known_at`` (default: now), with
-    its header; refused as a 404 for a warehouse never registered then."""
+    its header; refused as a 404 for a warehouse never registered then. ``placed``: the read
+    models' index of the lots ever in a warehouse (see ``KnownAt``)."""
     try:
         period = parse_period(period_name)
     except ValueError as error:
         raise Invalid("invalid_period", str(error), "period") from None
-    recorded = KnownAt(store, known_at)
+    recorded = KnownAt(store, known_at, placed)
     warehouse = recorded.warehouse(warehouse_id)
     if warehouse is None:
         raise NotFound(
@@ -236,7 +239,11 @@ def as_xlsx(document: dict[str, Any]) -> bytes:
 
 
 def check_submitted(
-    store: EventStore, pack: RulePack, warehouse_id: str, period_name: str
+    store: EventStore,
+    pack: RulePack,
+    warehouse_id: str,
+    period_name: str,
+    placed: Callable[[str], set[str]] | None = None,
 ) -> tuple[ReportSubmitted, str]:
     """The report as submitted, re-created as known at its submission: (the submission,
     the digest of the re-created report). They match unless what was known then was altered."""
@@ -253,5 +260,5 @@ def check_submitted(
             "period",
         )
     first = submitted[0]
-    document = build(store, pack, warehouse_id, period_name, first.recorded_at)
+    document = build(store, pack, warehouse_id, period_name, first.recorded_at, placed)
     return first, content_digest(document["_report"])

@@ -4,7 +4,7 @@ inspection pack, as they were or as submitted, are folded from (the very fold
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from commands.store import EventStore
@@ -15,11 +15,21 @@ from ledger.registry import Warehouse
 
 class KnownAt(Streams):
     """``Recorded`` over the event store, leaving out what was recorded after ``moment``
-    (None: everything recorded so far). Streams read are kept: it answers one question."""
+    (None: everything recorded so far). Streams read are kept: it answers one question.
 
-    def __init__(self, store: EventStore, moment: datetime | None = None) -> None:
+    ``placed`` names the lots ever placed in a warehouse from an index kept up to date (the
+    read models' ``rm_lot_parties``): candidates only, each folded from its own stream as
+    known at ``moment``. Without it the placing events of the whole log are read."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        moment: datetime | None = None,
+        placed: Callable[[str], set[str]] | None = None,
+    ) -> None:
         self.store = store
         self.moment = moment
+        self.placed = placed
         self._read: dict[str, list[Event]] = {}
         self._placed: dict[str, set[str]] | None = None
 
@@ -41,7 +51,10 @@ class KnownAt(Streams):
                 self._read[name] = [e for e in found.get(name, []) if self._known(e)]
 
     def lot_ids_ever_in(self, warehouse_id: str) -> set[str]:
-        """From the whole event log, read once: only the kinds that place lots are read."""
+        """From the index if given, else from the whole event log, read once: only the kinds
+        that place lots are read."""
+        if self.placed is not None:
+            return self.placed(warehouse_id)
         if self._placed is None:
             self._placed = {}
             for event in self.store.scan(self.store.topics(placing_kinds())):

@@ -126,6 +126,13 @@ class ReadModel:
         with self.engine.connect() as connection:
             return lot_in_sight(connection, scope, lot_id)
 
+    def lots_ever_in(self, warehouse_id: str) -> set[str]:
+        """Every lot ever placed in the warehouse, as far as the read models have caught up."""
+        p = t.lot_parties.c
+        query = select(p.lot_id).where(p.kind == "warehouse", p.value == warehouse_id)
+        with self.engine.connect() as connection:
+            return set(connection.execute(query).scalars())
+
     def stock_card(self, lot_id: str, when: When) -> list[Row]:
         with self.engine.connect() as connection, no_collection_pauses():
             return stock_card(connection, lot_id, when)

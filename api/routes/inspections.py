@@ -54,7 +54,9 @@ def inspection_pack(
     moment = when_asked(None, known_at).known_at
     service = ledger.service
     today = local_date(moment or service.clock())
-    document = build(service.store, service.pack, province, year, today, moment)
+    ledger.catch_up()  # the index of which lots were ever in which warehouse
+    placed = ledger.read_model.lots_ever_in
+    document = build(service.store, service.pack, province, year, today, moment, placed)
     accept = request.headers.get("accept", "")
     if XLSX in accept:
         name = f"inspection-{year}.xlsx"

@@ -57,7 +57,12 @@ def periodic(
         )
     check_asked(caller, scope, warehouse)
     document: dict[str, Any] = build(
-        ledger.service.store, ledger.service.pack, warehouse, period, when.known_at
+        ledger.service.store,
+        ledger.service.pack,
+        warehouse,
+        period,
+        when.known_at,
+        ledger.read_model.lots_ever_in,
     )
     accept = request.headers.get("accept", "")
     if XLSX in accept:

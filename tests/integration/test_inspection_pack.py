@@ -258,10 +258,15 @@ def test_every_finding_of_a_hand_built_province(province: Province) -> None:
 
 def test_the_pack_agrees_with_the_read_models(province: Province) -> None:
     """The stock at the year's end and the lots still overdue then are what the read models
-    answer as of 31 December."""
+    answer as of 31 December; the lots found through the read models' index are the same."""
     history(province)
     pack = province.pack()
     province.ledger.catch_up()
+    store, placed = province.ledger.service.store, province.ledger.read_model.lots_ever_in
+    for known_at in (None, at("2026-06-01 10:30")):
+        plain = build(store, PACK, "Ho Chi Minh City", 2026, AFTER_THE_YEAR, known_at)
+        indexed = build(store, PACK, "Ho Chi Minh City", 2026, AFTER_THE_YEAR, known_at, placed)
+        assert indexed == plain
     model, end = province.ledger.read_model, When(date(2026, 12, 31))
     for w in pack["warehouses"]:
         asked = Filters(warehouse_id=w["warehouse_id"])
