@@ -13,7 +13,7 @@ from api.asking import when_asked
 from api.inspections import as_html, as_xlsx, build
 from api.problems import PROBLEM_RESPONSES
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
-from api.routes.reports import XLSX
+from api.routes.reports import XLSX, spreadsheet
 from ledger.access import authorize_inspection
 from ledger.calendar import local_date
 
@@ -59,12 +59,7 @@ def inspection_pack(
     document = build(service.store, service.pack, province, year, today, moment, placed)
     accept = request.headers.get("accept", "")
     if XLSX in accept:
-        name = f"inspection-{year}.xlsx"
-        return Response(
-            as_xlsx(document),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return spreadsheet(as_xlsx(document), f"inspection-{year}.xlsx")
     if "text/html" in accept:
         return HTMLResponse(as_html(document))
     return JSONResponse(document)

@@ -21,6 +21,15 @@ router = APIRouter(tags=["reports"], dependencies=[KnownParametersOnly])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def spreadsheet(content: bytes, name: str) -> Response:
+    """An XLSX answer, offered for download as ``name``."""
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.get(
     "/reports/periodic",
     summary="The periodic report of a warehouse for a period (Art. 55.8c), as known at a moment",
@@ -66,12 +75,7 @@ def periodic(
     )
     accept = request.headers.get("accept", "")
     if XLSX in accept:
-        name = f"report-{warehouse}-{period}.xlsx"
-        return Response(
-            as_xlsx(document),
-            media_type=XLSX,
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
+        return spreadsheet(as_xlsx(document), f"report-{warehouse}-{period}.xlsx")
     if "text/csv" in accept:
         return Response(as_csv(document), media_type="text/csv")
     return JSONResponse(as_json(document))
