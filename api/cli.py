@@ -191,6 +191,18 @@ def _when(as_of: str | None, known_at: str | None) -> Any:
         raise typer.BadParameter(error.message, param_hint=hint) from None
 
 
+def _document_format(
+    output_format: str | None, output: str | None, choices: tuple[str, ...], what: str
+) -> str:
+    """--format, else -o's extension, else json; an XLSX needs a file."""
+    chosen = output_format or (Path(output).suffix.lstrip(".") if output else "json")
+    if chosen not in choices:
+        raise typer.BadParameter(f"choose {', '.join(choices)}", param_hint="--format")
+    if chosen == "xlsx" and not output:
+        raise typer.BadParameter(f"an XLSX {what} needs a file: -o {what}.xlsx", param_hint="-o")
+    return chosen
+
+
 def _caught_up_ledger() -> Any:
     """The ledger with its read models caught up: the reports find their lots there."""
     from api.wiring import open_ledger
@@ -445,11 +457,7 @@ def report_periodic(
     from api.reports import as_csv, as_json, as_xlsx, build
     from ledger.errors import LedgerError
 
-    chosen = output_format or (Path(output).suffix.lstrip(".") if output else "json")
-    if chosen not in ("json", "csv", "xlsx"):
-        raise typer.BadParameter("choose json, csv or xlsx", param_hint="--format")
-    if chosen == "xlsx" and not output:
-        raise typer.BadParameter("an XLSX report needs a file: -o report.xlsx", param_hint="-o")
+    chosen = _document_format(output_format, output, ("json", "csv", "xlsx"), "report")
     moment = _when(None, known_at).known_at
     ledger = _caught_up_ledger()
     service = ledger.service
@@ -501,11 +509,7 @@ def inspection(
     from ledger.calendar import local_date
     from ledger.errors import LedgerError
 
-    chosen = output_format or (Path(output).suffix.lstrip(".") if output else "json")
-    if chosen not in ("json", "html", "xlsx"):
-        raise typer.BadParameter("choose xlsx, html or json", param_hint="--format")
-    if chosen == "xlsx" and not output:
-        raise typer.BadParameter("an XLSX pack needs a file: -o pack.xlsx", param_hint="-o")
+    chosen = _document_format(output_format, output, ("xlsx", "html", "json"), "pack")
     moment = _when(None, known_at).known_at
     ledger = _caught_up_ledger()
     service = ledger.service
