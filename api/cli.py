@@ -339,6 +339,148 @@ def stock_card(
     )
 
 
+def _ask_as_caller(title: str, columns: list[str], output: str, ask: Any) -> None:
+    """Catches the read models up, then answers ``ask(model, caller)`` for the caller of this
+    run (its scope applied by the question itself)."""
+    from api.render import render
+    from api.wiring import open_ledger
+    from ledger.errors import LedgerError
+
+    _check_format(output)
+    ledger = open_ledger()
+    try:
+        ledger.runner.catch_up()
+        try:
+            rows = ask(ledger.read_model, caller_of_run(ledger.service.store))
+        except LedgerError as error:
+            exit_refused(error)
+    finally:
+        ledger.close()
+    typer.echo(render(rows, output, title, columns))
+
+
+@app.command()
+def licences(
+    owner: Owner = None,
+    status: Annotated[
+        str | None, typer.Option(help="valid, exhausted, expired or revoked.")
+    ] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    output: Format = "table",
+) -> None:
+    """Licence, condition and inspection-result lines: granted, deducted, remaining, status."""
+    from api.render import LICENCE_COLUMNS
+
+    if status is not None and status not in ("valid", "exhausted", "expired", "revoked"):
+        raise typer.BadParameter("valid, exhausted, expired or revoked", param_hint="--status")
+    when = _when(as_of, known_at)
+    _ask_as_caller(
+        f"Licences as of {when.as_of}",
+        LICENCE_COLUMNS,
+        output,
+        lambda model, caller: model.licences(caller, when, owner, status),
+    )
+
+
+@app.command("licence-card")
+def licence_card(
+    licence_no: Annotated[str, typer.Argument(help="The licence, e.g. GP-2026-001")],
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    output: Format = "table",
+) -> None:
+    """Every deduction from a licence in effective order, with what remains after each."""
+    from api.render import LICENCE_CARD_COLUMNS
+
+    when = _when(as_of, known_at)
+    _ask_as_caller(
+        f"Licence card of {licence_no} as of {when.as_of}",
+        LICENCE_CARD_COLUMNS,
+        output,
+        lambda model, caller: model.licence_card(caller, licence_no, when),
+    )
+
+
+@app.command()
+def orders(
+    platform: Annotated[str | None, typer.Option(help="Only this platform's orders.")] = None,
+    buyer: Annotated[str | None, typer.Option(help="Only this buyer's orders.")] = None,
+    lot: LotOption = None,
+    from_day: Annotated[
+        str | None, typer.Option("--from", help="Effective on or after this date.")
+    ] = None,
+    to_day: Annotated[
+        str | None, typer.Option("--to", help="Effective on or before this date.")
+    ] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    output: Format = "table",
+) -> None:
+    """E-commerce orders, with their basis and the licences deducted (DOMAIN.md §7)."""
+    from datetime import date
+
+    from api.render import ORDER_COLUMNS
+    from projections.queries import OrderFilters
+
+    def day(text: str | None, hint: str) -> date | None:
+        try:
+            return date.fromisoformat(text) if text else None
+        except ValueError:
+            raise typer.BadParameter("a date YYYY-MM-DD", param_hint=hint) from None
+
+    when = _when(as_of, known_at)
+    filters = OrderFilters(platform, buyer, lot, day(from_day, "--from"), day(to_day, "--to"))
+    _ask_as_caller(
+        f"Orders as of {when.as_of}",
+        ORDER_COLUMNS,
+        output,
+        lambda model, caller: model.orders(caller, filters, when),
+    )
+
+
+@app.command()
+def allowance(
+    buyer_id: Annotated[str, typer.Argument(help="The buyer, as the platform identifies it.")],
+    year: Annotated[int | None, typer.Option(help="Calendar year; default: as-of's.")] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    output: Format = "table",
+) -> None:
+    """A buyer's exempt quantities in a year, per goods-list entry: used and left."""
+    from api.render import ALLOWANCE_COLUMNS
+
+    when = _when(as_of, known_at)
+    _ask_as_caller(
+        f"Allowance of {buyer_id} in {year or when.as_of.year}",
+        ALLOWANCE_COLUMNS,
+        output,
+        lambda model, caller: model.allowance(caller, buyer_id, year or when.as_of.year, when),
+    )
+
+
+@app.command()
+def warnings(
+    kind: Annotated[
+        str | None, typer.Option(help="Only this kind, e.g. overdue or licence_low.")
+    ] = None,
+    as_of: AsOf = None,
+    known_at: KnownAt = None,
+    output: Format = "table",
+) -> None:
+    """Warnings in your scope (DOMAIN.md §8): due soon, overdue, settlement overdue, late
+    entries, count variances, reports late, licences low or expiring, stop notices over stock."""
+    from api.render import WARNING_COLUMNS
+
+    when = _when(as_of, known_at)
+    _ask_as_caller(
+        f"Warnings as of {when.as_of}",
+        WARNING_COLUMNS,
+        output,
+        lambda model, caller: model.warnings(caller, when, kind),
+    )
+
+
 @app.command()
 def demo(
     seed: Annotated[int, typer.Option(help="Another seed, another demo.")] = 2026,

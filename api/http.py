@@ -14,7 +14,17 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
-from api.routes import audit, commands, feed, inspections, questions, reports
+from api.delivery import DeliveryWorker, Pusher
+from api.routes import (
+    audit,
+    commands,
+    ecommerce,
+    feed,
+    inspections,
+    questions,
+    reports,
+    subscriptions,
+)
 from api.wiring import Ledger, open_ledger
 
 log = logging.getLogger("bonded.projections")
@@ -32,8 +42,11 @@ pointer.
 class Follower:
     """Keeps the read models caught up in the background, so answers rarely wait."""
 
-    def __init__(self, ledger: Ledger, poll_seconds: float = 0.5) -> None:
+    def __init__(
+        self, ledger: Ledger, poll_seconds: float = 0.5, moved: threading.Event | None = None
+    ) -> None:
         self.ledger = ledger
+        self.moved = moved  # set whenever a catch-up applied events
         self.poll_seconds = poll_seconds
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="projections", daemon=True)
@@ -48,10 +61,28 @@ class Follower:
     def _run(self) -> None:
         while not self.stopped.is_set():
             try:
-                self.ledger.catch_up()
+                if self.ledger.catch_up() and self.moved is not None:
+                    self.moved.set()
             except Exception:
                 log.exception("projection follower: the batch is retried on the next turn")
             self.stopped.wait(self.poll_seconds)
+
+
+def warnings_pusher(ledger: Ledger) -> Pusher:
+    """Makes new warnings known and delivers them to the subscriptions (DOMAIN.md §8)."""
+    engine = ledger.read_model.engine
+    worker = DeliveryWorker(engine)
+    return Pusher(lambda: make_known_now(ledger), worker)
+
+
+def make_known_now(ledger: Ledger) -> int:
+    from datetime import UTC, datetime
+
+    from api.callers import user_named
+    from projections.outbox import make_known
+
+    store = ledger.service.store
+    return make_known(ledger.read_model, lambda name: user_named(store, name), datetime.now(UTC))
 
 
 def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI:
@@ -62,12 +93,15 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
         the_ledger = ledger or open_ledger()
         app.state.ledger = the_ledger
         the_ledger.runner.migrate()
-        follower = Follower(the_ledger) if follow else None
-        if follower:
+        pusher = warnings_pusher(the_ledger) if follow else None
+        follower = Follower(the_ledger, moved=pusher.moved if pusher else None) if follow else None
+        if follower and pusher:
             follower.start()
+            pusher.start()
         yield
-        if follower:
+        if follower and pusher:
             follower.stop()
+            pusher.stop()
         if ledger is None:
             the_ledger.close()
 
@@ -86,6 +120,8 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
     app.include_router(audit.router)
     app.include_router(reports.router)
     app.include_router(inspections.router)
+    app.include_router(ecommerce.router)
+    app.include_router(subscriptions.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -89,3 +89,49 @@ def _table(rows: list[dict[str, Any]], title: str, columns: list[str]) -> str:
     console = Console(width=200, record=True, file=io.StringIO())
     console.print(table)
     return "\n".join(line.rstrip() for line in console.export_text().splitlines())
+
+
+LICENCE_COLUMNS = [
+    "licence_no",
+    "kind",
+    "issuer",
+    "goods_owner_tax_code",
+    "valid_until",
+    "hs_prefix",
+    "unit",
+    "granted",
+    "deducted",
+    "remaining",
+    "status",
+    "late",
+]
+LICENCE_CARD_COLUMNS = [
+    "order_no",
+    "platform",
+    "lot_id",
+    "effective_at",
+    "recorded_at",
+    "quantity",
+    "remaining",
+]
+ORDER_COLUMNS = [
+    "order_no",
+    "platform",
+    "buyer_id",
+    "lot_id",
+    "quantity",
+    "customs_value",
+    "effective_at",
+    "basis",
+    "licence_nos",
+]
+ALLOWANCE_COLUMNS = ["hs_prefix", "exempt_quantity", "used", "left"]
+WARNING_COLUMNS = [
+    "warning_id",
+    "kind",
+    "subject",
+    "warehouse_id",
+    "goods_owner_tax_code",
+    "raised_on",
+    "detail",
+]

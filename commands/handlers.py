@@ -15,6 +15,8 @@ from typing import Any, Generic, TypeVar
 from commands.unit_of_work import UnitOfWork
 from ledger import decide
 from ledger import intents as i
+from ledger.decide.ecommerce import remaining_after
+from ledger.ecommerce_events import OrderExWarehoused
 from ledger.events import (
     EntryReversed,
     Event,
@@ -65,11 +67,33 @@ class Handlers:
     def register(self, intent_type: type[I], decision: Decision[I], answer: Answer[I]) -> None:
         self._by_type[intent_type] = Handler(decision, answer)
 
+    def register_handler(self, intent_type: type[I], handler: Handler[I]) -> None:
+        self._by_type[intent_type] = handler
+
     def __call__(self, intent: i.Intent, ctx: Context) -> Result:
         return self._by_type[type(intent)](intent, ctx)
 
     def handled(self) -> frozenset[type[i.Intent]]:
         return frozenset(self._by_type)
+
+
+class OrderHandler(Handler[i.ExWarehouseOrder]):
+    """An order's answer names its basis, the licences deducted and what remains on each."""
+
+    def __init__(self) -> None:
+        super().__init__(decide.ex_warehouse_order, lambda it, _: {})
+
+    def __call__(self, intent: i.ExWarehouseOrder, ctx: Context) -> Result:
+        events = self.decision(intent, ctx.envelope, ctx.uow, ctx.pack)
+        ctx.uow.record(events)
+        order = first(events, OrderExWarehoused)
+        return {
+            "lot_id": intent.lot_id,
+            "order_no": intent.order_no,
+            "platform": intent.platform,
+            "basis": order.basis,
+            "licences": remaining_after(ctx.uow, events),
+        }
 
 
 def first(events: Sequence[Event], kind: type[E]) -> E:
@@ -182,6 +206,19 @@ handle.register(
         ],
     },
 )
+# e-commerce (DOMAIN.md §7)
+handle.register(
+    i.PublishGoodsList, decide.publish_goods_list, lambda it, _: {"list_ref": it.list_ref}
+)
+handle.register(
+    i.RegisterLicence, decide.register_licence, lambda it, _: {"licence_no": it.licence_no}
+)
+handle.register(i.RevokeLicence, decide.revoke_licence, lambda it, _: {"licence_no": it.licence_no})
+handle.register(i.StopExemption, decide.stop_exemption, lambda it, _: {"notice_ref": it.notice_ref})
+handle.register(
+    i.ResumeExemption, decide.resume_exemption, lambda it, _: {"notice_ref": it.notice_ref}
+)
+handle.register_handler(i.ExWarehouseOrder, OrderHandler())
 # users and their rights
 handle.register(i.AddUser, decide.add_user, lambda it, _: {"name": it.name, "role": it.role})
 handle.register(i.DisableUser, decide.disable_user, lambda it, _: {"name": it.name})

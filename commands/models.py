@@ -136,7 +136,10 @@ class Shape(BaseModel):
 
     def value(self) -> Any:
         given = self.__dict__
-        values = {name: given[name] for name in self.plain_fields}
+        values = {
+            name: tuple(given[name]) if isinstance(given[name], list) else given[name]
+            for name in self.plain_fields
+        }
         for name in self.nested_fields:
             values[name] = tuple(item.value() for item in given[name])
         return self.value_type(**values)

@@ -29,6 +29,7 @@ from commands.unit_of_work import StreamCache, UnitOfWork
 from ledger.access import OPERATOR, Credentials, User, authenticate, authorize, authorize_role
 from ledger.errors import Conflict, LedgerError
 from ledger.events import CommandAccepted, Event
+from ledger.folds import Fold
 from ledger.intents import Envelope, LotIntent
 from ledger.lot import Lot
 from ledger.rulepacks import RulePack
@@ -98,6 +99,7 @@ class LedgerService:
         if cache is None or len(cache) > CACHE_LIMIT:
             cache = self._caches.streams = {}
             self._caches.lots = {}
+            self._caches.folds = {}
         return cache
 
     @property
@@ -107,11 +109,18 @@ class LedgerService:
         lots: dict[str, Lot] = self._caches.lots
         return lots
 
+    @property
+    def folds(self) -> dict[str, tuple[int, Event, Fold]]:
+        """This thread's folds of other streams (licences, allowances), kept likewise."""
+        self.cache  # noqa: B018
+        folds: dict[str, tuple[int, Event, Fold]] = self._caches.folds
+        return folds
+
     def execute(self, command: Command, caller: User | Credentials = OPERATOR) -> Outcome:
         """Runs one command in its own transaction; raises ``LedgerError`` if refused.
         ``Credentials`` are checked against the user's stream in that same transaction."""
         for attempt in range(MAX_ATTEMPTS):
-            uow = UnitOfWork(self.store, self.cache, self.lots)
+            uow = UnitOfWork(self.store, self.cache, self.lots, self.folds)
             try:
                 with self.store.transaction():
                     streams = command.streams()
@@ -168,7 +177,7 @@ class LedgerService:
         cache: StreamCache,
         stop_on_error: bool,
     ) -> list[Outcome]:
-        uow = UnitOfWork(self.store, cache, self.lots)
+        uow = UnitOfWork(self.store, cache, self.lots, self.folds)
         commands = [item for item in chunk if isinstance(item, Command)]
         outcomes: list[Outcome] = []
         try:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, MutableMapping, Sequence
 
 from commands.store import EventStore
 from ledger.events import Event, LotCreation, LotEvent, placing_kinds
+from ledger.folds import F, Fold
 from ledger.lot import Lot
 from ledger.recorded import Streams
 from ledger.streams import lot_stream
@@ -27,6 +28,7 @@ class UnitOfWork(Streams):
         store: EventStore,
         cache: StreamCache | None = None,
         lots: dict[str, Lot] | None = None,
+        folds: dict[str, tuple[int, Event, Fold]] | None = None,
     ) -> None:
         self.store = store
         self.cache: StreamCache = cache if cache is not None else {}
@@ -34,6 +36,8 @@ class UnitOfWork(Streams):
         self._synced: set[str] = set()
         self._lots: dict[str, Lot] = lots if lots is not None else {}  # folded, by version
         self._log: list[str] = []  # streams appended to, in order, for rollback to a mark
+        # each stream's fold with how many events it has taken and the last of them
+        self._folds: dict[str, tuple[int, Event, Fold]] = folds if folds is not None else {}
 
     # --- reading ---
 
@@ -67,6 +71,26 @@ class UnitOfWork(Streams):
             lot = Lot.of(lot_id, [e for e in events if isinstance(e, LotEvent)])
         self._lots[lot_id] = lot
         return lot
+
+    def folded(self, stream: str, kind: type[F]) -> F:
+        """The fold kept from an earlier command, moved on by the events since; folded
+        afresh when the stream no longer begins with what it took (a rollback)."""
+        events = self.events(stream)
+        known = self._folds.get(stream)
+        if (
+            known is not None
+            and isinstance(known[2], kind)
+            and 0 < known[0] <= len(events)
+            and events[known[0] - 1] is known[1]
+        ):
+            taken, state = known[0], known[2]
+        else:
+            taken, state = 0, kind()
+        for event in events[taken:]:
+            state.apply(event)
+        if events:
+            self._folds[stream] = (len(events), events[-1], state)
+        return state
 
     def lot_ids_ever_in(self, warehouse_id: str) -> set[str]:
         """From the whole event log: only the kinds that place lots are read."""

@@ -22,6 +22,7 @@ from ledger.streams import (
     contract_stream,
     declaration_stream,
     enterprise_stream,
+    licence_stream,
     lot_stream,
     user_stream,
     warehouse_stream,
@@ -84,6 +85,7 @@ Days = Annotated[int, Bound.DAYS]
 Version = Annotated[int, Bound.VERSION]
 LineNo = Annotated[int, Bound.LINE_NO]
 UserName = Annotated[str, Bound.USER_NAME, Names(user_stream)]
+LicenceNo = Annotated[str, Bound.REF, Names(licence_stream)]
 
 
 def marks(hint: Any) -> Iterator[object]:

@@ -222,6 +222,11 @@ class LotEvent(Event):
                 "released",
             )
 
+    def given_back(self, stamp: Stamp) -> tuple[Event, ...]:
+        """Events on other streams that reversing this one records with the reversal (an
+        order gives back its licences' deductions and its buyer's allowance)."""
+        return ()
+
     def split_child(self) -> str | None:
         """The lot a partial transfer or move split off, if this event did that."""
         return None
@@ -728,3 +733,8 @@ class TokenIssued(UserEvent):
 @dataclass(frozen=True, kw_only=True)
 class TokensRevoked(UserEvent):
     """Every token the user was issued stops working."""
+
+
+# the e-commerce kinds (DOMAIN.md §7) live in a module of their own; importing it here makes
+# every kind known wherever events are
+from ledger import ecommerce_events as _ecommerce_events  # noqa: E402,F401

@@ -20,9 +20,11 @@ from ledger.bounds import (
     Country,
     Days,
     DeclarationNo,
+    LicenceNo,
     LotId,
     Many,
     Moment,
+    Money,
     Names,
     Period,
     Quantity,
@@ -34,8 +36,18 @@ from ledger.bounds import (
     WarehouseId,
     marks,
 )
+from ledger.calendar import local_date
+from ledger.ecommerce_events import allowance_key, order_key
 from ledger.events import Event, Stamp
-from ledger.values import GoodsLine, Seal
+from ledger.streams import (
+    EXEMPTION_NOTICES,
+    GOODS_LISTS,
+    allowance_stream,
+    licence_stream,
+    lot_stream,
+    order_stream,
+)
+from ledger.values import GoodsLine, LicenceLine, ListEntry, Seal
 
 E = TypeVar("E", bound=Event)
 
@@ -90,6 +102,11 @@ class Intent:
         them in one query."""
         named = ((name, getattr(self, field)) for field, name in _naming(type(self)))
         return tuple(name(value) for name, value in named if value is not None)
+
+    def writes(self) -> tuple[str, ...]:
+        """Streams the decision will append to for sure: a process lets one writer at a time
+        at each (the store's version check stays the guard between processes)."""
+        return ()
 
 
 # --- reference data -------------------------------------------------------------------------
@@ -167,6 +184,9 @@ class LotIntent(Intent):
 
     lot_id: LotId
     effective_at: Moment
+
+    def writes(self) -> tuple[str, ...]:
+        return (lot_stream(self.lot_id),)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -305,6 +325,120 @@ class ReverseEntry(Intent):
     reason: Text
 
 
+# --- e-commerce (DOMAIN.md §7) ----------------------------------------------------------------
+
+StopReason = Literal[
+    "food_safety", "epidemic", "health", "environment", "morality", "economy", "security"
+]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishGoodsList(Intent):
+    """Publish a goods list: what orders of goods under each HS prefix require (admin)."""
+
+    list_ref: Ref
+    effective_at: Moment
+    entries: Annotated[tuple[ListEntry, ...], Many(1, 5000)]
+
+    def streams(self) -> tuple[str, ...]:
+        return (GOODS_LISTS,)
+
+    def writes(self) -> tuple[str, ...]:
+        return (GOODS_LISTS,)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterLicence(Intent):
+    """Register a licence, condition or specialised-inspection result of a goods owner."""
+
+    licence_no: LicenceNo
+    kind: Literal["licence", "condition", "specialised_inspection"]
+    issuer: Text
+    goods_owner_tax_code: TaxCode
+    released_at: Moment
+    valid_from: date
+    valid_until: date
+    use: Literal["single", "multiple"]
+    lines: Annotated[tuple[LicenceLine, ...], Many(1, 1000)]
+
+    def writes(self) -> tuple[str, ...]:
+        return (licence_stream(self.licence_no),)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RevokeLicence(Intent):
+    """Revoke a licence: no order is deducted from it from ``effective_at`` on."""
+
+    licence_no: LicenceNo
+    effective_at: Moment
+    reason: Text
+
+    def writes(self) -> tuple[str, ...]:
+        return (licence_stream(self.licence_no),)
+
+
+@dataclass(frozen=True, kw_only=True)
+class StopExemption(Intent):
+    """Record a ministry's notice: orders of these goods are no longer exempt (admin)."""
+
+    notice_ref: Ref
+    ministry: Text
+    hs_prefixes: tuple[str, ...]
+    reason: StopReason
+    effective_at: Moment
+
+    def streams(self) -> tuple[str, ...]:
+        return (EXEMPTION_NOTICES,)
+
+    def writes(self) -> tuple[str, ...]:
+        return (EXEMPTION_NOTICES,)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResumeExemption(Intent):
+    """End a stop notice in force: exemptions apply again from ``effective_at`` (admin)."""
+
+    notice_ref: Ref
+    effective_at: Moment
+
+    def streams(self) -> tuple[str, ...]:
+        return (EXEMPTION_NOTICES,)
+
+    def writes(self) -> tuple[str, ...]:
+        return (EXEMPTION_NOTICES,)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExWarehouseOrder(LotIntent):
+    """Ex-warehouse one e-commerce order inland, exempt or deducted from a licence (§7)."""
+
+    order_no: Ref
+    platform: Ref
+    buyer_id: Ref
+    quantity: Quantity
+    customs_value: Money
+    import_declaration_no: Ref
+    waybill_no: Ref
+    payment_ref: Ref
+    licence_nos: tuple[str, ...] = ()
+
+    @property
+    def year(self) -> int:
+        """The order's calendar year, Vietnam time: the year of the buyer's allowance."""
+        return local_date(self.effective_at).year
+
+    def streams(self) -> tuple[str, ...]:
+        return (*super().streams(), GOODS_LISTS, EXEMPTION_NOTICES, *self.writes()[1:])
+
+    def writes(self) -> tuple[str, ...]:
+        return (
+            lot_stream(self.lot_id),
+            order_stream(order_key(self.platform, self.order_no)),
+            allowance_stream(allowance_key(self.year, self.buyer_id)),
+            *(licence_stream(no) for no in self.licence_nos),
+        )
+
+
 INTENT_TYPES: tuple[type[Intent], ...] = (
     RegisterEnterprise,
     RegisterWarehouse,
@@ -324,6 +458,12 @@ INTENT_TYPES: tuple[type[Intent], ...] = (
     RecordStockCount,
     SubmitReport,
     ReverseEntry,
+    PublishGoodsList,
+    RegisterLicence,
+    RevokeLicence,
+    StopExemption,
+    ResumeExemption,
+    ExWarehouseOrder,
 )
 """Every command the ledger takes, in the order ``--help`` lists them."""
 

@@ -12,14 +12,25 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from ledger.access import User
+from ledger.allowances import Allowance
+from ledger.ecommerce_events import LicenceListed, allowance_key, order_key
 from ledger.events import Event, LotEvent
+from ledger.exemptions import GoodsLists, StopNotices
+from ledger.folds import F, fold
+from ledger.licences import Licence
 from ledger.lot import Lot
 from ledger.registry import Declaration, Enterprise, RentContract, Warehouse
 from ledger.streams import (
+    EXEMPTION_NOTICES,
+    GOODS_LISTS,
+    allowance_stream,
     contract_stream,
     declaration_stream,
     enterprise_stream,
+    licence_stream,
+    licences_of_stream,
     lot_stream,
+    order_stream,
     user_stream,
     warehouse_stream,
 )
@@ -49,6 +60,18 @@ class Recorded(Protocol):
     def declaration(self, declaration_no: str) -> Declaration | None: ...
 
     def user(self, name: str) -> User | None: ...
+
+    def goods_lists(self) -> GoodsLists: ...
+
+    def stop_notices(self) -> StopNotices: ...
+
+    def licence(self, licence_no: str) -> Licence: ...
+
+    def licences_of(self, goods_owner_tax_code: str) -> list[Licence]: ...
+
+    def allowance(self, buyer_id: str, year: int) -> Allowance: ...
+
+    def order_taken(self, platform: str, order_no: str) -> bool: ...
 
 
 class Streams(ABC):
@@ -101,6 +124,31 @@ class Streams(ABC):
 
     def user(self, name: str) -> User | None:
         return User.from_events(self.events(user_stream(name)))
+
+    def folded(self, stream: str, kind: type[F]) -> F:
+        """The stream folded into ``kind`` (a source may keep folds between calls)."""
+        return fold(kind, self.events(stream))
+
+    def goods_lists(self) -> GoodsLists:
+        return self.folded(GOODS_LISTS, GoodsLists)
+
+    def stop_notices(self) -> StopNotices:
+        return self.folded(EXEMPTION_NOTICES, StopNotices)
+
+    def licence(self, licence_no: str) -> Licence:
+        return self.folded(licence_stream(licence_no), Licence)
+
+    def licences_of(self, goods_owner_tax_code: str) -> list[Licence]:
+        listed = self.events(licences_of_stream(goods_owner_tax_code))
+        numbers = [e.licence_no for e in listed if isinstance(e, LicenceListed)]
+        self.prefetch(licence_stream(no) for no in numbers)
+        return [self.licence(no) for no in numbers]
+
+    def allowance(self, buyer_id: str, year: int) -> Allowance:
+        return self.folded(allowance_stream(allowance_key(year, buyer_id)), Allowance)
+
+    def order_taken(self, platform: str, order_no: str) -> bool:
+        return bool(self.events(order_stream(order_key(platform, order_no))))
 
 
 class History(Streams):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
 from ledger.bounds import Country, Currency, HsCode, LineNo, Money, Quantity, Ref, Text
 
@@ -42,4 +43,28 @@ class CountedLot:
     difference: Decimal
 
 
-VALUE_TYPES: tuple[type, ...] = (GoodsLine, Seal, CountedLot)
+@dataclass(frozen=True, kw_only=True)
+class ListEntry:
+    """One entry of a goods list (DOMAIN.md §7): goods whose HS code begins with
+    ``hs_prefix`` require these documents, unless an order of them is exempt."""
+
+    hs_prefix: Ref
+    requires: tuple[Literal["licence", "condition", "specialised_inspection"], ...] = ()
+    exempt_quantity: Quantity | None = None  # per buyer and calendar year
+    never_exempt: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "requires", tuple(self.requires))  # a stored list reads back
+
+
+@dataclass(frozen=True, kw_only=True)
+class LicenceLine:
+    """What a licence, condition or inspection result grants: a quantity of goods whose HS
+    code begins with ``hs_prefix``, in ``unit``."""
+
+    hs_prefix: Ref
+    unit: Ref
+    quantity: Quantity
+
+
+VALUE_TYPES: tuple[type, ...] = (GoodsLine, Seal, CountedLot, ListEntry, LicenceLine)

@@ -21,11 +21,19 @@ from ledger.events import Event
 from ledger.rulepacks import RulePack
 from projections import tables as t
 from projections.answers import Filters, Holding, When, no_collection_pauses
+from projections.ecommerce_answers import (
+    ask_allowance,
+    ask_licence_card,
+    ask_licences,
+    ask_orders,
+)
+from projections.ecommerce_queries import OrderFilters
 from projections.folded import folded_holdings
 from projections.holdings import holdings_at
 from projections.settlements import settlements
 from projections.stock_cards import stock_card
 from projections.visibility import lot_in_sight, scope_of
+from projections.warnings import warnings
 
 Row = dict[str, Any]
 Decode = Callable[[str, bytes], Event]
@@ -137,6 +145,29 @@ class ReadModel:
         with self.engine.connect() as connection, no_collection_pauses():
             return stock_card(connection, lot_id, when)
 
+    # --- e-commerce (DOMAIN.md §7), each limited to what the caller may see ---
+
+    def licences(
+        self, caller: User, when: When, owner: str | None = None, status: str | None = None
+    ) -> list[Row]:
+        with self.engine.connect() as connection:
+            return ask_licences(connection, caller, when, owner, status)
+
+    def licence_card(self, caller: User, licence_no: str, when: When) -> list[Row]:
+        with self.engine.connect() as connection:
+            return ask_licence_card(connection, caller, licence_no, when)
+
+    def orders(self, caller: User, filters: OrderFilters, when: When) -> list[Row]:
+        with self.engine.connect() as connection, no_collection_pauses():
+            return ask_orders(connection, caller, filters, when)
+
+    def allowance(self, caller: User, buyer_id: str, year: int, when: When) -> list[Row]:
+        with self.engine.connect() as connection:
+            return ask_allowance(connection, caller, buyer_id, year, when, self.pack)
+
+    def warnings(self, caller: User, when: When, kind: str | None = None) -> list[Row]:
+        return warnings(self, caller, when, kind)
+
     def _clock_row(self, holding: Holding, when: When) -> Row:
         clock = Clock.on(
             when.as_of, holding.first_warehoused_on, holding.deadline, self.due_soon_days, True
@@ -167,4 +198,4 @@ def _balance_row(h: Holding) -> Row:
     }
 
 
-__all__ = ["Filters", "ReadModel", "When"]
+__all__ = ["Filters", "OrderFilters", "ReadModel", "When"]

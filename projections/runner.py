@@ -17,11 +17,13 @@ from ledger.events import Event
 from ledger.rulepacks import RulePack
 from projections.audit import AuditChainProjection
 from projections.declarations import DeclarationsProjection
+from projections.ecommerce import EcommerceProjection
 from projections.history import LotHistoryProjection
 from projections.projection import PositionMoved, ReadModelProjection, Recorded
 from projections.projector import CurrentLotsProjection, NotificationSource
 from projections.reference import ReferenceProjection
 from projections.schema import ensure_current
+from projections.warning_facts import WarningFactsProjection
 
 PAGE = 2000
 ANALYZE_AFTER = 50_000  # events projected in one catch-up after which PostgreSQL re-plans
@@ -37,6 +39,8 @@ def read_model_projections(decode: Decode, pack: RulePack) -> list[ReadModelProj
         CurrentLotsProjection(decode, pack),
         LotHistoryProjection(),
         AuditChainProjection(),
+        EcommerceProjection(pack),
+        WarningFactsProjection(pack),
     ]
 
 

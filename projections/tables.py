@@ -236,7 +236,7 @@ audit_chain = Table(
     Column("hash", LargeBinary(32), nullable=False),
 )
 
-READ_MODEL_TABLES = (
+READ_MODEL_TABLES: tuple[Table, ...] = (
     lots,
     lot_events,
     lot_history,
@@ -249,3 +249,188 @@ READ_MODEL_TABLES = (
     declarations,
     audit_chain,
 )
+
+
+# --- e-commerce (DOMAIN.md §7): every row keeps when it took effect and when it was recorded,
+# and a reversal's recorded moment, so that each answer holds as of a day and as known at a moment
+
+goods_lists = Table(
+    "rm_goods_lists",
+    metadata,
+    Column("list_ref", String(64), primary_key=True),
+    Column("effective_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+)
+
+goods_list_entries = Table(
+    "rm_goods_list_entries",
+    metadata,
+    Column("list_ref", String(64), primary_key=True),
+    Column("hs_prefix", String(10), primary_key=True),
+    Column("requires", Text, nullable=False),  # space-separated kinds
+    Column("exempt_quantity", String(40)),
+    Column("never_exempt", Boolean, nullable=False),
+)
+
+stop_notices = Table(
+    "rm_stop_notices",
+    metadata,
+    Column("notice_ref", String(64), primary_key=True),
+    Column("ministry", Text, nullable=False),
+    Column("hs_prefixes", Text, nullable=False),  # space-separated
+    Column("reason", String(32), nullable=False),
+    Column("effective_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("resumed_at", UTCDateTime()),
+    Column("resumed_recorded_at", UTCDateTime()),
+)
+
+licences = Table(
+    "rm_licences",
+    metadata,
+    Column("licence_no", String(64), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("issuer", Text, nullable=False),
+    Column("goods_owner_tax_code", String(64), nullable=False),
+    Column("released_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("use", String(16), nullable=False),
+    Column("late", Boolean, nullable=False),
+    Column("revoked_at", UTCDateTime()),
+    Column("revoked_recorded_at", UTCDateTime()),
+    Index("rm_licences_owner", "goods_owner_tax_code"),
+)
+
+licence_lines = Table(
+    "rm_licence_lines",
+    metadata,
+    Column("licence_no", String(64), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("hs_prefix", String(10), nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("granted", String(40), nullable=False),
+)
+
+deductions = Table(
+    "rm_deductions",
+    metadata,
+    Column("licence_no", String(64), primary_key=True),
+    Column("platform", String(64), primary_key=True),
+    Column("order_no", String(64), primary_key=True),
+    Column("line_no", Integer, nullable=False),
+    Column("lot_id", String(120), nullable=False),
+    Column("quantity", String(40), nullable=False),
+    Column("quantity_units", BigInteger, nullable=False),
+    Column("quantity_nanos", BigInteger, nullable=False),
+    Column("effective_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("reversed_at", UTCDateTime()),  # when its reversal was recorded
+)
+
+orders = Table(
+    "rm_orders",
+    metadata,
+    Column("platform", String(64), primary_key=True),
+    Column("order_no", String(64), primary_key=True),
+    Column("buyer_id", String(64), nullable=False),
+    Column("lot_id", String(120), nullable=False),
+    Column("version", Integer, nullable=False),  # the order's version in its lot's stream
+    Column("quantity", String(40), nullable=False),
+    Column("quantity_units", BigInteger, nullable=False),
+    Column("quantity_nanos", BigInteger, nullable=False),
+    Column("customs_value", String(40), nullable=False),
+    Column("effective_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("reversed_at", UTCDateTime()),
+    Column("basis", String(16), nullable=False),
+    Column("licence_nos", Text, nullable=False),  # space-separated
+    Column("allowance_hs_prefix", String(10)),
+    Column("year", Integer, nullable=False),
+    Index("rm_orders_lot", "lot_id", "version"),
+    Index("rm_orders_buyer", "buyer_id", "year"),
+    Index("rm_orders_effective", "effective_at"),
+)
+
+# What the read side raises warnings from, beside the other read models (DOMAIN.md §8): every
+# event recorded late, every stock count that differs from the book, every report submitted.
+warning_facts = Table(
+    "rm_warning_facts",
+    metadata,
+    Column("warning_id", String(300), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("lot_id", String(120)),
+    Column("warehouse_id", String(64)),
+    Column("goods_owner_tax_code", String(64)),
+    Column("raised_on", Date, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("effective_at", UTCDateTime(), nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Index("rm_warning_facts_recorded", "recorded_at"),
+)
+
+reports = Table(
+    "rm_reports",
+    metadata,
+    Column("warehouse_id", String(64), primary_key=True),
+    Column("period", String(16), primary_key=True),
+    Column("recorded_at", UTCDateTime(), primary_key=True),
+    Column("period_ends_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+)
+
+ECOMMERCE_TABLES = (
+    goods_lists,
+    goods_list_entries,
+    stop_notices,
+    licences,
+    licence_lines,
+    deductions,
+    orders,
+)
+
+READ_MODEL_TABLES = (*READ_MODEL_TABLES, *ECOMMERCE_TABLES, warning_facts, reports)
+
+# --- warnings pushed (DOMAIN.md §8). Not read models: what was made known and delivered, and
+# to whom, is the installation's own record; a rebuild of the read models leaves it alone.
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("subscription_id", String(36), primary_key=True),
+    Column("user_name", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Index("subscriptions_user", "user_name"),
+)
+
+# every warning as it was first made known, with the body pushed for it
+warnings_known = Table(
+    "warnings_known",
+    metadata,
+    Column("warning_id", String(300), primary_key=True),
+    Column("body", Text, nullable=False),
+    Column("known_at", UTCDateTime(), nullable=False),
+)
+
+# the outbox: one row per warning and subscription, written in the transaction that made the
+# warning known; the delivery worker sends it until the receiver answers 2xx
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("subscription_id", String(36), primary_key=True),
+    Column("warning_id", String(300), primary_key=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("delivered_at", UTCDateTime()),
+    Column("last_status", Integer),
+    Column("last_error", Text),
+    Index("deliveries_due", "delivered_at", "next_attempt_at"),
+)
+
+PUSH_TABLES = (subscriptions, warnings_known, deliveries)

@@ -209,6 +209,102 @@ def reversal(lot_id: str, version: int) -> dict[str, Any]:
     }
 
 
+# --- e-commerce (DOMAIN.md §7) ---------------------------------------------------------------
+
+
+def goods_list(
+    list_ref: str = "GL-1", *entries: dict[str, Any], when: str = "2026-01-01"
+) -> dict[str, Any]:
+    """By default HS 8542 needs a licence, and a buyer may get 5 a year exempt."""
+    return {
+        "command": "publish_goods_list",
+        "list_ref": list_ref,
+        "effective_at": when,
+        "entries": list(entries)
+        or [{"hs_prefix": "8542", "requires": ["licence"], "exempt_quantity": "5"}],
+    }
+
+
+def licence(
+    licence_no: str = "L1",
+    quantity: str = "100",
+    owner: str = OWNER_A,
+    *,
+    hs_prefix: str = "8542",
+    kind: str = "licence",
+    released: str = "2026-02-01T08:00:00+07:00",
+    valid_until: str = "2026-12-31",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "command": "register_licence",
+        "licence_no": licence_no,
+        "kind": kind,
+        "issuer": "Ministry of Industry and Trade",
+        "goods_owner_tax_code": owner,
+        "released_at": released,
+        "valid_from": "2026-02-01",
+        "valid_until": valid_until,
+        "use": "multiple",
+        "lines": [{"hs_prefix": hs_prefix, "unit": "piece", "quantity": quantity}],
+        **extra,
+    }
+
+
+def order(
+    order_no: str = "O-1",
+    quantity: str = "1",
+    value: str = "2000000",
+    *,
+    lot_id: str = "D1/1",
+    when: str = "2026-03-01T10:00:00+07:00",
+    buyer: str = "B-1",
+    platform: str = "shopee",
+    **extra: Any,
+) -> dict[str, Any]:
+    """An order worth VND 2,000,000 by default: above the exemption value."""
+    return {
+        "command": "ex_warehouse_order",
+        "order_no": order_no,
+        "platform": platform,
+        "buyer_id": buyer,
+        "lot_id": lot_id,
+        "quantity": quantity,
+        "customs_value": value,
+        "effective_at": when,
+        "import_declaration_no": f"IMP-{order_no}",
+        "waybill_no": f"WB-{order_no}",
+        "payment_ref": f"PAY-{order_no}",
+        **extra,
+    }
+
+
+def stop_notice(
+    notice_ref: str = "N-1", *prefixes: str, when: str = "2026-04-01"
+) -> dict[str, Any]:
+    return {
+        "command": "stop_exemption",
+        "notice_ref": notice_ref,
+        "ministry": "Ministry of Health",
+        "hs_prefixes": list(prefixes) or ["8542"],
+        "reason": "health",
+        "effective_at": when,
+    }
+
+
+def resume_notice(notice_ref: str = "N-1", when: str = "2026-05-01") -> dict[str, Any]:
+    return {"command": "resume_exemption", "notice_ref": notice_ref, "effective_at": when}
+
+
+def revocation(licence_no: str = "L1", when: str = "2026-06-01") -> dict[str, Any]:
+    return {
+        "command": "revoke_licence",
+        "licence_no": licence_no,
+        "effective_at": when,
+        "reason": "goods owner's licence withdrawn",
+    }
+
+
 class Harness:
     """Runs commands through the real service at a clock the test sets."""
 

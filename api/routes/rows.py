@@ -58,3 +58,57 @@ class CardRow(Row):
     in_transit: Decimal
     related_lot_id: str | None
     reversed: bool
+
+
+class LicenceRow(Row):
+    licence_no: str
+    kind: Literal["licence", "condition", "specialised_inspection"]
+    issuer: str
+    goods_owner_tax_code: str
+    valid_until: str
+    hs_prefix: str
+    unit: str
+    granted: Decimal
+    deducted: Decimal
+    remaining: Decimal
+    status: Literal["valid", "exhausted", "expired", "revoked"]
+    late: bool
+
+
+class LicenceCardRow(Row):
+    order_no: str
+    platform: str
+    lot_id: str
+    effective_at: str
+    recorded_at: str
+    quantity: Decimal
+    remaining: Decimal
+
+
+class OrderRow(Row):
+    order_no: str
+    platform: str
+    buyer_id: str
+    lot_id: str
+    quantity: Decimal
+    customs_value: Decimal
+    effective_at: str
+    basis: Literal["not_controlled", "low_value", "quantity_list", "deducted"]
+    licence_nos: list[str]
+
+
+class AllowanceRow(Row):
+    hs_prefix: str
+    exempt_quantity: Decimal
+    used: Decimal
+    left: Decimal
+
+
+class WarningRow(Row):
+    warning_id: str
+    kind: str
+    subject: str
+    warehouse_id: str | None
+    goods_owner_tax_code: str | None
+    raised_on: str
+    detail: str

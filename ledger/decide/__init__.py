@@ -3,6 +3,14 @@ the whole events to record, or a ``LedgerError`` naming the rule. No I/O, no clo
 
 from ledger.decide.customs import change_hold, extend_storage, liquidate_overdue
 from ledger.decide.declarations import extend_settlement, settle_declaration
+from ledger.decide.ecommerce import (
+    ex_warehouse_order,
+    publish_goods_list,
+    register_licence,
+    resume_exemption,
+    revoke_licence,
+    stop_exemption,
+)
 from ledger.decide.inspections import record_stock_count, submit_report
 from ledger.decide.movements import dispatch_move, ex_warehouse, receive_move, transfer_ownership
 from ledger.decide.reference import (
@@ -21,19 +29,25 @@ __all__ = [
     "disable_user",
     "dispatch_move",
     "ex_warehouse",
+    "ex_warehouse_order",
     "extend_rent_contract",
     "extend_settlement",
     "extend_storage",
     "issue_token",
     "liquidate_overdue",
+    "publish_goods_list",
     "receive_move",
     "record_stock_count",
     "register_enterprise",
+    "register_licence",
     "register_rent_contract",
     "register_warehouse",
+    "resume_exemption",
     "reverse_entry",
+    "revoke_licence",
     "revoke_tokens",
     "settle_declaration",
+    "stop_exemption",
     "submit_report",
     "transfer_ownership",
     "warehouse_goods",

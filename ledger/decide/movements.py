@@ -51,17 +51,23 @@ def ex_warehouse(
     facts = facts_when(lot, intent.effective_at, envelope)
     _check_destination(intent)
     if intent.destination == "inland":
-        warehouse = recorded.warehouse(facts.warehouse_id)
-        in_port_area = warehouse.in_port_area if warehouse is not None else False
-        if pack.is_not_for_inland(facts.goods.hs_code, warehouse_in_port_area=in_port_area):
-            raise LedgerError(
-                "not_for_inland",
-                f"HS {facts.goods.hs_code} is on the {pack.name} not-for-inland list: lot "
-                f"{lot.lot_id} may not be brought into the inland from warehouse "
-                f"{facts.warehouse_id} (55.4b)",
-                "destination",
-            )
+        check_may_go_inland(facts, recorded, pack, "destination")
     return record_on_lot(lot, envelope.event(LotExWarehoused, intent))
+
+
+def check_may_go_inland(facts: LotFacts, recorded: Recorded, pack: RulePack, field: str) -> None:
+    """Goods on the pack's not-for-inland list may not go inland (55.4b), unless the pack
+    exempts a warehouse inside a port area and this one is."""
+    warehouse = recorded.warehouse(facts.warehouse_id)
+    in_port_area = warehouse.in_port_area if warehouse is not None else False
+    if pack.is_not_for_inland(facts.goods.hs_code, warehouse_in_port_area=in_port_area):
+        raise LedgerError(
+            "not_for_inland",
+            f"HS {facts.goods.hs_code} is on the {pack.name} not-for-inland list: lot "
+            f"{facts.lot_id} may not be brought into the inland from warehouse "
+            f"{facts.warehouse_id} (55.4b)",
+            field,
+        )
 
 
 def _check_destination(intent: ExWarehouse) -> None:

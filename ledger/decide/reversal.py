@@ -6,7 +6,7 @@ from datetime import datetime
 
 from ledger.decide.common import check_history, existing_lot
 from ledger.errors import Conflict, LedgerError, NotFound
-from ledger.events import EntryReversed, LotCreation
+from ledger.events import EntryReversed, Event, LotCreation
 from ledger.intents import Envelope, ReverseEntry
 from ledger.lot import Entry, Lot
 from ledger.recorded import Recorded
@@ -15,7 +15,7 @@ from ledger.rulepacks import RulePack
 
 def reverse_entry(
     intent: ReverseEntry, envelope: Envelope, recorded: Recorded, pack: RulePack
-) -> list[EntryReversed]:
+) -> list[Event]:
     """Cancels the entry; one side of a split goes with the other (its counterpart lot)."""
     lot = recorded.lot(intent.lot_id)
     if not lot.entries:
@@ -36,12 +36,13 @@ def reverse_entry(
         _require_nothing_after_creation(lot, entry)
     else:
         _require_no_dependent_movement(lot, entry)
-    events = [reversal]
+    events: list[Event] = [reversal]
     other_id = entry.event.related_lot_id()
     if other_id is not None:
         other = _counterpart_entry(lot, entry, recorded.lot(other_id))
         events.append(_reversal(other, intent, envelope, effective_at=entry.event.effective_at))
     check_history(lot.with_event(reversal), field="version")
+    events.extend(entry.event.given_back(envelope.stamp(entry.event.effective_at)))
     return events
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -48,6 +49,14 @@ class RulePack:
     late_ex_warehousing: dict[str, timedelta]
     not_for_inland_prefixes: tuple[str, ...]
     not_for_inland_exempt_in_port_area: bool
+    # e-commerce (DOMAIN.md §7): an order worth at most this (VND, the whole order) is exempt
+    # from licences, conditions and inspection; a result is due in the ledger within this
+    order_exemption_value: Decimal
+    result_update_limit: timedelta
+    # warnings (DOMAIN.md §8): a licence line below this share of its grant is low; one
+    # within this many days of its last valid day is expiring
+    licence_low_percent: Decimal
+    licence_expiring_days: int
 
     def is_not_for_inland(self, hs_code: str, *, warehouse_in_port_area: bool) -> bool:
         if warehouse_in_port_area and self.not_for_inland_exempt_in_port_area:
@@ -89,6 +98,10 @@ def _from_data(data: dict[str, Any]) -> RulePack:
         not_for_inland_exempt_in_port_area=data["not_for_inland"][
             "exempt_when_warehouse_in_port_area"
         ],
+        order_exemption_value=Decimal(data["ecommerce"]["exemption_value_vnd"]),
+        result_update_limit=timedelta(minutes=data["ecommerce"]["result_update_limit_minutes"]),
+        licence_low_percent=Decimal(data["warnings"]["licence_low_percent"]),
+        licence_expiring_days=data["warnings"]["licence_expiring_days"],
     )
 
 

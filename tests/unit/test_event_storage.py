@@ -26,10 +26,16 @@ from tests.support import (
     at,
     dispatch,
     ex_warehousing,
+    goods_list,
     hold,
+    licence,
     line,
+    order,
     receipt,
+    resume_notice,
     reversal,
+    revocation,
+    stop_notice,
     transfer,
     warehousing,
 )
@@ -103,6 +109,18 @@ def every_kind_of_event(ledger: Harness) -> list[Event]:
             "reason": "r",
         },
         {"command": "settle_declaration", "declaration_no": "D1", "effective_at": "2027-05-04"},
+    )
+    ledger.given(
+        goods_list(),
+        licence(),
+        stop_notice(when="2027-05-05"),
+        resume_notice(when="2027-05-06"),
+        warehousing("D2", line(1, "50"), effective_at="2026-12-01T09:00:00+07:00"),
+        order("O-1", "10", lot_id="D2/1", when="2026-12-20T10:00:00+07:00"),  # deducted
+        order("O-2", "2", lot_id="D2/1", when="2026-12-20T11:00:00+07:00"),  # quantity list
+        revocation(when="2026-12-25"),
+        reversal("D2/1", 2),
+        reversal("D2/1", 3),
     )
     ledger.account(AddUser, name="clerk", role="warehouse_owner", enterprise=OWNER_A)
     ledger.account(IssueToken, name="clerk", token_hash="ab" * 32)

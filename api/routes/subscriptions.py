@@ -1,0 +1,125 @@
+"""Subscriptions to warnings (DOMAIN.md §8): a user's own URL and secret; each new warning in
+the user's scope is POSTed to it, signed, until it answers 2xx. Its deliveries and failures
+are the subscriber's to see."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Path
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from api.problems import PROBLEM_RESPONSES
+from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
+from ledger.errors import NotFound
+from projections.outbox import cancel, deliveries_of, subscribe, subscriptions_of
+
+router = APIRouter(tags=["warnings"], dependencies=[KnownParametersOnly])
+
+
+class NewSubscription(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: Annotated[str, Field(min_length=8, max_length=2000)]
+    secret: Annotated[
+        str,
+        Field(
+            min_length=16,
+            max_length=200,
+            description="Signs each body: X-Bonded-Signature: sha256=HMAC-SHA256(secret, body)",
+        ),
+    ]
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("an http:// or https:// URL with a host")
+        return value
+
+
+class Subscription(BaseModel):
+    subscription_id: str
+    url: str
+    created_at: str
+    active: bool
+
+
+class Delivery(BaseModel):
+    warning_id: str
+    created_at: str
+    attempts: int
+    delivered_at: str | None
+    next_attempt_at: str | None
+    last_status: int | None
+    last_error: str | None
+
+
+SubscriptionId = Annotated[str, Path(min_length=1, max_length=36)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    s: PROBLEM_RESPONSES[s] for s in (401, 403, 404, 422) if s in PROBLEM_RESPONSES
+}
+
+
+@router.post(
+    "/subscriptions",
+    summary="Subscribe a URL to the warnings in your scope",
+    status_code=201,
+    response_model=Subscription,
+    responses=ERRORS,
+)
+def post_subscription(
+    body: NewSubscription, ledger: TheLedger, credentials: TheCredentials
+) -> JSONResponse:
+    caller = caller_of(ledger, credentials)
+    row = subscribe(ledger.read_model.engine, caller, body.url, body.secret, datetime.now(UTC))
+    return JSONResponse(row, status_code=201)
+
+
+@router.get("/subscriptions", summary="Your subscriptions", response_model=list[Subscription])
+def get_subscriptions(ledger: TheLedger, credentials: TheCredentials) -> JSONResponse:
+    caller = caller_of(ledger, credentials)
+    return JSONResponse(subscriptions_of(ledger.read_model.engine, caller))
+
+
+@router.delete(
+    "/subscriptions/{subscription_id}",
+    summary="End a subscription of yours: nothing more is sent to it",
+    status_code=204,
+    responses=ERRORS,
+)
+def delete_subscription(
+    subscription_id: SubscriptionId, ledger: TheLedger, credentials: TheCredentials
+) -> Response:
+    caller = caller_of(ledger, credentials)
+    if not cancel(ledger.read_model.engine, caller, subscription_id):
+        raise _unknown(subscription_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/subscriptions/{subscription_id}/deliveries",
+    summary="What was sent to a subscription of yours: attempts, answers, failures",
+    response_model=list[Delivery],
+    responses=ERRORS,
+)
+def get_deliveries(
+    subscription_id: SubscriptionId, ledger: TheLedger, credentials: TheCredentials
+) -> JSONResponse:
+    caller = caller_of(ledger, credentials)
+    rows = deliveries_of(ledger.read_model.engine, caller, subscription_id)
+    if rows is None:
+        raise _unknown(subscription_id)
+    return JSONResponse(rows)
+
+
+def _unknown(subscription_id: str) -> NotFound:
+    return NotFound(
+        "unknown_subscription",
+        f"you have no subscription {subscription_id}",
+        "subscription_id",
+    )

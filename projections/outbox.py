@@ -1,0 +1,202 @@
+"""Warnings made known, and the outbox of their deliveries (DOMAIN.md §8).
+
+``make_known`` asks the read side for the warnings standing now, as everybody (the operator)
+sees them; those never made known before are recorded in ``warnings_known`` and, in the same
+transaction, one ``deliveries`` row is written for every active subscription whose user may
+see the warning. The delivery worker (``api.delivery``) sends the outbox until each receiver
+answers 2xx: at least once, duplicates carrying the same ``warning_id``.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from ledger.access import OPERATOR, User
+from ledger.calendar import local_date
+from projections import tables as t
+from projections.answers import When
+
+Users = Callable[[str], User | None]  # a user by name, from its own stream
+s = t.subscriptions.c
+k = t.warnings_known.c
+d = t.deliveries.c
+
+
+def make_known(model: Any, users: Users, now: datetime) -> int:
+    """Records the warnings standing now that were never made known, with their outbox rows;
+    returns how many."""
+    when = When(local_date(now))
+    standing = {w["warning_id"]: w for w in model.warnings(OPERATOR, when)}
+    with model.engine.begin() as connection:
+        known = _known(connection, sorted(standing))
+        new = [w for key, w in standing.items() if key not in known]
+        if not new:
+            return 0
+        connection.execute(
+            insert(t.warnings_known),
+            [{"warning_id": w["warning_id"], "body": _body(w), "known_at": now} for w in new],
+        )
+        outbox = []
+        for subscription in connection.execute(select(t.subscriptions).where(s.active)):
+            user = users(subscription.user_name)
+            if user is None or not user.active:
+                continue
+            seen = {w["warning_id"] for w in model.warnings(user, when)}
+            outbox += [
+                {
+                    "subscription_id": subscription.subscription_id,
+                    "warning_id": w["warning_id"],
+                    "created_at": now,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                }
+                for w in new
+                if w["warning_id"] in seen
+            ]
+        if outbox:
+            connection.execute(insert(t.deliveries), outbox)
+    return len(new)
+
+
+def _known(connection: Connection, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(
+            connection.execute(select(k.warning_id).where(k.warning_id.in_(chunk))).scalars()
+        )
+    return found
+
+
+def _body(warning: dict[str, Any]) -> str:
+    return json.dumps(warning, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- subscriptions --------------------------------------------------------------------------
+
+
+def subscribe(engine: Engine, user: User, url: str, secret: str, now: datetime) -> dict[str, Any]:
+    row = {
+        "subscription_id": str(uuid.uuid4()),
+        "user_name": user.name,
+        "url": url,
+        "secret": secret,
+        "created_at": now,
+        "active": True,
+    }
+    with engine.begin() as connection:
+        connection.execute(insert(t.subscriptions), row)
+    return _public(row)
+
+
+def subscriptions_of(engine: Engine, user: User) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(t.subscriptions).where(s.user_name == user.name).order_by(s.created_at)
+        ).mappings()
+        return [_public(dict(row)) for row in rows]
+
+
+def cancel(engine: Engine, user: User, subscription_id: str) -> bool:
+    with engine.begin() as connection:
+        done = connection.execute(
+            update(t.subscriptions)
+            .where(s.subscription_id == subscription_id, s.user_name == user.name)
+            .values(active=False)
+        )
+        return bool(done.rowcount)
+
+
+def deliveries_of(engine: Engine, user: User, subscription_id: str) -> list[dict[str, Any]] | None:
+    """The subscription's deliveries, newest first; None if it is not the user's."""
+    with engine.connect() as connection:
+        owner = connection.execute(
+            select(s.user_name).where(s.subscription_id == subscription_id)
+        ).scalar()
+        if owner != user.name:
+            return None
+        rows = connection.execute(
+            select(t.deliveries)
+            .where(d.subscription_id == subscription_id)
+            .order_by(d.created_at.desc(), d.warning_id)
+        ).mappings()
+        return [
+            {
+                "warning_id": row["warning_id"],
+                "created_at": row["created_at"].isoformat(),
+                "attempts": row["attempts"],
+                "delivered_at": row["delivered_at"].isoformat() if row["delivered_at"] else None,
+                "next_attempt_at": (
+                    None if row["delivered_at"] else row["next_attempt_at"].isoformat()
+                ),
+                "last_status": row["last_status"],
+                "last_error": row["last_error"],
+            }
+            for row in rows
+        ]
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    """A subscription as its user sees it: never its secret."""
+    return {
+        "subscription_id": row["subscription_id"],
+        "url": row["url"],
+        "created_at": row["created_at"].isoformat(),
+        "active": row["active"],
+    }
+
+
+@dataclass(frozen=True)
+class Due:
+    subscription_id: str
+    warning_id: str
+    url: str
+    secret: str
+    body: str
+    attempts: int
+
+
+def due_deliveries(engine: Engine, now: datetime, limit: int = 100) -> list[Due]:
+    query = (
+        select(d.subscription_id, d.warning_id, s.url, s.secret, k.body, d.attempts)
+        .join(t.subscriptions, s.subscription_id == d.subscription_id)
+        .join(t.warnings_known, k.warning_id == d.warning_id)
+        .where(d.delivered_at.is_(None), d.next_attempt_at <= now, s.active)
+        .order_by(d.next_attempt_at)
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [Due(*row) for row in connection.execute(query)]
+
+
+def record_attempt(
+    engine: Engine,
+    due: Due,
+    now: datetime,
+    status: int | None,
+    error: str | None,
+    next_attempt_at: datetime | None,
+) -> None:
+    """A 2xx delivers it; anything else is tried again at ``next_attempt_at``."""
+    values: dict[str, Any] = {
+        "attempts": due.attempts + 1,
+        "last_status": status,
+        "last_error": error,
+    }
+    if next_attempt_at is None:
+        values["delivered_at"] = now
+    else:
+        values["next_attempt_at"] = next_attempt_at
+    with engine.begin() as connection:
+        connection.execute(
+            update(t.deliveries)
+            .where(d.subscription_id == due.subscription_id, d.warning_id == due.warning_id)
+            .values(**values)
+        )

@@ -1,0 +1,263 @@
+"""Warnings (DOMAIN.md §8), raised by the read side from what it holds, as of a day and as
+known at a moment, limited to what the caller may see.
+
+Each has a stable ``warning_id``: its kind, its subject and the day it arose. The same
+question asked later gives the same ids for the same warnings, so a warning pushed once is
+recognised when it is seen again (``projections.outbox``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+
+from ledger.access import User
+from ledger.calendar import local_date
+from ledger.periods import parse_period
+from ledger.rulepacks import RulePack
+from projections import tables as t
+from projections.answers import Filters, When
+from projections.ecommerce_answers import licence_scope
+from projections.ecommerce_queries import licence_card, licences
+from projections.visibility import scope_of, within
+from projections.warning_facts import warning_id
+
+Row = dict[str, Any]
+KINDS = (
+    "due_soon",
+    "overdue",
+    "settlement_overdue",
+    "late_entry",
+    "count_variance",
+    "report_late",
+    "licence_low",
+    "licence_expiring",
+    "exemption_stopped_in_stock",
+)
+
+
+def warning(
+    kind: str,
+    subject: str,
+    raised_on: date,
+    detail: str,
+    warehouse_id: str | None = None,
+    owner: str | None = None,
+) -> Row:
+    return {
+        "warning_id": warning_id(kind, subject, raised_on.isoformat()),
+        "kind": kind,
+        "subject": subject,
+        "warehouse_id": warehouse_id,
+        "goods_owner_tax_code": owner,
+        "raised_on": raised_on.isoformat(),
+        "detail": detail,
+    }
+
+
+def warnings(model: Any, caller: User, when: When, kind: str | None = None) -> list[Row]:
+    """Every warning standing at the end of ``as_of`` as known at ``known_at`` that the caller
+    may see, ordered by the day it arose."""
+    pack: RulePack = model.pack
+    with model.engine.connect() as connection:
+        scope = scope_of(connection, caller)
+        filters = within(Filters(), scope)
+        found: list[Row] = []
+        found += _clocks(model, filters, when)
+        found += _settlements(model, filters, when)
+        found += _facts(connection, scope, when)
+        found += _reports(connection, filters, when, pack)
+        found += _licences(connection, caller, when, pack)
+        found += _stopped_in_stock(connection, model, filters, when)
+    if kind is not None:
+        found = [w for w in found if w["kind"] == kind]
+    return sorted(found, key=lambda w: (w["raised_on"], w["warning_id"]))
+
+
+def _clocks(model: Any, filters: Filters, when: When) -> list[Row]:
+    rows = model.clocks(filters, when)
+    found = []
+    for row in rows:
+        deadline = date.fromisoformat(row["deadline"])
+        if row["status"] == "overdue":
+            raised = deadline + timedelta(days=1)
+            detail = f"past its deadline {deadline} with goods on hand or in transit"
+        elif row["status"] == "due_soon":
+            raised = deadline - timedelta(days=model.due_soon_days)
+            detail = f"deadline {deadline}, {row['days_left']} days left"
+        else:
+            continue
+        found.append(
+            warning(row["status"], f"lot:{row['lot_id']}", raised, detail, row["warehouse_id"])
+        )
+    return found
+
+
+def _settlements(model: Any, filters: Filters, when: When) -> list[Row]:
+    found = []
+    for row in model.settlements(filters, when):
+        if row["status"] != "settlement_overdue":
+            continue
+        due = date.fromisoformat(row["settlement_due_on"])
+        found.append(
+            warning(
+                "settlement_overdue",
+                f"declaration:{row['declaration_no']}",
+                due + timedelta(days=1),
+                f"emptied on {row['emptied_on']}, due for settlement by {due}, not settled",
+                row["warehouse_id"],
+            )
+        )
+    return found
+
+
+def _facts(connection: Connection, scope: Any, when: When) -> list[Row]:
+    f = t.warning_facts.c
+    query = select(t.warning_facts).where(f.effective_at <= when.end)
+    if when.known_at is not None:
+        query = query.where(f.recorded_at <= when.known_at)
+    p = t.lot_parties.c
+    if scope.owner is not None:
+        owned = select(p.lot_id).where(p.kind == "owner", p.value == scope.owner)
+        query = query.where(or_(f.lot_id.in_(owned), f.goods_owner_tax_code == scope.owner))
+    elif scope.warehouses is not None:
+        places = sorted(scope.warehouses)
+        stored = select(p.lot_id).where(p.kind == "warehouse", p.value.in_(places))
+        query = query.where(or_(f.lot_id.in_(stored), f.warehouse_id.in_(places)))
+    return [
+        warning(
+            row.kind,
+            row.subject,
+            row.raised_on,
+            row.detail,
+            row.warehouse_id,
+            row.goods_owner_tax_code,
+        )
+        for row in connection.execute(query)
+    ]
+
+
+def _reports(connection: Connection, filters: Filters, when: When, pack: RulePack) -> list[Row]:
+    """Each period whose report fell due before ``as_of`` with none submitted by then, for
+    every warehouse from the period in which its first goods arrived."""
+    h = t.lot_history.c
+    query = (
+        select(h.warehouse_id, func.min(h.effective_at))
+        .where(h.warehouse_id.is_not(None), h.effective_at <= when.end)
+        .group_by(h.warehouse_id)
+    )
+    if when.known_at is not None:
+        query = query.where(h.recorded_at <= when.known_at)
+    if filters.warehouses is not None:
+        query = query.where(h.warehouse_id.in_(sorted(filters.warehouses)))
+    r = t.reports.c
+    found = []
+    today = local_date(when.known_at) if when.known_at is not None else None
+    for warehouse_id, first in connection.execute(query):
+        submitted = select(r.period, r.recorded_at).where(r.warehouse_id == warehouse_id)
+        filed = list(connection.execute(submitted))
+        for period in _periods_since(local_date(first), pack):
+            due = period.due_on(pack.report_due_days)
+            if due >= when.as_of or (today is not None and due >= today):
+                continue
+            on_time = [at for name, at in filed if name == period.name and local_date(at) <= due]
+            if on_time:
+                continue
+            found.append(
+                warning(
+                    "report_late",
+                    f"warehouse:{warehouse_id}",
+                    due + timedelta(days=1),
+                    f"the {pack.report_form} report for {period.name} was due on {due} and "
+                    "was not submitted by then",
+                    warehouse_id,
+                )
+            )
+    return found
+
+
+def _periods_since(first: date, pack: RulePack) -> list[Any]:
+    found = []
+    names = ("Q1", "Q2", "Q3", "Q4") if pack.report_period == "quarter" else ("H1", "H2")
+    for year in range(first.year, first.year + 30):
+        for name in names:
+            period = parse_period(f"{year}-{name}")
+            if period.ends_on >= first:
+                found.append(period)
+            if len(found) > 200:
+                return found
+    return found
+
+
+def _licences(connection: Connection, caller: User, when: When, pack: RulePack) -> list[Row]:
+    found = []
+    for row in licences(connection, when, licence_scope(connection, caller)):
+        if row["status"] in ("revoked", "expired"):
+            continue
+        subject = f"licence:{row['licence_no']}"
+        granted, remaining = Decimal(row["granted"]), Decimal(row["remaining"])
+        valid_until = date.fromisoformat(row["valid_until"])
+        if remaining * 100 < granted * pack.licence_low_percent:
+            found.append(
+                warning(
+                    "licence_low",
+                    f"{subject}/{row['hs_prefix']}",
+                    _went_low_on(connection, row, pack, when) or when.as_of,
+                    f"{row['remaining']} {row['unit']} of {row['granted']} left, below "
+                    f"{pack.licence_low_percent} %",
+                    owner=row["goods_owner_tax_code"],
+                )
+            )
+        expiring_from = valid_until - timedelta(days=pack.licence_expiring_days)
+        if expiring_from <= when.as_of <= valid_until:
+            found.append(
+                warning(
+                    "licence_expiring",
+                    subject,
+                    expiring_from,
+                    f"valid until {valid_until}",
+                    owner=row["goods_owner_tax_code"],
+                )
+            )
+    return list({w["warning_id"]: w for w in found}.values())
+
+
+def _went_low_on(connection: Connection, row: Row, pack: RulePack, when: When) -> date | None:
+    """The day of the deduction that took the line below the threshold."""
+    granted = Decimal(row["granted"])
+    for deduction in licence_card(connection, row["licence_no"], when):
+        if Decimal(deduction["remaining"]) * 100 < granted * pack.licence_low_percent:
+            return local_date(datetime.fromisoformat(deduction["effective_at"]))
+    return None
+
+
+def _stopped_in_stock(
+    connection: Connection, model: Any, filters: Filters, when: When
+) -> list[Row]:
+    """Each lot holding goods a stop notice covers when the notice came into force."""
+    s = t.stop_notices.c
+    query = select(t.stop_notices).where(s.effective_at <= when.end)
+    if when.known_at is not None:
+        query = query.where(s.recorded_at <= when.known_at)
+    found = []
+    for notice in connection.execute(query):
+        prefixes = tuple(notice.hs_prefixes.split())
+        day = local_date(notice.effective_at)
+        for holding in model.balances(filters, When(day, when.known_at)):
+            if holding["hs_code"].startswith(prefixes):
+                found.append(
+                    warning(
+                        "exemption_stopped_in_stock",
+                        f"lot:{holding['lot_id']}",
+                        day,
+                        f"notice {notice.notice_ref} of the {notice.ministry} ({notice.reason}) "
+                        f"stops exemptions for HS {' '.join(prefixes)} from {day}; the lot holds "
+                        f"{holding['on_hand']} {holding['unit']}",
+                        holding["warehouse_id"],
+                        holding["goods_owner_tax_code"],
+                    )
+                )
+    return found
