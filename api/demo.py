@@ -294,7 +294,127 @@ def demo_commands(today: date, seed: int = 2026, declarations: int = 320) -> lis
     _counts(plan, lots, today)
     _reports(plan, today)
     _reversals(plan, lots)
+    _ecommerce(plan, WAREHOUSES[0][0], owner_codes[0], today)
     return plan.commands()
+
+
+# --- e-commerce (DOMAIN.md §7): a goods list, licences, a stop notice, orders of two platforms
+
+EC_GOODS = [
+    # description, HS, unit, USD a unit, origin, warehoused, licence kind, licence quantity
+    ("Smartphone", "85171300", "piece", 150, "CN", 8000, "licence", 4000),
+    ("Food supplement", "21069072", "box", 12, "KR", 4000, "specialised_inspection", 2000),
+]
+PLATFORMS = ("shopee", "lazada")
+
+
+def _ecommerce(plan: Plan, warehouse_id: str, owner: str, today: date) -> None:
+    """Two lots sold order by order over the last eight weeks: phones need a licence;
+    supplements need an inspection result, 3 boxes a buyer a year exempt, until the Ministry
+    of Health's stop notice of three weeks ago."""
+    rng = random.Random(431)
+    opened = today - timedelta(days=60)
+    plan.at(
+        moment(opened, 8),
+        {
+            "command": "publish_goods_list",
+            "list_ref": "DM-431/2020-1",
+            "effective_at": moment(opened, 8),
+            "entries": [
+                {"hs_prefix": "8517", "requires": ["licence"]},
+                {
+                    "hs_prefix": "2106",
+                    "requires": ["specialised_inspection"],
+                    "exempt_quantity": "3",
+                },
+            ],
+        },
+    )
+    arrived = opened + timedelta(days=2)
+    plan.at(
+        moment(arrived, 9),
+        {
+            "command": "warehouse_goods",
+            "declaration_no": "TK-EC0001",
+            "registered_on": (arrived - timedelta(days=1)).isoformat(),
+            "effective_at": moment(arrived, 9),
+            "warehouse_id": warehouse_id,
+            "goods_owner_tax_code": owner,
+            "contract_no": contract_no(warehouse_id, owner),
+            "expires_on": (arrived + timedelta(days=300)).isoformat(),
+            "source": "abroad",
+            "transport_doc": "BL-EC0001",
+            "seals": [{"container_no": "MSKU9000001", "seal_no": "ML-EC0001", "intact": True}],
+            "lines": [
+                {
+                    "line_no": n,
+                    "description": goods[0],
+                    "hs_code": goods[1],
+                    "quantity": str(goods[5]),
+                    "unit": goods[2],
+                    "customs_value": str(goods[5] * goods[3]),
+                    "currency": "USD",
+                    "origin_country": goods[4],
+                }
+                for n, goods in enumerate(EC_GOODS, 1)
+            ],
+        },
+    )
+    for n, goods in enumerate(EC_GOODS, 1):
+        plan.at(
+            moment(arrived, 8, n),
+            {
+                "command": "register_licence",
+                "licence_no": f"GP-{arrived:%y}-{n:04d}",
+                "kind": goods[6],
+                "issuer": "Ministry of Industry and Trade" if n == 1 else "Ministry of Health",
+                "goods_owner_tax_code": owner,
+                "released_at": moment(arrived, 8, n),
+                "valid_from": arrived.isoformat(),
+                "valid_until": (arrived + timedelta(days=365)).isoformat(),
+                "use": "multiple",
+                "lines": [{"hs_prefix": goods[1][:4], "unit": goods[2], "quantity": str(goods[7])}],
+            },
+        )
+    stopped = today - timedelta(days=21)
+    plan.at(
+        moment(stopped, 10),
+        {
+            "command": "stop_exemption",
+            "notice_ref": "CV-1187/BYT-ATTP",
+            "ministry": "Ministry of Health",
+            "hs_prefixes": ["2106"],
+            "reason": "food_safety",
+            "effective_at": moment(stopped, 10),
+        },
+    )
+    number = 0
+    for day_offset in range(3, 60):
+        day = opened + timedelta(days=day_offset)
+        if day >= today:
+            break
+        for _ in range(rng.randrange(40, 70)):
+            number += 1
+            line = rng.choice((1, 1, 2))
+            quantity = rng.choice((1, 1, 1, 2, 3))
+            platform = PLATFORMS[number % 2]
+            when = moment(day, rng.randrange(8, 22), rng.randrange(60))
+            plan.at(
+                when,
+                {
+                    "command": "ex_warehouse_order",
+                    "order_no": f"{platform[:2].upper()}{number:07d}",
+                    "platform": platform,
+                    "buyer_id": f"CCCD-0790{rng.randrange(600):05d}",
+                    "lot_id": f"TK-EC0001/{line}",
+                    "quantity": str(quantity),
+                    "customs_value": str(rng.randrange(200, 4000) * 1000 * quantity),
+                    "effective_at": when,
+                    "import_declaration_no": f"TKN-{number:07d}",
+                    "waybill_no": f"VD{number:09d}",
+                    "payment_ref": f"PAY{number:09d}",
+                },
+            )
 
 
 def hold_command(kind: str, lot: Lot, day: date) -> dict[str, Any]:

@@ -1,5 +1,6 @@
-"""Executing commands: idempotency by ``command_id``, optimistic concurrency with bounded
-retries, and batches of commands that share one transaction.
+"""Executing commands: idempotency by ``command_id``, one writer at a time per stream inside
+the process (``commands.stream_locks``) over optimistic concurrency with bounded retries,
+and batches of commands that share one transaction.
 
 A command's outcome is all-or-nothing: a refused command records nothing, even inside a
 batch (its events are taken back before the batch is written). When a batch's write
@@ -25,6 +26,7 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from commands.handlers import Context, handle
 from commands.models import Command
 from commands.store import EventStore
+from commands.stream_locks import StreamLocks
 from commands.unit_of_work import StreamCache, UnitOfWork
 from ledger.access import OPERATOR, Credentials, User, authenticate, authorize, authorize_role
 from ledger.errors import Conflict, LedgerError
@@ -91,6 +93,10 @@ class LedgerService:
         self.pack = pack
         self.clock = clock
         self._caches = threading.local()
+        self.locks = StreamLocks()
+        self.commits = 0  # single commands committed, and write conflicts met: for benches
+        self.conflicts = 0
+        self._counting = threading.Lock()
 
     @property
     def cache(self) -> StreamCache:
@@ -122,7 +128,7 @@ class LedgerService:
         for attempt in range(MAX_ATTEMPTS):
             uow = UnitOfWork(self.store, self.cache, self.lots, self.folds)
             try:
-                with self.store.transaction():
+                with self.locks.held(command.intent.writes()), self.store.transaction():
                     streams = command.streams()
                     if isinstance(caller, Credentials):
                         streams.append(user_stream(caller.name))
@@ -137,8 +143,12 @@ class LedgerService:
             except WRITE_CONFLICTS as error:
                 if not is_write_conflict(error):
                     raise
+                with self._counting:
+                    self.conflicts += 1
                 _back_off(attempt)
                 continue
+            with self._counting:
+                self.commits += 1
             return outcome
         raise ConcurrencyExhausted(
             "concurrent_writes",
