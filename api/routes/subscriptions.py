@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api.problems import PROBLEM_RESPONSES
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
 from ledger.errors import NotFound
-from projections.outbox import cancel, deliveries_of, subscribe, subscriptions_of
+from projections.outbox import cancel, deliveries_of, subscribe
 
 router = APIRouter(tags=["warnings"], dependencies=[KnownParametersOnly])
 
@@ -78,12 +78,6 @@ def post_subscription(
     caller = caller_of(ledger, credentials)
     row = subscribe(ledger.read_model.engine, caller, body.url, body.secret, datetime.now(UTC))
     return JSONResponse(row, status_code=201)
-
-
-@router.get("/subscriptions", summary="Your subscriptions", response_model=list[Subscription])
-def get_subscriptions(ledger: TheLedger, credentials: TheCredentials) -> JSONResponse:
-    caller = caller_of(ledger, credentials)
-    return JSONResponse(subscriptions_of(ledger.read_model.engine, caller))
 
 
 @router.delete(
