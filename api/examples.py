@@ -11,6 +11,50 @@ from typing import Any
 QUICKSTART = Path(__file__).resolve().parent.parent / "docs" / "examples" / "quickstart.jsonl"
 
 MORE: dict[str, dict[str, Any]] = {
+    "publish_goods_list": {
+        "list_ref": "DM-431/2020-1",
+        "effective_at": "2026-01-01",
+        "entries": [
+            {"hs_prefix": "8517", "requires": ["licence"]},
+            {"hs_prefix": "2106", "requires": ["specialised_inspection"], "exempt_quantity": "3"},
+        ],
+    },
+    "register_licence": {
+        "licence_no": "GP-26-0001",
+        "kind": "licence",
+        "issuer": "Ministry of Industry and Trade",
+        "goods_owner_tax_code": "0100109106",
+        "released_at": "2026-02-01T08:00:00+07:00",
+        "valid_from": "2026-02-01",
+        "valid_until": "2027-01-31",
+        "use": "multiple",
+        "lines": [{"hs_prefix": "8517", "unit": "piece", "quantity": "4000"}],
+    },
+    "revoke_licence": {
+        "licence_no": "GP-26-0001",
+        "effective_at": "2026-12-01",
+        "reason": "withdrawn by the issuer",
+    },
+    "stop_exemption": {
+        "notice_ref": "CV-1187/BYT-ATTP",
+        "ministry": "Ministry of Health",
+        "hs_prefixes": ["2106"],
+        "reason": "food_safety",
+        "effective_at": "2026-11-01",
+    },
+    "resume_exemption": {"notice_ref": "CV-1187/BYT-ATTP", "effective_at": "2026-12-01"},
+    "ex_warehouse_order": {
+        "order_no": "SH0000001",
+        "platform": "shopee",
+        "buyer_id": "CCCD-079000001",
+        "lot_id": "TK-100001/1",
+        "quantity": "1",
+        "customs_value": "900000",
+        "effective_at": "2026-11-20T10:00:00+07:00",
+        "import_declaration_no": "TKN-0000001",
+        "waybill_no": "VD000000001",
+        "payment_ref": "PAY000000001",
+    },
     "extend_rent_contract": {
         "contract_no": "HD-2026-001",
         "expires_on": "2027-12-31",

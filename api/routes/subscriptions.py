@@ -63,6 +63,7 @@ SubscriptionId = Annotated[str, Path(min_length=1, max_length=36)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: PROBLEM_RESPONSES[s] for s in (401, 403, 404, 422) if s in PROBLEM_RESPONSES
 }
+ERRORS[400] = {**PROBLEM_RESPONSES[422], "description": "A body that is not JSON."}
 
 
 @router.post(
