@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, TypeVar, get_type_hints
+from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_type_hints
 
 from ledger.bounds import (
     Bound,
@@ -333,18 +333,27 @@ StopReason = Literal[
 
 
 @dataclass(frozen=True, kw_only=True)
-class PublishGoodsList(Intent):
+class Publication(Intent):
+    """What the admin records as ministries publish it, all in one stream of its kind."""
+
+    published_in: ClassVar[str]
+
+    def streams(self) -> tuple[str, ...]:
+        return (self.published_in,)
+
+    def writes(self) -> tuple[str, ...]:
+        return (self.published_in,)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishGoodsList(Publication):
     """Publish a goods list: what orders of goods under each HS prefix require (admin)."""
 
     list_ref: Ref
     effective_at: Moment
     entries: Annotated[tuple[ListEntry, ...], Many(1, 5000)]
 
-    def streams(self) -> tuple[str, ...]:
-        return (GOODS_LISTS,)
-
-    def writes(self) -> tuple[str, ...]:
-        return (GOODS_LISTS,)
+    published_in: ClassVar[str] = GOODS_LISTS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -378,7 +387,7 @@ class RevokeLicence(Intent):
 
 
 @dataclass(frozen=True, kw_only=True)
-class StopExemption(Intent):
+class StopExemption(Publication):
     """Record a ministry's notice: orders of these goods are no longer exempt (admin)."""
 
     notice_ref: Ref
@@ -387,25 +396,17 @@ class StopExemption(Intent):
     reason: StopReason
     effective_at: Moment
 
-    def streams(self) -> tuple[str, ...]:
-        return (EXEMPTION_NOTICES,)
-
-    def writes(self) -> tuple[str, ...]:
-        return (EXEMPTION_NOTICES,)
+    published_in: ClassVar[str] = EXEMPTION_NOTICES
 
 
 @dataclass(frozen=True, kw_only=True)
-class ResumeExemption(Intent):
+class ResumeExemption(Publication):
     """End a stop notice in force: exemptions apply again from ``effective_at`` (admin)."""
 
     notice_ref: Ref
     effective_at: Moment
 
-    def streams(self) -> tuple[str, ...]:
-        return (EXEMPTION_NOTICES,)
-
-    def writes(self) -> tuple[str, ...]:
-        return (EXEMPTION_NOTICES,)
+    published_in: ClassVar[str] = EXEMPTION_NOTICES
 
 
 @dataclass(frozen=True, kw_only=True)

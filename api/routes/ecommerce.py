@@ -3,6 +3,7 @@ parameters and JSON rows (CSV on ``Accept: text/csv``), limited to the caller's 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -20,6 +21,7 @@ from api.render import (
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
 from api.routes.questions import ANSWERS, AsOf, KnownAt, Owner, answer
 from api.routes.rows import AllowanceRow, LicenceCardRow, LicenceRow, OrderRow, WarningRow
+from ledger.errors import Invalid
 from projections.queries import OrderFilters
 
 router = APIRouter(tags=["e-commerce and warnings"], dependencies=[KnownParametersOnly])
@@ -134,11 +136,7 @@ def get_warnings(
     return answer(request, model.warnings(caller, when, kind), WARNING_COLUMNS)
 
 
-def _day(text: str | None, name: str) -> Any:
-    from datetime import date
-
-    from ledger.errors import Invalid
-
+def _day(text: str | None, name: str) -> date | None:
     if text is None:
         return None
     try:
