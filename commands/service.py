@@ -26,19 +26,17 @@ from eventsourcing.persistence import IntegrityError, OperationalError
 from commands.handlers import Context, handle
 from commands.models import Command
 from commands.store import EventStore
+from commands.stream_cache import StreamCache
 from commands.stream_locks import StreamLocks
-from commands.unit_of_work import StreamCache, UnitOfWork
+from commands.unit_of_work import UnitOfWork
 from ledger.access import OPERATOR, Credentials, User, authenticate, authorize, authorize_role
 from ledger.errors import Conflict, LedgerError
 from ledger.events import CommandAccepted, Event
-from ledger.folds import Fold
 from ledger.intents import Envelope, LotIntent
-from ledger.lot import Lot
 from ledger.rulepacks import RulePack
-from ledger.streams import command_stream, contract_stream, user_stream, warehouse_stream
+from ledger.streams import command_stream, user_stream
 
 MAX_ATTEMPTS = 12
-CACHE_LIMIT = 200_000  # streams kept between batches of one run
 
 
 WRITE_CONFLICTS = (
@@ -92,44 +90,20 @@ class LedgerService:
         self.store = store
         self.pack = pack
         self.clock = clock
-        self._caches = threading.local()
+        self.cache = StreamCache()
         self.locks = StreamLocks()
         self.commits = 0  # single commands committed, and write conflicts met: for benches
         self.conflicts = 0
         self._counting = threading.Lock()
 
-    @property
-    def cache(self) -> StreamCache:
-        """This thread's stream cache, bounded; it is only ever a head start (see UnitOfWork)."""
-        cache: StreamCache | None = getattr(self._caches, "streams", None)
-        if cache is None or len(cache) > CACHE_LIMIT:
-            cache = self._caches.streams = {}
-            self._caches.lots = {}
-            self._caches.folds = {}
-        return cache
-
-    @property
-    def lots(self) -> dict[str, Lot]:
-        """This thread's folded lots, reused while their history is unchanged."""
-        self.cache  # noqa: B018 - makes sure both exist and are bounded together
-        lots: dict[str, Lot] = self._caches.lots
-        return lots
-
-    @property
-    def folds(self) -> dict[str, tuple[int, Event, Fold]]:
-        """This thread's folds of other streams (licences, allowances), kept likewise."""
-        self.cache  # noqa: B018
-        folds: dict[str, tuple[int, Event, Fold]] = self._caches.folds
-        return folds
-
     def execute(self, command: Command, caller: User | Credentials = OPERATOR) -> Outcome:
         """Runs one command in its own transaction; raises ``LedgerError`` if refused.
         ``Credentials`` are checked against the user's stream in that same transaction."""
         for attempt in range(MAX_ATTEMPTS):
-            uow = UnitOfWork(self.store, self.cache, self.lots, self.folds)
+            uow = UnitOfWork(self.store, self.cache)
             try:
-                with self.locks.held(command.intent.writes()), self.store.transaction():
-                    streams = command.streams()
+                with self.locks.held(command.intent.writes()), uow.transaction():
+                    streams = self._streams_to_read(command)
                     if isinstance(caller, Credentials):
                         streams.append(user_stream(caller.name))
                     uow.sync(streams)
@@ -166,32 +140,29 @@ class LedgerService:
     ) -> Iterator[Outcome]:
         """Outcomes in input order. An input that is already a ``LedgerError`` (a line that
         did not parse) comes back refused, in its place."""
-        cache = self.cache
         chunk: list[Command | LedgerError] = []
         for item in commands:
             chunk.append(item)
             if len(chunk) >= batch_size:
-                outcomes = self._run_batch(chunk, caller, cache, stop_on_error)
+                outcomes = self._run_batch(chunk, caller, stop_on_error)
                 yield from outcomes
                 chunk = []
                 if stop_on_error and any(o.refused for o in outcomes):
                     return
-                cache = self.cache
         if chunk:
-            yield from self._run_batch(chunk, caller, cache, stop_on_error)
+            yield from self._run_batch(chunk, caller, stop_on_error)
 
     def _run_batch(
         self,
         chunk: list[Command | LedgerError],
         caller: User,
-        cache: StreamCache,
         stop_on_error: bool,
     ) -> list[Outcome]:
-        uow = UnitOfWork(self.store, cache, self.lots, self.folds)
+        uow = UnitOfWork(self.store, self.cache)
         commands = [item for item in chunk if isinstance(item, Command)]
         outcomes: list[Outcome] = []
         try:
-            with self.store.transaction():
+            with uow.transaction():
                 uow.sync(name for command in commands for name in self._streams_to_read(command))
                 for item in chunk:
                     mark = uow.mark()
@@ -223,17 +194,14 @@ class LedgerService:
         return outcomes
 
     def _streams_to_read(self, command: Command) -> list[str]:
-        """What the command names, and what the lot it names is likely to need (its
-        warehouse and contract, as far as the lots already folded tell: a guess; a wrong
-        one costs one more query)."""
+        """What the command names, and what its lot, as last folded here, says it will
+        probably need too: all fetched in one round trip."""
         names = command.streams()
         if isinstance(command.intent, LotIntent):
-            lot = self.lots.get(command.intent.lot_id)
+            lot = self.cache.lot(command.intent.lot_id)
             facts = lot.current() if lot is not None else None
             if facts is not None:
-                names.append(warehouse_stream(facts.warehouse_id))
-                if facts.contract_no:
-                    names.append(contract_stream(facts.contract_no))
+                names.extend(command.intent.likely(facts))
         return names
 
     def _decide(self, uow: UnitOfWork, command: Command, caller: User) -> Outcome:

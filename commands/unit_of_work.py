@@ -1,82 +1,82 @@
 """A unit of work: the streams a batch of commands read, and the events they add, written in
 one transaction with an optimistic version check on every stream they add to.
 
-It is the ``ledger.recorded.Recorded`` that decisions read. Streams are kept in a cache that
-outlives the unit of work. Each unit of work brings every stream it reads up to date once,
-asking the store only for the events after the ones already cached (one query for a whole
-batch), so a long lot is decoded once per process, not once per command. Whatever another
-writer adds after that is caught by the version check on commit, and the command is retried.
+It is the ``ledger.recorded.Recorded`` that decisions read. Streams are kept in the process's
+cache (``commands.stream_cache``), which outlives the unit of work. Each unit of work brings
+every stream it reads up to date once, asking the store only for the events after the ones
+already cached (one query for a whole batch), so a long lot is decoded once per process, not
+once per command. Whatever another writer adds after that is caught by the version check on
+commit, and the command is retried.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from commands.store import EventStore
+from commands.stream_cache import KeptFold, StreamCache
 from ledger.events import Event, LotCreation, LotEvent, placing_kinds
-from ledger.folds import F, Fold
+from ledger.folds import F
 from ledger.lot import Lot
 from ledger.recorded import Streams
 from ledger.streams import lot_stream
 
-StreamCache = MutableMapping[str, list[Event]]
-
 
 class UnitOfWork(Streams):
-    def __init__(
-        self,
-        store: EventStore,
-        cache: StreamCache | None = None,
-        lots: dict[str, Lot] | None = None,
-        folds: dict[str, tuple[int, Event, Fold]] | None = None,
-    ) -> None:
+    def __init__(self, store: EventStore, cache: StreamCache | None = None) -> None:
         self.store = store
-        self.cache: StreamCache = cache if cache is not None else {}
+        self.cache = cache if cache is not None else StreamCache()
         self.pending: dict[str, list[Event]] = {}
-        self._synced: set[str] = set()
-        self._lots: dict[str, Lot] = lots if lots is not None else {}  # folded, by version
+        # each stream synced: the process's list of its events, and how many of them this
+        # unit of work decides on (the list may grow meanwhile: other threads learn more)
+        self._seen: dict[str, tuple[list[Event], int]] = {}
         self._log: list[str] = []  # streams appended to, in order, for rollback to a mark
-        # each stream's fold with how many events it has taken and the last of them
-        self._folds: dict[str, tuple[int, Event, Fold]] = folds if folds is not None else {}
+        self._folds: dict[str, KeptFold] = {}  # taken from the cache until ``release``
+        self._written: list[tuple[list[Event], int, list[Event]]] = []  # until committed
 
     # --- reading ---
 
     def events(self, stream: str) -> Sequence[Event]:
-        if stream not in self._synced:
+        if stream not in self._seen:
             self.sync([stream])
+        known, count = self._seen[stream]
+        synced = known if len(known) == count else known[:count]
         pending = self.pending.get(stream)
-        return self.cache[stream] + pending if pending else self.cache[stream]
+        return synced + pending if pending else synced
 
     def prefetch(self, streams: Iterable[str]) -> None:
         self.sync(streams)
 
     def sync(self, streams: Iterable[str]) -> None:
         """Brings these streams up to date with the store, in one round trip."""
-        todo = [s for s in dict.fromkeys(streams) if s not in self._synced]
+        todo = {s: self.cache.events(s) for s in dict.fromkeys(streams) if s not in self._seen}
         if not todo:
             return
-        newer = self.store.read_after({s: len(self.cache.get(s, ())) for s in todo})
-        for stream in todo:
-            self.cache.setdefault(stream, []).extend(newer.get(stream, ()))
-            self._synced.add(stream)
+        counts = {s: len(known) for s, known in todo.items()}
+        newer = self.store.read_after(counts)
+        for stream, known in todo.items():
+            found = newer.get(stream, ())
+            self.cache.learn(known, counts[stream], found)
+            self._seen[stream] = (known, counts[stream] + len(found))
 
     def lot(self, lot_id: str) -> Lot:
         events = self.events(lot_stream(lot_id))
-        known = self._lots.get(lot_id)
+        known = self.cache.lot(lot_id)
         if known is not None and _continues(known, events):
             if known.version == len(events):
                 return known  # the same history: keep its folded facts
             lot = known.appended([e for e in events[known.version :] if isinstance(e, LotEvent)])
         else:
             lot = Lot.of(lot_id, [e for e in events if isinstance(e, LotEvent)])
-        self._lots[lot_id] = lot
+        self.cache.keep_lot(lot)
         return lot
 
     def folded(self, stream: str, kind: type[F]) -> F:
         """The fold kept from an earlier command, moved on by the events since; folded
         afresh when the stream no longer begins with what it took (a rollback)."""
         events = self.events(stream)
-        known = self._folds.get(stream)
+        known = self._folds.get(stream) or self.cache.take_fold(stream)
         if (
             known is not None
             and isinstance(known[2], kind)
@@ -91,6 +91,11 @@ class UnitOfWork(Streams):
         if events:
             self._folds[stream] = (len(events), events[-1], state)
         return state
+
+    def release(self) -> None:
+        """Gives the folds this unit of work took back to the cache, for the next one."""
+        self.cache.give_back(self._folds)
+        self._folds = {}
 
     def lot_ids_ever_in(self, warehouse_id: str) -> set[str]:
         """From the whole event log: only the kinds that place lots are read."""
@@ -110,11 +115,10 @@ class UnitOfWork(Streams):
     def record(self, events: Iterable[Event]) -> None:
         for event in events:
             stream = event.stream
-            if stream not in self.cache and isinstance(event, LotCreation):
+            if stream not in self._seen and isinstance(event, LotCreation):
                 # a new lot's id is new by construction; if another writer took it, the
                 # version check refuses the commit and the retry reads it afresh
-                self.cache[stream] = []
-                self._synced.add(stream)
+                self._seen[stream] = (self.cache.events(stream), 0)
             self.events(stream)  # the committed version must be known before appending
             self.pending.setdefault(stream, []).append(event)
             self._log.append(stream)
@@ -138,15 +142,30 @@ class UnitOfWork(Streams):
         for stream in self._log:  # recorded order, so the notification log reads as it happened
             index = taken.get(stream, 0)
             taken[stream] = index + 1
-            version = len(self.cache[stream]) + index + 1
+            version = self._seen[stream][1] + index + 1
             records.append((stream, version, self.pending[stream][index]))
         if records:
             self.store.append(records)
         for stream, events in self.pending.items():
-            self.cache[stream].extend(events)
-        self.pending.clear()
+            known, count = self._seen[stream]
+            self._written.append((known, count, events))
+            self._seen[stream] = (known, count + len(events))
+        self.pending = {}
         self._log.clear()
         return len(records)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The store's transaction. What was written in it joins the process's cache once
+        it has committed, and the folds taken go back to the cache however it ended."""
+        try:
+            with self.store.transaction():
+                yield
+            for known, count, events in self._written:
+                self.cache.learn(known, count, events)
+        finally:
+            self._written = []
+            self.release()
 
 
 def _continues(known: Lot, events: Sequence[Event]) -> bool:

@@ -39,13 +39,17 @@ from ledger.bounds import (
 from ledger.calendar import local_date
 from ledger.ecommerce_events import allowance_key, order_key
 from ledger.events import Event, Stamp
+from ledger.facts import LotFacts
 from ledger.streams import (
     EXEMPTION_NOTICES,
     GOODS_LISTS,
     allowance_stream,
+    contract_stream,
     licence_stream,
+    licences_of_stream,
     lot_stream,
     order_stream,
+    warehouse_stream,
 )
 from ledger.values import GoodsLine, LicenceLine, ListEntry, Seal
 
@@ -187,6 +191,13 @@ class LotIntent(Intent):
 
     def writes(self) -> tuple[str, ...]:
         return (lot_stream(self.lot_id),)
+
+    def likely(self, facts: LotFacts) -> tuple[str, ...]:
+        """Streams the decision will probably read besides ``streams()``, given what the lot
+        was when last folded: fetched in the same round trip (a wrong guess costs one more
+        query, never a wrong answer)."""
+        contract = (contract_stream(facts.contract_no),) if facts.contract_no else ()
+        return (warehouse_stream(facts.warehouse_id), *contract)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -430,6 +441,11 @@ class ExWarehouseOrder(LotIntent):
 
     def streams(self) -> tuple[str, ...]:
         return (*super().streams(), GOODS_LISTS, EXEMPTION_NOTICES, *self.writes()[1:])
+
+    def likely(self, facts: LotFacts) -> tuple[str, ...]:
+        """With no licence named, the goods owner's licences are chosen from."""
+        held = () if self.licence_nos else (licences_of_stream(facts.goods_owner_tax_code),)
+        return (*super().likely(facts), *held)
 
     def writes(self) -> tuple[str, ...]:
         return (

@@ -181,12 +181,11 @@ class Lot:
         """The first violation once ``event`` is recorded. An event later than every active
         one is checked against the current facts alone (the history before it was checked
         when it was recorded); an earlier one replays the whole history."""
-        appended = self.with_event(event)
         last = self.active[-1] if self.active else None
         facts = self.current()
         if last is None or facts is None or event.effective_at < last.event.effective_at:
-            return appended.first_violation()
-        entry = appended.entries[-1]
+            return self.with_event(event).first_violation()
+        entry = Entry(self.version + 1, event)  # the lot's entries are not copied for it
         return next(_step(self.lot_id, entry, facts), None)
 
 

@@ -268,7 +268,6 @@ def _deductions(
     the one named, else the one that expires first (then the lowest number)."""
     named = _named(intent, recorded)
     owner = facts.goods_owner_tax_code
-    held = [c for c in recorded.licences_of(owner) if c.exists]
     hs_code, unit = facts.goods.hs_code, facts.goods.unit
     chosen: list[LicenceDeducted] = []
     for kind in (k for k in KINDS if k in entry.requires):
@@ -286,7 +285,8 @@ def _deductions(
                     "licence_nos",
                 )
         else:
-            of_kind = [c for c in held if c.terms.kind == kind]
+            held = recorded.licences_of(owner)  # only when one is to be chosen
+            of_kind = [c for c in held if c.exists and c.terms.kind == kind]
             usable = [
                 c
                 for c in of_kind

@@ -153,7 +153,7 @@ def _versions(ledger: Harness, lot_id: str) -> int:
 
 
 def _balance(ledger: Harness, lot_id: str) -> str:
-    lot = ledger.service.lots.get(lot_id)
+    lot = ledger.service.cache.lot(lot_id)
     facts = lot.current() if lot is not None else None
     return str(facts.on_hand) if facts is not None and facts.on_hand > 0 else "1"
 
