@@ -101,12 +101,15 @@ class LedgerService:
         ``Credentials`` are checked against the user's stream in that same transaction."""
         for attempt in range(MAX_ATTEMPTS):
             uow = UnitOfWork(self.store, self.cache)
+            writes = command.intent.writes()
             try:
-                with self.locks.held(command.intent.writes()), uow.transaction():
+                with self.locks.turn(writes) as turn, uow.transaction():
                     streams = self._streams_to_read(command)
                     if isinstance(caller, Credentials):
                         streams.append(user_stream(caller.name))
                     uow.sync(streams)
+                    turn.take()  # after the read: only deciding and writing wait their turn
+                    uow.catch_up(writes)
                     user = (
                         authenticate(uow.user(caller.name), caller)
                         if isinstance(caller, Credentials)

@@ -60,6 +60,15 @@ class UnitOfWork(Streams):
             self.cache.learn(known, counts[stream], found)
             self._seen[stream] = (known, counts[stream] + len(found))
 
+    def catch_up(self, streams: Iterable[str]) -> None:
+        """Takes in what the process learned of these streams since they were synced: what
+        the writers before this one recorded (no round trip; anything recorded elsewhere is
+        for the version check to find)."""
+        for stream in streams:
+            if stream in self._seen and stream not in self.pending:
+                known, _ = self._seen[stream]
+                self._seen[stream] = (known, len(known))
+
     def lot(self, lot_id: str) -> Lot:
         events = self.events(lot_stream(lot_id))
         known = self.cache.lot(lot_id)

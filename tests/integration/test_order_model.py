@@ -26,7 +26,7 @@ from commands.settings import Settings
 from commands.store import EventStore
 from commands.unit_of_work import UnitOfWork
 from ledger.access import OPERATOR
-from ledger.calendar import WAREHOUSE_ZONE, end_of_day, local_date
+from ledger.calendar import end_of_day, local_date
 from ledger.errors import LedgerError
 from projections.queries import When
 from tests.conftest import POSTGRES_URL, postgres_problem
