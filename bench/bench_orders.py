@@ -93,16 +93,18 @@ def hammer(
                     return
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     wall = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     latencies.sort()
     return {
         "orders": accepted[0],
         "orders_per_s": accepted[0] / wall,
+        "cpu_ms": cpu * 1000 / max(accepted[0], 1),  # this process's: server and clients
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
         "refused": other,
@@ -252,20 +254,25 @@ def main() -> None:
 
     fresh = fresh_lot("HOT")
     print(f"{args.clients} clients, licences of {args.orders:,} orders of 1 piece each\n")
+    ratios = []
     for n in range(args.runs):
         mine = ours(fresh, f"LIC-F{n}", f"F{n}")
         plain = theirs()
-        ratio = mine["orders_per_s"] / plain["orders_per_s"]
+        ratios.append(mine["orders_per_s"] / plain["orders_per_s"])
         print(
             f"run {n + 1}: ledger {mine['orders_per_s']:.0f} orders/s "
             f"(p50 {mine['p50_ms']:.1f} ms, p99 {mine['p99_ms']:.1f} ms, "
+            f"{mine['cpu_ms']:.2f} ms CPU/order, "
             f"{mine['conflicts_per_commit']:.3f} conflicts/commit, {mine['orders']} accepted, "
             f"licence left {mine['licence_remaining']}) | plain PostgreSQL "
             f"{plain['orders_per_s']:.0f} orders/s (p50 {plain['p50_ms']:.1f} ms, p99 "
-            f"{plain['p99_ms']:.1f} ms, {plain['orders']} accepted, left "
-            f"{plain['licence_remaining']}) | ratio {ratio:.2f}"
+            f"{plain['p99_ms']:.1f} ms, {plain['cpu_ms']:.2f} ms CPU/order, "
+            f"{plain['orders']} accepted, left {plain['licence_remaining']}) | "
+            f"ratio {ratios[-1]:.2f}",
+            flush=True,
         )
         assert mine["orders"] == args.orders and mine["licence_remaining"] == 0, "oversold?"
+    print(f"median ratio over {args.runs} runs: {statistics.median(ratios):.2f}\n")
 
     if args.prior:
         long_lot = fresh_lot("LONG")
@@ -285,14 +292,18 @@ def main() -> None:
             ]
         )
         print(f"  in {time.perf_counter() - start:.0f} s")
+        ratios = []
         for n in range(args.runs):
             short = ours(fresh, f"LIC-S{n}", f"S{n}")
             long = ours(long_lot, f"LIC-L{n}", f"L{n}")
+            ratios.append(long["orders_per_s"] / short["orders_per_s"])
             print(
                 f"run {n + 1}: fresh lot {short['orders_per_s']:.0f} orders/s, lot with "
                 f"{args.prior:,} prior orders {long['orders_per_s']:.0f} orders/s, ratio "
-                f"{long['orders_per_s'] / short['orders_per_s']:.2f}"
+                f"{ratios[-1]:.2f}",
+                flush=True,
             )
+        print(f"median ratio over {args.runs} runs: {statistics.median(ratios):.2f}")
     ledger.close()
 
 

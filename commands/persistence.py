@@ -11,6 +11,8 @@ from sqlalchemy import event
 
 from commands.recorder import LedgerRecorder
 
+POOL_SIZE = 20
+
 
 class LedgerDatastore(SQLAlchemyDatastore):
     """Waits for SQLite's write lock instead of failing at once when processes share a file."""
@@ -18,6 +20,11 @@ class LedgerDatastore(SQLAlchemyDatastore):
     def __init__(self, *, url: str | None = None, **kwargs: Any) -> None:
         if url is not None and url.startswith("sqlite") and "memory" not in url:
             kwargs.setdefault("connect_args", {"timeout": 60})
+        elif url is not None and url.startswith("postgresql"):
+            # as many kept connections as the server runs commands at once: a connection
+            # past the pool is opened and closed again for every command (~3 ms each)
+            kwargs.setdefault("pool_size", POOL_SIZE)
+            kwargs.setdefault("max_overflow", POOL_SIZE)
         super().__init__(url=url, **kwargs)
         if self.engine is not None and self.engine.dialect.name == "postgresql":
             event.listen(self.engine, "connect", _no_jit)

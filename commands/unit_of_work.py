@@ -90,7 +90,7 @@ class UnitOfWork(Streams):
             known is not None
             and isinstance(known[2], kind)
             and 0 < known[0] <= len(events)
-            and events[known[0] - 1] is known[1]
+            and _same(events[known[0] - 1], known[1])
         ):
             taken, state = known[0], known[2]
         else:
@@ -181,4 +181,10 @@ def _continues(known: Lot, events: Sequence[Event]) -> bool:
     """The stream still begins with the history ``known`` was folded from."""
     if known.version > len(events):
         return False
-    return known.version == 0 or known.entries[-1].event is events[known.version - 1]
+    return known.version == 0 or _same(known.entries[-1].event, events[known.version - 1])
+
+
+def _same(one: Event, other: Event) -> bool:
+    """The same recorded event: the very object, or an equal one decoded by another thread
+    (the cache keeps whichever thread learned it first)."""
+    return one is other or one == other
