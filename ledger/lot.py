@@ -12,13 +12,14 @@ every later time already recorded. What each kind of event does is the event's o
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
 from ledger.events import EntryReversed, LotCreation, LotEvent
 from ledger.facts import LotFacts, Posting
 from ledger.numbers import decimal_text
+from ledger.prefix import Prefix
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,11 @@ class Lot:
     """A lot as recorded: its events in recorded order, versions 1, 2, …"""
 
     lot_id: str
-    entries: tuple[Entry, ...] = ()
+    entries: Prefix[Entry] = field(default_factory=Prefix)
 
     @staticmethod
     def of(lot_id: str, events: list[LotEvent]) -> Lot:
-        return Lot(lot_id, tuple(Entry(v, e) for v, e in enumerate(events, 1)))
+        return Lot(lot_id, Prefix(Entry(v, e) for v, e in enumerate(events, 1)))
 
     @property
     def version(self) -> int:
@@ -66,7 +67,7 @@ class Lot:
         )
 
     @cached_property
-    def active(self) -> tuple[Entry, ...]:
+    def active(self) -> Prefix[Entry]:
         """Entries in effective order, reversals and what they cancel left out."""
         gone = self.reversed_versions
         kept = [
@@ -75,7 +76,7 @@ class Lot:
             if e.version not in gone and not isinstance(e.event, EntryReversed)
         ]
         kept.sort(key=lambda e: (e.event.effective_at, e.version))
-        return tuple(kept)
+        return Prefix(kept)
 
     @property
     def splits_recorded(self) -> int:
@@ -86,14 +87,14 @@ class Lot:
         return f"{self.lot_id}.{self.splits_recorded + 1}"
 
     def with_event(self, event: LotEvent) -> Lot:
-        return Lot(self.lot_id, (*self.entries, Entry(self.version + 1, event)))
+        return Lot(self.lot_id, self.entries.extended([Entry(self.version + 1, event)]))
 
     def appended(self, events: Sequence[LotEvent]) -> Lot:
         """The lot with ``events`` recorded after its own. When they all take effect after
         everything active and cancel nothing, the facts are folded on from the current ones
         instead of from the start: a long lot costs what its new events cost."""
-        entries = tuple(Entry(self.version + n, e) for n, e in enumerate(events, 1))
-        grown = Lot(self.lot_id, self.entries + entries)
+        entries = [Entry(self.version + n, e) for n, e in enumerate(events, 1)]
+        grown = Lot(self.lot_id, self.entries.extended(entries))
         facts = self._current
         last = self.active[-1].event.effective_at if self.active else None
         moments = [e.effective_at for e in events]
@@ -111,7 +112,7 @@ class Lot:
                 facts.post(posting)
             event.evolve(facts)
         grown.__dict__["reversed_versions"] = self.reversed_versions  # cached_property values
-        grown.__dict__["active"] = self.active + entries
+        grown.__dict__["active"] = self.active.extended(entries)
         grown.__dict__["_current"] = facts
         return grown
 

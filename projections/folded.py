@@ -19,6 +19,7 @@ from ledger.clock import deadline, first_warehousing_date
 from ledger.events import EntryReversed, Event, LotEvent
 from ledger.lot import Entry, Lot
 from ledger.numbers import decimal_text
+from ledger.prefix import Prefix
 from ledger.rulepacks import RulePack
 from ledger.settlement import emptied_at
 from projections import tables as t
@@ -48,7 +49,7 @@ def lots_known_at(
             event = decode(topic, bytes(state))
             assert isinstance(event, LotEvent)
             found[lot_id].append(Entry(version, event))
-    return [Lot(lot_id, tuple(entries)) for lot_id, entries in found.items() if entries]
+    return [Lot(lot_id, Prefix(entries)) for lot_id, entries in found.items() if entries]
 
 
 def folded_holdings(
@@ -132,7 +133,7 @@ def _declaration_lot_ids(connection: Connection, declaration_no: str) -> list[st
 
 def _until(lot: Lot, end: datetime) -> Lot:
     """The lot with only what happened by ``end`` (versions kept)."""
-    return Lot(lot.lot_id, tuple(e for e in lot.entries if e.event.effective_at <= end))
+    return Lot(lot.lot_id, Prefix(e for e in lot.entries if e.event.effective_at <= end))
 
 
 def folded_stock_card(connection: Connection, decode: Decode, lot_id: str, when: When) -> list[Row]:

@@ -29,6 +29,7 @@ from ledger.events import (
 )
 from ledger.lot import Entry, Lot
 from ledger.numbers import decimal_text
+from ledger.prefix import Prefix
 from ledger.registry import RentContract
 from ledger.rulepacks import RulePack
 from projections import tables as t
@@ -195,7 +196,7 @@ class CurrentLotsProjection(ReadModelProjection):
 
     def _current_row(self, connection: Connection, lot_id: str) -> dict[str, Any] | None:
         events = self.lot_events.get(lot_id, [])
-        lot = Lot(lot_id, tuple(Entry(v, e) for v, e in events if isinstance(e, LotEvent)))
+        lot = Lot(lot_id, Prefix(Entry(v, e) for v, e in events if isinstance(e, LotEvent)))
         facts = lot.current()
         if facts is None:
             return None  # its creation was reversed: it is in no current answer

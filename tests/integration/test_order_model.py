@@ -230,7 +230,7 @@ def test_orders_reversals_and_backdating_agree_with_a_plain_model_on_sqlite() ->
                 self.url = next(urls)
                 super().start()
 
-        _run(FreshFile, examples=30, steps=30)
+        _run(FreshFile, examples=25, steps=25)
 
 
 @pytest.mark.postgres
@@ -255,7 +255,7 @@ def test_orders_reversals_and_backdating_agree_with_a_plain_model_on_postgres(
             super().start()
 
     try:
-        _run(FreshSchema, examples=10, steps=25)
+        _run(FreshSchema, examples=8, steps=20)
     finally:
         with admin.begin() as connection:
             for schema in schemas:

@@ -1,0 +1,75 @@
+"""An immutable sequence that grows without copying: the first ``n`` items of a list that only
+ever grows.
+
+A lot with a hundred thousand orders is folded on by one entry per order (``Lot.appended``).
+Kept as tuples, each new version of the lot would copy every entry before it; kept as prefixes
+of one list, the longest version extends the list in place and the older versions still see
+only their own first ``n`` items. A version that is not the longest (a fold taken back after a
+refused commit) copies its items once and goes on from the copy.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Generic, TypeVar, overload
+
+T = TypeVar("T")
+
+_growing = threading.Lock()  # extending a shared list and checking its length are one step
+
+
+class Prefix(Sequence[T], Generic[T]):
+    __slots__ = ("_items", "_length")
+
+    def __init__(self, items: Iterable[T] = ()) -> None:
+        self._items: list[T] = list(items)
+        self._length = len(self._items)
+
+    @classmethod
+    def _of(cls, items: list[T], length: int) -> Prefix[T]:
+        prefix: Prefix[T] = cls.__new__(cls)
+        prefix._items, prefix._length = items, length
+        return prefix
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self._items[i] for i in range(*index.indices(self._length)))
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("prefix index out of range")
+        return self._items[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return islice(self._items, self._length)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(other) == self._length and all(a == b for a, b in zip(self, other, strict=False))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Prefix({list(self)!r})"
+
+    def extended(self, more: Iterable[T]) -> Prefix[T]:
+        """These items and ``more`` after them; this prefix is unchanged."""
+        added = list(more)
+        with _growing:
+            if len(self._items) == self._length:
+                self._items.extend(added)
+                return Prefix._of(self._items, self._length + len(added))
+        return Prefix._of(self._items[: self._length] + added, self._length + len(added))
