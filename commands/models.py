@@ -196,12 +196,18 @@ def _fields(value_type: type[Any]) -> dict[str, Any]:
     hints = get_type_hints(value_type, include_extras=True)
     declared: dict[str, Any] = {}
     for f in fields(value_type):
-        if f.default is not MISSING:
-            default = list(f.default) if isinstance(f.default, tuple) else f.default
-        else:
-            default = ...
-        declared[f.name] = (_checked(hints[f.name]), default)
+        checked = _checked(hints[f.name])
+        default = ... if f.default is MISSING else f.default
+        if isinstance(default, tuple) and _is_list(checked):
+            default = list(default)  # a ``Many`` field is checked as a list
+        declared[f.name] = (checked, default)
     return declared
+
+
+def _is_list(checked: Any) -> bool:
+    if get_origin(checked) is Annotated:
+        checked = get_args(checked)[0]
+    return get_origin(checked) is list
 
 
 S = TypeVar("S", bound=type[Shape])

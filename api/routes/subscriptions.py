@@ -8,13 +8,20 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from api.problems import PROBLEM_RESPONSES
-from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
-from ledger.errors import NotFound
+from api.routes.common import (
+    KnownParametersOnly,
+    TheCredentials,
+    TheLedger,
+    body_within,
+    caller_of,
+)
+from commands.parsing import load_json
+from ledger.errors import Invalid, NotFound
 from projections.outbox import cancel, deliveries_of, subscribe
 
 router = APIRouter(tags=["warnings"], dependencies=[KnownParametersOnly])
@@ -63,7 +70,8 @@ SubscriptionId = Annotated[str, Path(min_length=1, max_length=36)]
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: PROBLEM_RESPONSES[s] for s in (401, 403, 404, 422) if s in PROBLEM_RESPONSES
 }
-ERRORS[400] = {**PROBLEM_RESPONSES[422], "description": "A body that is not JSON."}
+ERRORS[413] = {**PROBLEM_RESPONSES[422], "description": "A body over 16 KiB."}
+MAX_BODY_BYTES = 16 * 1024
 
 
 @router.post(
@@ -72,13 +80,43 @@ ERRORS[400] = {**PROBLEM_RESPONSES[422], "description": "A body that is not JSON
     status_code=201,
     response_model=Subscription,
     responses=ERRORS,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": NewSubscription.model_json_schema(),
+                    "example": {
+                        "url": "https://hooks.example.vn/bonded",
+                        "secret": "a-long-shared-secret",
+                    },
+                }
+            },
+        }
+    },
 )
-def post_subscription(
-    body: NewSubscription, ledger: TheLedger, credentials: TheCredentials
+async def post_subscription(
+    request: Request, ledger: TheLedger, credentials: TheCredentials
 ) -> JSONResponse:
+    """The body is JSON whatever its Content-Type says (``curl -d`` sends a form's)."""
+    body = _new_subscription(load_json(await body_within(request, MAX_BODY_BYTES)))
     caller = caller_of(ledger, credentials)
     row = subscribe(ledger.read_model.engine, caller, body.url, body.secret, datetime.now(UTC))
     return JSONResponse(row, status_code=201)
+
+
+def _new_subscription(data: Any) -> NewSubscription:
+    try:
+        return NewSubscription.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_url=False, include_input=False)[0]
+        where = "/".join(str(part) for part in first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        raise Invalid(
+            "invalid_subscription",
+            f"{where}: {message}" if where else message,
+            f"/{where}" if where else None,
+        ) from None
 
 
 @router.delete(

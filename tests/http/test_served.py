@@ -181,3 +181,29 @@ def test_the_openapi_document_describes_every_operation(served: Served) -> None:
             content = operation["requestBody"]["content"]["application/json"]
             assert content["schema"]["properties"] and content["example"], path
             assert {"201", "200", "403", "404", "409", "413"} <= set(operation["responses"])
+
+
+def test_a_subscription_is_its_subscribers_alone(served: Served) -> None:
+    """What README's curl does (a form Content-Type, a JSON body) subscribes; a bad URL is a
+    problem naming the field; deliveries and cancelling are the subscriber's alone."""
+    with served.as_("warehouse_owner") as owner, served.as_("auditor") as other:
+        made = owner.post(
+            "/subscriptions",
+            content=json.dumps({"url": "http://127.0.0.1:9/hook", "secret": "s" * 20}),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert made.status_code == 201, made.text
+        subscription = made.json()["subscription_id"]
+
+        bad = owner.post("/subscriptions", json={"url": "ftp://x.vn/a", "secret": "s" * 20})
+        assert bad.status_code == 422
+        assert bad.headers["content-type"].startswith("application/problem+json")
+        assert (bad.json()["code"], bad.json()["field"]) == ("invalid_subscription", "/url")
+        short = owner.post("/subscriptions", json={"url": "http://x.vn/a", "secret": "short"})
+        assert (short.status_code, short.json()["field"]) == (422, "/secret")
+
+        assert owner.get(f"/subscriptions/{subscription}/deliveries").status_code == 200
+        assert other.get(f"/subscriptions/{subscription}/deliveries").status_code == 404
+        assert other.delete(f"/subscriptions/{subscription}").status_code == 404
+        assert owner.delete(f"/subscriptions/{subscription}").status_code == 204
+        assert owner.delete(f"/subscriptions/{subscription}").status_code == 204  # idempotent
