@@ -3,8 +3,10 @@
 ``make_known`` asks the read side for the warnings standing now, as everybody (the operator)
 sees them; those never made known before are recorded in ``warnings_known`` and, in the same
 transaction, one ``deliveries`` row is written for every active subscription whose user may
-see the warning. The delivery worker (``api.delivery``) sends the outbox until each receiver
-answers 2xx: at least once, duplicates carrying the same ``warning_id``.
+see the warning. A new subscription starts with the known warnings standing in its user's
+scope, so a receiver begins in step with what the ledger warns of. The delivery worker
+(``api.delivery``) sends the outbox until each receiver answers 2xx: at least once,
+duplicates carrying the same ``warning_id``.
 """
 
 from __future__ import annotations
@@ -82,7 +84,9 @@ def _body(warning: dict[str, Any]) -> str:
 # --- subscriptions --------------------------------------------------------------------------
 
 
-def subscribe(engine: Engine, user: User, url: str, secret: str, now: datetime) -> dict[str, Any]:
+def subscribe(model: Any, user: User, url: str, secret: str, now: datetime) -> dict[str, Any]:
+    """A subscription of ``user``'s, starting with the warnings already known and standing in
+    the user's scope (delivered like new ones); every warning made known later follows."""
     row = {
         "subscription_id": str(uuid.uuid4()),
         "user_name": user.name,
@@ -91,8 +95,23 @@ def subscribe(engine: Engine, user: User, url: str, secret: str, now: datetime) 
         "created_at": now,
         "active": True,
     }
-    with engine.begin() as connection:
+    standing = sorted(w["warning_id"] for w in model.warnings(user, When(local_date(now))))
+    with model.engine.begin() as connection:
         connection.execute(insert(t.subscriptions), row)
+        known = _known(connection, standing)
+        outbox = [
+            {
+                "subscription_id": row["subscription_id"],
+                "warning_id": warning_id,
+                "created_at": now,
+                "attempts": 0,
+                "next_attempt_at": now,
+            }
+            for warning_id in standing
+            if warning_id in known
+        ]
+        if outbox:
+            connection.execute(insert(t.deliveries), outbox)
     return _public(row)
 
 

@@ -76,7 +76,7 @@ MAX_BODY_BYTES = 16 * 1024
 
 @router.post(
     "/subscriptions",
-    summary="Subscribe a URL to the warnings in your scope",
+    summary="Subscribe a URL to the warnings in your scope: those standing, then each new one",
     status_code=201,
     response_model=Subscription,
     responses=ERRORS,
@@ -101,7 +101,7 @@ async def post_subscription(
     """The body is JSON whatever its Content-Type says (``curl -d`` sends a form's)."""
     body = _new_subscription(load_json(await body_within(request, MAX_BODY_BYTES)))
     caller = caller_of(ledger, credentials)
-    row = subscribe(ledger.read_model.engine, caller, body.url, body.secret, datetime.now(UTC))
+    row = subscribe(ledger.read_model, caller, body.url, body.secret, datetime.now(UTC))
     return JSONResponse(row, status_code=201)
 
 

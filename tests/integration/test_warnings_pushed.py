@@ -92,7 +92,7 @@ def test_every_warning_arrives_signed_despite_failures(shop: Ledger) -> None:
     receiver = Receiver(failures=3)
     engine = shop.read_model.engine
     users = {"a-clerk": owner_a}
-    subscription = subscribe(engine, owner_a, receiver.url, SECRET, clock[0])
+    subscription = subscribe(shop.read_model, owner_a, receiver.url, SECRET, clock[0])
     worker = DeliveryWorker(engine, base=1.0, cap=30.0, clock=lambda: clock[0])
     try:
         shop.catch_up()
@@ -130,6 +130,15 @@ def test_every_warning_arrives_signed_despite_failures(shop: Ledger) -> None:
             is None
         )
         assert user_named(shop.service.store, "nobody") is None
+
+        # a subscriber who comes later starts with the warnings standing in its scope
+        latecomer = Receiver(failures=0)
+        try:
+            subscribe(shop.read_model, owner_a, latecomer.url, SECRET, clock[0])
+            worker.run_once()
+            assert {body["warning_id"] for body, _, _ in latecomer.received} == expected
+        finally:
+            latecomer.close()
     finally:
         worker.close()
         receiver.close()
