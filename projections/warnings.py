@@ -87,7 +87,8 @@ def _clocks(model: Any, filters: Filters, when: When) -> list[Row]:
             detail = f"past its deadline {deadline} with goods on hand or in transit"
         elif row["status"] == "due_soon":
             raised = deadline - timedelta(days=model.due_soon_days)
-            detail = f"deadline {deadline}, {row['days_left']} days left"
+            left = int(row["days_left"])
+            detail = f"deadline {deadline}, {left} day{'' if left == 1 else 's'} left"
         else:
             continue
         found.append(
