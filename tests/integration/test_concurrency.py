@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ from commands.unit_of_work import UnitOfWork
 from ledger.errors import LedgerError
 from ledger.events import LotExWarehoused
 from ledger.rulepacks import load_pack
+from tests.integration.machines import run_workers
 from tests.support import NOW, Harness, ex_warehousing, line, warehousing
 
 WORKERS = 4
@@ -24,15 +24,7 @@ ATTEMPTS_EACH = 30
 LOT_QUANTITY = 100
 
 
-def _worker(url: str, worker: int, barrier: Any, results: Any) -> None:
-    try:
-        _ex_warehouse_repeatedly(url, worker, barrier, results)
-    except BaseException as error:
-        results.put({"crashed": f"{type(error).__name__}: {error}"})
-        raise
-
-
-def _ex_warehouse_repeatedly(url: str, worker: int, barrier: Any, results: Any) -> None:
+def _ex_warehouse_repeatedly(url: str, worker: int, barrier: Any) -> dict[str, int]:
     store = EventStore(Settings(url).event_store_env())
     service = LedgerService(store, load_pack("vn-2015"), clock=lambda: NOW)
     counts: Counter[str] = Counter()
@@ -47,7 +39,7 @@ def _ex_warehouse_repeatedly(url: str, worker: int, barrier: Any, results: Any) 
         except LedgerError as error:
             counts[error.code] += 1
     store.close()
-    results.put(dict(counts))
+    return dict(counts)
 
 
 @pytest.mark.parametrize(
@@ -57,23 +49,7 @@ def test_concurrent_ex_warehousings_never_overdraw_a_lot(
     ledger: Harness, database_url: str
 ) -> None:
     ledger.given(warehousing("D1", line(1, str(LOT_QUANTITY))))
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(WORKERS)
-    results = context.Queue()
-    processes = [
-        context.Process(target=_worker, args=(database_url, n, barrier, results))
-        for n in range(WORKERS)
-    ]
-    for process in processes:
-        process.start()
-    totals: Counter[str] = Counter()
-    for _ in processes:
-        totals.update(results.get(timeout=120))
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
-
-    assert "crashed" not in totals, totals
+    totals = run_workers(_ex_warehouse_repeatedly, database_url, WORKERS)
     assert totals["applied"] == LOT_QUANTITY
     assert totals["insufficient_balance"] == WORKERS * ATTEMPTS_EACH - LOT_QUANTITY
     lot = UnitOfWork(ledger.store).lot("D1/1")

@@ -5,7 +5,6 @@ each order number taken once, and nothing ever below zero."""
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -20,6 +19,7 @@ from commands.unit_of_work import UnitOfWork
 from ledger.ecommerce_events import OrderExWarehoused
 from ledger.errors import LedgerError
 from ledger.rulepacks import load_pack
+from tests.integration.machines import run_workers
 from tests.support import NOW, Harness, goods_list, licence, line, order, warehousing
 
 WORKERS = 4
@@ -29,15 +29,7 @@ LICENSED = 50  # the licence's pieces
 EXEMPT = 5  # the buyer's exempt pieces this year
 
 
-def _worker(url: str, worker: int, barrier: Any, results: Any) -> None:
-    try:
-        _order_repeatedly(url, worker, barrier, results)
-    except BaseException as error:
-        results.put({"crashed": f"{type(error).__name__}: {error}"})
-        raise
-
-
-def _order_repeatedly(url: str, worker: int, barrier: Any, results: Any) -> None:
+def _order_repeatedly(url: str, worker: int, barrier: Any) -> dict[str, int]:
     store = EventStore(Settings(url).event_store_env())
     service = LedgerService(store, load_pack("vn-2015"), clock=lambda: NOW)
     counts: Counter[str] = Counter()
@@ -51,7 +43,7 @@ def _order_repeatedly(url: str, worker: int, barrier: Any, results: Any) -> None
         except LedgerError as error:
             counts[error.code] += 1
     store.close()
-    results.put(dict(counts))
+    return dict(counts)
 
 
 @pytest.mark.parametrize(
@@ -67,23 +59,7 @@ def test_concurrent_orders_spend_licence_and_allowance_exactly(
         ),
         licence("L1", str(LICENSED)),
     )
-    context = multiprocessing.get_context("spawn")
-    barrier = context.Barrier(WORKERS)
-    results = context.Queue()
-    processes = [
-        context.Process(target=_worker, args=(database_url, n, barrier, results))
-        for n in range(WORKERS)
-    ]
-    for process in processes:
-        process.start()
-    totals: Counter[str] = Counter()
-    for _ in processes:
-        totals.update(results.get(timeout=120))
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
-
-    assert "crashed" not in totals, totals
+    totals = run_workers(_order_repeatedly, database_url, WORKERS)
     assert totals["quantity_list"] == EXEMPT
     assert totals["deducted"] == LICENSED
     assert set(totals) <= {"quantity_list", "deducted", "order_no_used", "licence_required"}

@@ -9,18 +9,13 @@ and, once reversed, when.
 
 from __future__ import annotations
 
-import tempfile
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from sqlalchemy import create_engine, text
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from commands.settings import Settings
 from commands.store import EventStore
@@ -29,7 +24,7 @@ from ledger.access import OPERATOR
 from ledger.calendar import end_of_day, local_date
 from ledger.errors import LedgerError
 from projections.queries import When
-from tests.conftest import POSTGRES_URL, postgres_problem
+from tests.integration.machines import OnADatabase, run_on_postgres, run_on_sqlite
 from tests.integration.test_read_models import ReadSide
 from tests.support import NOW, Harness, goods_list, licence, line, order, warehousing, world
 
@@ -96,9 +91,7 @@ class Model:
         return "deducted"
 
 
-class OrderMachine(RuleBasedStateMachine):
-    url: str = ""
-
+class OrderMachine(OnADatabase):
     @initialize()
     def start(self) -> None:
         self.store = EventStore(Settings(self.url).event_store_env())
@@ -210,27 +203,8 @@ class OrderMachine(RuleBasedStateMachine):
                     assert Decimal(row["used"]) == self.model.used(buyer, day.year, day, known)
 
 
-def _run(machine: type[OrderMachine], examples: int, steps: int) -> None:
-    machine.TestCase.settings = settings(
-        max_examples=examples,
-        stateful_step_count=steps,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    machine.TestCase("runTest").runTest()
-
-
 def test_orders_reversals_and_backdating_agree_with_a_plain_model_on_sqlite() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        urls = iter(f"sqlite:///{Path(folder) / f'{n}.db'}" for n in range(10_000))
-
-        class FreshFile(OrderMachine):
-            @initialize()
-            def start(self) -> None:
-                self.url = next(urls)
-                super().start()
-
-        _run(FreshFile, examples=25, steps=25)
+    run_on_sqlite(OrderMachine, examples=25, steps=25)
 
 
 @pytest.mark.postgres
@@ -238,27 +212,4 @@ def test_orders_reversals_and_backdating_agree_with_a_plain_model_on_postgres(
     postgres_url: str,
 ) -> None:
     del postgres_url  # ensures the server answers (or fails under CI); each example gets a schema
-    admin = create_engine(POSTGRES_URL)
-    schemas: list[str] = []
-
-    def fresh_url() -> str:
-        schema = f"o_{uuid.uuid4().hex[:12]}"
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        schemas.append(schema)
-        return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-
-    class FreshSchema(OrderMachine):
-        @initialize()
-        def start(self) -> None:
-            self.url = fresh_url()
-            super().start()
-
-    try:
-        _run(FreshSchema, examples=8, steps=20)
-    finally:
-        with admin.begin() as connection:
-            for schema in schemas:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-    assert postgres_problem() is None
+    run_on_postgres(OrderMachine, examples=8, steps=20)

@@ -3,26 +3,21 @@ answer: balances per lot, as of several days and as known at several moments."""
 
 from __future__ import annotations
 
-import tempfile
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
-from sqlalchemy import create_engine, text
+from hypothesis.stateful import initialize, invariant, precondition, rule
 
 from commands.settings import Settings
 from commands.store import EventStore
 from ledger.calendar import WAREHOUSE_ZONE, end_of_day
 from ledger.errors import LedgerError
 from projections.queries import Filters, When
-from tests.conftest import POSTGRES_URL, postgres_problem
+from tests.integration.machines import OnADatabase, run_on_postgres, run_on_sqlite
 from tests.integration.test_read_models import ReadSide
 from tests.support import (
     OWNER_B,
@@ -94,9 +89,7 @@ class Reference:
         return sorted(self.versions)
 
 
-class LedgerMachine(RuleBasedStateMachine):
-    url: str = ""
-
+class LedgerMachine(OnADatabase):
     @initialize()
     def start(self) -> None:
         self.store = EventStore(Settings(self.url).event_store_env())
@@ -260,54 +253,10 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 def test_the_read_models_agree_with_a_reference_on_sqlite() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        urls = iter(f"sqlite:///{Path(folder) / f'{n}.db'}" for n in range(10_000))
-
-        class FreshFile(LedgerMachine):
-            @initialize()
-            def start(self) -> None:
-                self.url = next(urls)
-                super().start()
-
-        FreshFile.TestCase.settings = settings(
-            max_examples=40,
-            stateful_step_count=25,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        FreshFile.TestCase("runTest").runTest()
+    run_on_sqlite(LedgerMachine, examples=40, steps=25)
 
 
 @pytest.mark.postgres
 def test_the_read_models_agree_with_a_reference_on_postgres(postgres_url: str) -> None:
     del postgres_url  # ensures the server answers (or fails under CI); each example gets a schema
-    admin = create_engine(POSTGRES_URL)
-    schemas: list[str] = []
-
-    def fresh_url() -> str:
-        schema = f"h_{uuid.uuid4().hex[:12]}"
-        with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-        schemas.append(schema)
-        return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-
-    class FreshSchema(LedgerMachine):
-        @initialize()
-        def start(self) -> None:
-            self.url = fresh_url()
-            super().start()
-
-    FreshSchema.TestCase.settings = settings(
-        max_examples=15,
-        stateful_step_count=20,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    try:
-        FreshSchema.TestCase("runTest").runTest()
-    finally:
-        with admin.begin() as connection:
-            for schema in schemas:
-                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-    assert postgres_problem() is None
+    run_on_postgres(LedgerMachine, examples=15, steps=20)
