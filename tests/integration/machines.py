@@ -8,7 +8,7 @@ import multiprocessing
 import tempfile
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +16,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import RuleBasedStateMachine, initialize
 from sqlalchemy import create_engine, text
 
+from commands.parsing import parse_command
+from commands.service import LedgerService, Outcome
+from commands.settings import Settings
+from commands.store import EventStore
+from ledger.errors import LedgerError
+from ledger.rulepacks import load_pack
 from tests.conftest import POSTGRES_URL, postgres_problem
+from tests.support import NOW
 
 
 class OnADatabase(RuleBasedStateMachine):
@@ -114,3 +121,21 @@ def _reporting(
     except BaseException as error:
         results.put({"crashed": f"{type(error).__name__}: {error}"})
         raise
+
+
+def outcomes_of(
+    url: str, barrier: Any, commands: Iterable[dict[str, Any]], name: Callable[[Outcome], str]
+) -> dict[str, int]:
+    """In a worker: waits for the others, runs ``commands`` one by one through a service of
+    its own and counts each outcome by ``name`` (a refusal by its code)."""
+    store = EventStore(Settings(url).event_store_env())
+    service = LedgerService(store, load_pack("vn-2015"), clock=lambda: NOW)
+    counts: Counter[str] = Counter()
+    barrier.wait(timeout=60)
+    for command in commands:
+        try:
+            counts[name(service.execute(parse_command(command)))] += 1
+        except LedgerError as error:
+            counts[error.code] += 1
+    store.close()
+    return dict(counts)

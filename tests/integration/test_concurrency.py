@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from commands.parsing import parse_command
-from commands.service import LedgerService
-from commands.settings import Settings
-from commands.store import EventStore
 from commands.unit_of_work import UnitOfWork
-from ledger.errors import LedgerError
 from ledger.events import LotExWarehoused
-from ledger.rulepacks import load_pack
-from tests.integration.machines import run_workers
-from tests.support import NOW, Harness, ex_warehousing, line, warehousing
+from tests.integration.machines import outcomes_of, run_workers
+from tests.support import Harness, ex_warehousing, line, warehousing
 
 WORKERS = 4
 ATTEMPTS_EACH = 30
@@ -25,21 +18,11 @@ LOT_QUANTITY = 100
 
 
 def _ex_warehouse_repeatedly(url: str, worker: int, barrier: Any) -> dict[str, int]:
-    store = EventStore(Settings(url).event_store_env())
-    service = LedgerService(store, load_pack("vn-2015"), clock=lambda: NOW)
-    counts: Counter[str] = Counter()
-    barrier.wait(timeout=60)
-    for attempt in range(ATTEMPTS_EACH):
-        command = ex_warehousing(
-            quantity="1", when="2026-03-01T10:00:00+07:00", bill_no=f"W{worker}-{attempt}"
-        )
-        try:
-            service.execute(parse_command(command))
-            counts["applied"] += 1
-        except LedgerError as error:
-            counts[error.code] += 1
-    store.close()
-    return dict(counts)
+    commands = (
+        ex_warehousing(quantity="1", when="2026-03-01T10:00:00+07:00", bill_no=f"W{worker}-{n}")
+        for n in range(ATTEMPTS_EACH)
+    )
+    return outcomes_of(url, barrier, commands, lambda _: "applied")
 
 
 @pytest.mark.parametrize(

@@ -5,22 +5,15 @@ each order number taken once, and nothing ever below zero."""
 
 from __future__ import annotations
 
-from collections import Counter
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from commands.parsing import parse_command
-from commands.service import LedgerService
-from commands.settings import Settings
-from commands.store import EventStore
 from commands.unit_of_work import UnitOfWork
 from ledger.ecommerce_events import OrderExWarehoused
-from ledger.errors import LedgerError
-from ledger.rulepacks import load_pack
-from tests.integration.machines import run_workers
-from tests.support import NOW, Harness, goods_list, licence, line, order, warehousing
+from tests.integration.machines import outcomes_of, run_workers
+from tests.support import Harness, goods_list, licence, line, order, warehousing
 
 WORKERS = 4
 ORDERS_EACH = 30
@@ -30,20 +23,12 @@ EXEMPT = 5  # the buyer's exempt pieces this year
 
 
 def _order_repeatedly(url: str, worker: int, barrier: Any) -> dict[str, int]:
-    store = EventStore(Settings(url).event_store_env())
-    service = LedgerService(store, load_pack("vn-2015"), clock=lambda: NOW)
-    counts: Counter[str] = Counter()
-    barrier.wait(timeout=60)
-    for n in range(ORDERS_EACH):
-        # workers 0 and 2 send the same numbers, as do 1 and 3: a platform retrying elsewhere
-        command = order(f"O-{worker % 2}-{n}", "1", when="2026-03-01T10:00:00+07:00")
-        try:
-            outcome = service.execute(parse_command(command))
-            counts[outcome.result["basis"]] += 1
-        except LedgerError as error:
-            counts[error.code] += 1
-    store.close()
-    return dict(counts)
+    # workers 0 and 2 send the same numbers, as do 1 and 3: a platform retrying elsewhere
+    orders = (
+        order(f"O-{worker % 2}-{n}", "1", when="2026-03-01T10:00:00+07:00")
+        for n in range(ORDERS_EACH)
+    )
+    return outcomes_of(url, barrier, orders, lambda outcome: str(outcome.result["basis"]))
 
 
 @pytest.mark.parametrize(
