@@ -228,33 +228,23 @@ def _answer(
     filters: Any = None,
     lot_id: str | None = None,
 ) -> None:
-    """Catches the read models up with everything recorded so far, then answers ``ask(model,
-    filters)`` within the scope of the caller of this run."""
-    from api.render import render
-    from api.wiring import open_ledger
+    """Answers ``ask(model, filters)`` with the filters narrowed to the scope of the caller of
+    this run (refused if they name what it may not see)."""
     from ledger.access import check_asked
-    from ledger.errors import LedgerError, unknown_lot
+    from ledger.errors import unknown_lot
     from projections.visibility import within
 
-    _check_format(output)
-    ledger = open_ledger()
-    try:
-        ledger.runner.catch_up()
-        model = ledger.read_model
-        caller = caller_of_run(ledger.service.store)
-        try:
-            scope = model.scope(caller)
-            if filters is not None:
-                check_asked(caller, scope, filters.warehouse_id, filters.owner, filters.province)
-                filters = within(filters, scope)
-            if lot_id is not None and not model.lot_in_sight(scope, lot_id):
-                raise unknown_lot(lot_id)
-        except LedgerError as error:
-            exit_refused(error)
-        rows = ask(model, filters)
-    finally:
-        ledger.close()
-    typer.echo(render(rows, output, title, columns))
+    def scoped(model: Any, caller: Any) -> Any:
+        scope = model.scope(caller)
+        narrowed = filters
+        if filters is not None:
+            check_asked(caller, scope, filters.warehouse_id, filters.owner, filters.province)
+            narrowed = within(filters, scope)
+        if lot_id is not None and not model.lot_in_sight(scope, lot_id):
+            raise unknown_lot(lot_id)
+        return ask(model, narrowed)
+
+    _ask_as_caller(title, columns, output, scoped)
 
 
 def _lot_query(name: str, title: str, columns: list[str], doc: str) -> None:
