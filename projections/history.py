@@ -106,15 +106,14 @@ class LotHistoryProjection(ReadModelProjection):
             touched[event.lot_id] = None
             if isinstance(event, EntryReversed):
                 reversals.append(event)
-                lot.movements.pop(event.reversed_version, None)
+                moment = lot.remove(event.reversed_version)
             else:
                 if isinstance(event, LotCreation):
                     origins.append(origin_row(event))
                 movement = movement_of(row)
-                if movement is None:
-                    continue
-                lot.movements[version] = movement
-            revise(event.lot_id, lot, event.recorded_at, writes)
+                moment = lot.add(movement) if movement is not None else None
+            if moment is not None:
+                revise(event.lot_id, lot, moment, event.recorded_at, writes)
         insert_rows(connection, t.lot_history, rows)
         insert_rows(connection, t.lot_origins, origins)
         self._mark_reversed(connection, reversals)

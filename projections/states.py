@@ -15,6 +15,7 @@ holding question returns them.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -87,8 +88,15 @@ def timeline(movements: Iterable[Movement]) -> list[State]:
     ordered = sorted(movements, key=lambda m: (m.effective_at, m.version))
     if not ordered or ordered[0].version != 1:
         return []
-    running = _Running()
-    points: list[tuple[datetime, tuple[Any, ...]]] = []
+    return _states(_points(ordered, _Running(), []))
+
+
+Point = tuple[datetime, tuple[Any, ...]]  # a moment the lot's values change, and the values
+
+
+def _points(ordered: Sequence[Movement], running: _Running, points: list[Point]) -> list[Point]:
+    """Folds ``ordered`` on from ``running``, appending to ``points`` a point at each moment
+    after whose last movement the values differ from the point before."""
     for index, movement in enumerate(ordered):
         running.on_hand += movement.on_hand
         running.in_transit += movement.in_transit
@@ -98,10 +106,15 @@ def timeline(movements: Iterable[Movement]) -> list[State]:
         )
         if last_at_moment and (not points or points[-1][1] != running.values()):
             points.append((movement.effective_at, running.values()))
-    ends = [moment for moment, _ in points[1:]] + [END]
+    return points
+
+
+def _states(points: Sequence[Point], end: datetime = END) -> list[State]:
+    """The states of ``points`` with goods in them, the last one lasting until ``end``."""
+    ends = [moment for moment, _ in points[1:]] + [end]
     return [
-        State(start, end, *values)
-        for (start, values), end in zip(points, ends, strict=True)
+        State(start, until, *values)
+        for (start, values), until in zip(points, ends, strict=True)
         if values[-2] + values[-1] > 0
     ]
 
@@ -113,12 +126,57 @@ class _Kept:
     stored: bool
 
 
+def _key(movement: Movement) -> tuple[datetime, int]:
+    return movement.effective_at, movement.version
+
+
 @dataclass
 class LotStates:
-    """One lot's active movements and its states as known now."""
+    """One lot's active movements and its states as known now.
+
+    Beside the movements it keeps them in effective order and the points where the lot's
+    values change, so that a movement added or removed refolds only what follows it: one
+    appended in effective order costs what it costs on a fresh lot."""
 
     movements: dict[int, Movement] = field(default_factory=dict)
     current: dict[datetime, _Kept] = field(default_factory=dict)  # by effective_from
+    ordered: list[Movement] = field(default_factory=list)  # in effective order, version next
+    points: list[Point] = field(default_factory=list)
+
+    def add(self, movement: Movement) -> datetime:
+        """Adds an active movement; answers its moment, from which the timeline changes."""
+        self.movements[movement.version] = movement
+        insort(self.ordered, movement, key=_key)
+        return movement.effective_at
+
+    def remove(self, version: int) -> datetime | None:
+        """Removes a movement (a reversal); answers its moment, or None if it had none."""
+        movement = self.movements.pop(version, None)
+        if movement is None:
+            return None
+        index = bisect_left(self.ordered, _key(movement), key=_key)
+        del self.ordered[index]
+        return movement.effective_at
+
+    def refold(self, moment: datetime) -> tuple[list[datetime], list[State]]:
+        """Folds the timeline again from the last point before ``moment`` (or from the start):
+        the effective starts of the states it had from there, and the states it has now."""
+        if not self.ordered or self.ordered[0].version != 1:
+            old = list(self.current)
+            self.points = []
+            return old, []
+        at = bisect_left(self.points, moment, key=lambda point: point[0]) - 1
+        if at < 0 or self.ordered[0].effective_at >= moment:
+            old = list(self.current)
+            self.points = _points(self.ordered, _Running(), [])
+            return old, _states(self.points)
+        since = self.points[at]
+        old = [start for start, _ in self.points[at:] if start in self.current]
+        running = _Running(*since[1])
+        first = bisect_left(self.ordered, (moment, 0), key=_key)
+        del self.points[at + 1 :]
+        _points(self.ordered[first:], running, self.points)
+        return old, _states(self.points[at:])
 
 
 @dataclass
@@ -130,10 +188,15 @@ class StateWrites:
     inserts: list[dict[str, Any]] = field(default_factory=list)
 
 
-def revise(lot_id: str, lot: LotStates, recorded_at: datetime, writes: StateWrites) -> None:
-    """Brings the lot's states as known from ``recorded_at`` in line with its movements."""
-    new = {state.effective_from: state for state in timeline(lot.movements.values())}
-    for start, kept in list(lot.current.items()):
+def revise(
+    lot_id: str, lot: LotStates, moment: datetime, recorded_at: datetime, writes: StateWrites
+) -> None:
+    """Brings the lot's states as known from ``recorded_at`` in line with its movements,
+    which changed at the effective ``moment``: only the states from there on are compared."""
+    starts, states = lot.refold(moment)
+    new = {state.effective_from: state for state in states}
+    for start in starts:
+        kept = lot.current[start]
         if new.get(start) == kept.state:
             del new[start]
             continue
@@ -220,6 +283,10 @@ def load(connection: Connection, lot_ids: Sequence[str]) -> dict[str, LotStates]
             found[row["lot_id"]].current[state.effective_from] = _Kept(
                 state, row["recorded_from"], stored=True
             )
+    for lot in found.values():
+        lot.ordered = sorted(lot.movements.values(), key=_key)
+        if lot.ordered and lot.ordered[0].version == 1:
+            lot.points = _points(lot.ordered, _Running(), [])
     return found
 
 
