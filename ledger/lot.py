@@ -16,28 +16,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from ledger.entries import Entry, Violation, apply, step
 from ledger.events import EntryReversed, LotCreation, LotEvent
-from ledger.facts import LotFacts, Posting
-from ledger.numbers import decimal_text
+from ledger.facts import LotFacts
 from ledger.prefix import Prefix
+from ledger.timeline import Timeline, only_takes_out
 
-
-@dataclass(frozen=True)
-class Entry:
-    version: int
-    event: LotEvent
-
-    @property
-    def kind(self) -> str:
-        """The event's public name, as stock cards and messages show it."""
-        return type(self.event).__name__
-
-
-@dataclass(frozen=True)
-class Violation:
-    code: str
-    entry: Entry
-    message: str
+__all__ = ["Entry", "Lot", "Violation"]
 
 
 @dataclass(frozen=True)
@@ -92,29 +77,50 @@ class Lot:
     def appended(self, events: Sequence[LotEvent]) -> Lot:
         """The lot with ``events`` recorded after its own. When they all take effect after
         everything active and cancel nothing, the facts are folded on from the current ones
-        instead of from the start: a long lot costs what its new events cost."""
+        instead of from the start: a long lot costs what its new events cost. When each only
+        takes goods out (an order recorded late), the current facts lose its quantity and the
+        timeline takes it in its block."""
         entries = [Entry(self.version + n, e) for n, e in enumerate(events, 1)]
         grown = Lot(self.lot_id, self.entries.extended(entries))
         facts = self._current
-        last = self.active[-1].event.effective_at if self.active else None
-        moments = [e.effective_at for e in events]
-        if (
-            facts is None
-            or last is None
-            or any(isinstance(e, EntryReversed) for e in events)
-            or moments != sorted(moments)
-            or moments[0] < last
-        ):
+        last = self.last_active()
+        if facts is None or last is None or any(isinstance(e, EntryReversed) for e in events):
             return grown
+        moments = [e.effective_at for e in events]
+        timeline: Timeline | None = self.__dict__.get("_timeline")
         facts = facts.copy()
-        for event in events:
-            for posting in event.postings():
-                facts.post(posting)
-            event.evolve(facts)
+        if moments == sorted(moments) and moments[0] >= last.event.effective_at:
+            for entry in entries:
+                if timeline is not None:
+                    timeline = timeline.appended(entry, facts)
+                for posting in entry.event.postings():
+                    facts.post(posting)
+                entry.event.evolve(facts)
+            if "active" in self.__dict__:
+                grown.__dict__["active"] = self.active.extended(entries)
+        elif timeline is not None and all(only_takes_out(e) for e in events):
+            for entry in entries:
+                timeline = timeline.inserted(entry)
+                for posting in entry.event.postings():
+                    facts.post(posting)
+        else:
+            return grown
         grown.__dict__["reversed_versions"] = self.reversed_versions  # cached_property values
-        grown.__dict__["active"] = self.active.extended(entries)
         grown.__dict__["_current"] = facts
+        if timeline is not None:
+            grown.__dict__["_timeline"] = timeline
         return grown
+
+    @cached_property
+    def _timeline(self) -> Timeline:
+        return Timeline.of(self.active)
+
+    def last_active(self) -> Entry | None:
+        """The active entry latest in effective order."""
+        timeline: Timeline | None = self.__dict__.get("_timeline")
+        if timeline is not None:
+            return timeline.last
+        return self.active[-1] if self.active else None
 
     def replay(self, until: datetime | None = None) -> Iterator[tuple[Entry, LotFacts]]:
         """Each active entry with the lot's facts just after it (one shared, mutated object),
@@ -135,12 +141,10 @@ class Lot:
 
     def facts_at(self, moment: datetime) -> LotFacts | None:
         """The lot's facts at ``moment``, a copy; None before it existed."""
-        if self.active and moment >= self.active[-1].event.effective_at:
+        last = self.last_active()
+        if last is not None and moment >= last.event.effective_at:
             return self.current()
-        result: LotFacts | None = None
-        for _, facts in self.replay(until=moment):
-            result = facts
-        return result.copy() if result is not None else None
+        return self._timeline.facts_at(moment)
 
     @cached_property
     def _current(self) -> LotFacts | None:
@@ -171,9 +175,9 @@ class Lot:
                     )
                     return
                 facts = event.founding_facts()
-                yield from _apply(self.lot_id, entry, facts)
+                yield from apply(self.lot_id, entry, facts)
             else:
-                yield from _step(self.lot_id, entry, facts)
+                yield from step(self.lot_id, entry, facts)
 
     def first_violation(self) -> Violation | None:
         return next(self.violations(), None)
@@ -181,44 +185,16 @@ class Lot:
     def violation_if_appended(self, event: LotEvent) -> Violation | None:
         """The first violation once ``event`` is recorded. An event later than every active
         one is checked against the current facts alone (the history before it was checked
-        when it was recorded); an earlier one replays the whole history."""
-        last = self.active[-1] if self.active else None
+        when it was recorded); an earlier one that only takes goods out, against its block
+        of the timeline and the lowest balances after it; any other earlier one replays the
+        whole history."""
+        last = self.last_active()
         facts = self.current()
-        if last is None or facts is None or event.effective_at < last.event.effective_at:
-            return self.with_event(event).first_violation()
         entry = Entry(self.version + 1, event)  # the lot's entries are not copied for it
-        return next(_step(self.lot_id, entry, facts), None)
-
-
-def _step(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:
-    """Checks one entry after the lot came into being, and applies it to ``facts``."""
-    if isinstance(entry.event, LotCreation):
-        yield Violation("lot_exists", entry, f"lot {lot_id} already exists")
-    for code, message in entry.event.refusals(facts):
-        yield Violation(code, entry, message)
-    yield from _apply(lot_id, entry, facts)
-
-
-def _apply(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:
-    for posting in entry.event.postings():
-        facts.post(posting)
-        if facts.on_hand < 0 or facts.in_transit < 0:
-            yield _negative_balance(lot_id, entry, facts, posting)
-            break
-    entry.event.evolve(facts)
-
-
-def _negative_balance(lot_id: str, entry: Entry, facts: LotFacts, posting: Posting) -> Violation:
-    event = entry.event
-    on_hand_short = facts.on_hand < 0
-    which = "on-hand" if on_hand_short else "in-transit"
-    before = (
-        facts.on_hand - posting.on_hand if on_hand_short else facts.in_transit - posting.in_transit
-    )
-    needed = -(posting.on_hand if on_hand_short else posting.in_transit)
-    return Violation(
-        "insufficient_balance",
-        entry,
-        f"{event.label} of {decimal_text(needed)} at {event.effective_at.isoformat()} needs "
-        f"lot {lot_id}'s {which} balance, which is {decimal_text(before)} then",
-    )
+        if last is None or facts is None:
+            return self.with_event(event).first_violation()
+        if event.effective_at >= last.event.effective_at:
+            return next(step(self.lot_id, entry, facts), None)
+        if only_takes_out(event) and event.effective_at >= self._timeline.first_moment():
+            return self._timeline.violation_if_inserted(self.lot_id, entry)
+        return self.with_event(event).first_violation()

@@ -59,13 +59,13 @@ class CurrentLotsProjection(ReadModelProjection):
     lot_cache_limit: int = 200_000
 
     def __post_init__(self) -> None:
-        self.lot_events: dict[str, list[tuple[int, Event]]] = {}
+        self.lots: dict[str, Lot] = {}  # folded on by each batch: a long lot costs its new events
         self.contracts: dict[str, RentContract | None] = {}
         self.provinces: dict[str, str] = {}
 
     def forget(self) -> None:
         """Drops every cache (after a failed batch or before a rebuild)."""
-        self.lot_events.clear()
+        self.lots.clear()
         self.contracts.clear()
         self.provinces.clear()
 
@@ -76,18 +76,17 @@ class CurrentLotsProjection(ReadModelProjection):
         created = {
             r.event.lot_id for r in batch if isinstance(r.event, LotEvent) and r.version == 1
         }
-        for lot_id in created - self.lot_events.keys():
-            self.lot_events[lot_id] = []  # created in this batch: nothing recorded before
+        for lot_id in created - self.lots.keys():
+            self.lots[lot_id] = Lot(lot_id)  # created in this batch: nothing recorded before
         self._load_lots(connection, lot_ids)
-        touched: set[str] = set()
+        arrived: dict[str, list[LotEvent]] = {}
         event_rows: list[dict[str, Any]] = []
         parties: set[tuple[str, str, str]] = set()
         extended_contracts: set[str] = set()
         for recorded in batch:
             event = recorded.event
             if isinstance(event, LotEvent):
-                self.lot_events.setdefault(event.lot_id, []).append((recorded.version, event))
-                touched.add(event.lot_id)
+                arrived.setdefault(event.lot_id, []).append(event)
                 event_rows.append(
                     {
                         "lot_id": event.lot_id,
@@ -104,19 +103,20 @@ class CurrentLotsProjection(ReadModelProjection):
             elif isinstance(event, RentContractRegistered | RentContractExtended):
                 self.contracts.pop(event.contract_no, None)  # read again when needed
                 extended_contracts.add(event.contract_no)
+        for lot_id, events in arrived.items():
+            self.lots[lot_id] = self.lots[lot_id].appended(events)
         insert_rows(connection, t.lot_events, event_rows)
         self._insert_parties(connection, parties)
-        touched |= self._lots_under(connection, extended_contracts)
+        touched = set(arrived) | self._lots_under(connection, extended_contracts)
         self._write_current(connection, touched)
-        if len(self.lot_events) > self.lot_cache_limit:
-            self.lot_events.clear()
+        if len(self.lots) > self.lot_cache_limit:
+            self.lots.clear()
 
     def _load_lots(self, connection: Connection, lot_ids: Iterable[str]) -> None:
-        missing = [lot_id for lot_id in lot_ids if lot_id not in self.lot_events]
+        missing = [lot_id for lot_id in lot_ids if lot_id not in self.lots]
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
-            for lot_id in chunk:
-                self.lot_events[lot_id] = []
+            found: dict[str, list[Entry]] = {lot_id: [] for lot_id in chunk}
             rows = connection.execute(
                 select(
                     t.lot_events.c.lot_id,
@@ -128,7 +128,11 @@ class CurrentLotsProjection(ReadModelProjection):
                 .order_by(t.lot_events.c.lot_id, t.lot_events.c.version)
             )
             for lot_id, version, topic, state in rows:
-                self.lot_events[lot_id].append((version, self.decode(topic, bytes(state))))
+                event = self.decode(topic, bytes(state))
+                assert isinstance(event, LotEvent)
+                found[lot_id].append(Entry(version, event))
+            for lot_id, entries in found.items():
+                self.lots[lot_id] = Lot(lot_id, Prefix(entries))
 
     def _parties(self, connection: Connection, event: LotEvent) -> set[tuple[str, str, str]]:
         """Every warehouse, province and owner the event puts a lot with."""
@@ -195,13 +199,13 @@ class CurrentLotsProjection(ReadModelProjection):
         insert_rows(connection, t.lots, rows)
 
     def _current_row(self, connection: Connection, lot_id: str) -> dict[str, Any] | None:
-        events = self.lot_events.get(lot_id, [])
-        lot = Lot(lot_id, Prefix(Entry(v, e) for v, e in events if isinstance(e, LotEvent)))
+        lot = self.lots[lot_id]
         facts = lot.current()
-        if facts is None:
+        last = lot.last_active()
+        if facts is None or last is None:
             return None  # its creation was reversed: it is in no current answer
         contract = self.contract(connection, facts.contract_no)
-        creation = lot.active[0].event
+        creation = lot.entries[0].event  # version 1; nothing is active before it
         assert isinstance(creation, LotCreation)
         return {
             **identity(creation),
@@ -217,7 +221,7 @@ class CurrentLotsProjection(ReadModelProjection):
             "deadline": deadline(facts, self.pack, contract, END_OF_TIME),
             "held": facts.held,
             "exists": True,
-            "last_effective_at": lot.active[-1].event.effective_at,
+            "last_effective_at": last.event.effective_at,
         }
 
 

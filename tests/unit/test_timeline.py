@@ -1,0 +1,129 @@
+"""A lot's timeline (``ledger.timeline``) against the whole replay it stands in for.
+
+Random histories of ex-warehousings (many recorded late), holds, releases and whole
+transfers, with blocks of three entries so that a few dozen entries span many blocks: every
+proposed entry gets exactly the violation the whole replay finds (code, entry and message),
+and after each accepted one the lot's current facts and its facts at several moments equal
+those folded from scratch.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from commands.store import EventStore
+from ledger import timeline
+from ledger.events import (
+    HoldPlaced,
+    HoldReleased,
+    LotEvent,
+    LotExWarehoused,
+    LotWarehoused,
+    OwnershipTransferred,
+)
+from ledger.facts import LotFacts
+from ledger.lot import Lot
+from ledger.prefix import Prefix
+from tests.support import OWNER_B, Harness, at, line, warehousing, world
+
+START = at("2026-03-01 08:00")
+RECORDED = at("2026-11-20 10:00")
+
+operation = st.tuples(
+    st.sampled_from(["out", "out", "out", "out", "hold", "release", "whole_transfer"]),
+    st.integers(min_value=1, max_value=400),  # minutes after the warehousing
+    st.integers(min_value=1, max_value=40),  # quantity
+)
+
+
+@pytest.fixture(scope="module")
+def creation() -> LotWarehoused:
+    harness = Harness(EventStore({"PERSISTENCE_MODULE": "eventsourcing.popo"}))
+    harness.given(*world())
+    recorded = harness.when(warehousing("D1", line(1, "100"), effective_at=START.isoformat()))
+    (event,) = [e for e in recorded if isinstance(e, LotWarehoused)]
+    return event
+
+
+def replayed_at(lot: Lot, moment: datetime) -> LotFacts | None:
+    """The facts at ``moment`` by the whole replay."""
+    found: LotFacts | None = None
+    for _, facts in lot.replay(until=moment):
+        found = facts.copy()
+    return found
+
+
+def proposed(kind: str, minutes: int, quantity: int, lot: Lot, n: int) -> LotEvent:
+    stamp = {
+        "effective_at": START + timedelta(minutes=minutes),
+        "recorded_at": RECORDED + timedelta(seconds=n),
+        "actor": "clerk",
+        "lot_id": lot.lot_id,
+    }
+    if kind == "hold":
+        return HoldPlaced(**stamp, ref=f"H-{n}", reason="inspection")
+    if kind == "release":
+        return HoldReleased(**stamp, ref=f"H-{n}", reason="done")
+    if kind == "whole_transfer":
+        then = replayed_at(Lot(lot.lot_id, Prefix(lot.entries)), stamp["effective_at"])
+        whole = then.on_hand if then is not None and then.on_hand > 0 else Decimal(quantity)
+        return OwnershipTransferred(
+            **stamp,
+            quantity=whole,
+            new_lot_id=lot.lot_id,
+            new_owner_tax_code=OWNER_B,
+            new_contract_no="C-B-W1",
+            trading_contract_no=f"TC-{n}",
+            notice_no=f"TB-{n}",
+        )
+    return LotExWarehoused(
+        **stamp, quantity=Decimal(quantity), destination="non_tariff_zone", bill_no=f"PX-{n}"
+    )
+
+
+def summary(violation: object) -> object:
+    if violation is None:
+        return None
+    return (violation.code, violation.entry.version, violation.message)  # type: ignore[attr-defined]
+
+
+@settings(max_examples=150, deadline=None)
+@given(operations=st.lists(operation, min_size=1, max_size=40))
+def test_the_timeline_answers_what_the_whole_replay_answers(
+    creation: LotWarehoused, operations: list[tuple[str, int, int]]
+) -> None:
+    original = timeline.BLOCK
+    timeline.BLOCK = 3
+    try:
+        lot = Lot.of("D1/1", [creation])
+        assert lot.facts_at(START) is not None  # the timeline is built from here on
+        for n, (kind, minutes, quantity) in enumerate(operations):
+            event = proposed(kind, minutes, quantity, lot, n)
+            scratch = Lot(lot.lot_id, Prefix(lot.entries))
+            expected = scratch.with_event(event).first_violation()
+            assert summary(lot.violation_if_appended(event)) == summary(expected)
+            if expected is not None:
+                continue
+            lot = lot.appended([event])
+            scratch = Lot(lot.lot_id, Prefix(lot.entries))
+            assert lot.current() == scratch.current()
+            for moment in range(0, 420, 37):
+                when = START + timedelta(minutes=moment)
+                assert lot.facts_at(when) == replayed_at(scratch, when), when
+    finally:
+        timeline.BLOCK = original
+
+
+def test_only_an_entry_that_only_takes_goods_out_is_inserted_in_its_block(
+    creation: LotWarehoused,
+) -> None:
+    lot = Lot.of("D1/1", [creation])
+    assert timeline.only_takes_out(proposed("out", 5, 1, lot, 1))
+    for kind in ("hold", "release", "whole_transfer"):
+        assert not timeline.only_takes_out(proposed(kind, 5, 1, lot, 1))
+    assert not timeline.only_takes_out(creation)
