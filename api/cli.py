@@ -208,7 +208,8 @@ def _caught_up_ledger() -> Any:
     from api.wiring import open_ledger
 
     ledger = open_ledger()
-    with _progress(ledger.service.store.head(), "projecting") as advance:
+    status = ledger.runner.status()
+    with _progress(status.head, "projecting", "events", status.position) as advance:
         ledger.runner.catch_up(lambda position, _: advance(position))
     return ledger
 
@@ -514,7 +515,8 @@ def demo(
             issue = {"name": user["name"], "token_hash": digest}
             service.execute(ACCOUNT_COMMANDS[IssueToken].model_validate(issue))
             tokens[user["role"]] = token
-        with _progress(service.store.head(), "projecting") as advance:
+        status = ledger.runner.status()
+        with _progress(status.head, "projecting", "events", status.position) as advance:
             ledger.runner.catch_up(lambda position, _: advance(position))
     finally:
         ledger.close()
@@ -799,16 +801,50 @@ def db_upgrade() -> None:
 
 
 @projections_app.command("status")
-def projections_status() -> None:
-    """Position of each read model in the event log, the log's head, and the lag."""
+def projections_status(
+    output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Each read model's position in the event log, its lag behind the head, the rate it last
+    moved at, the time it needs to catch up at that rate, and how often it was rebuilt."""
+    import json
+
     from api.wiring import open_ledger
 
+    if output not in ("text", "json"):
+        raise typer.BadParameter("choose one of text, json", param_hint="--format")
     ledger = open_ledger()
-    status = ledger.runner.status()
-    ledger.close()
+    try:
+        status = ledger.runner.status()
+    finally:
+        ledger.close()
+    if output == "json":
+        read_models = {
+            name: {
+                "position": tracked.position,
+                "lag": status.lag_of(name),
+                "events_per_second": round(tracked.rate, 1) if tracked.rate else None,
+                "seconds_to_catch_up": status.seconds_to_catch_up(name),
+                "last_moved_at": tracked.moved_at.isoformat() if tracked.moved_at else None,
+                "version": tracked.version,
+                "rebuilt": tracked.generation,
+            }
+            for name, tracked in status.read_models.items()
+        }
+        body = {"position": status.position, "head": status.head, "lag": status.lag}
+        typer.echo(json.dumps({**body, "read_models": read_models}, indent=2))
+        return
     typer.echo(f"position {status.position}, head {status.head}, lag {status.lag}")
-    for name, position in status.positions.items():
-        typer.echo(f"  {name}: position {position}, lag {max(0, status.head - position)}")
+    for name, tracked in status.read_models.items():
+        left = status.seconds_to_catch_up(name)
+        if tracked.rate is None:
+            moving = "not projected yet" if not tracked.position else "no rate measured yet"
+        else:
+            due = "caught up" if left == 0 else f"~{left:,.1f} s to catch up"
+            moving = f"{tracked.rate:,.0f} events/s, {due}"
+        rebuilt = f", rebuilt {tracked.generation}x" if tracked.generation else ""
+        typer.echo(
+            f"  {name}: position {tracked.position}, lag {status.lag_of(name)}, {moving}{rebuilt}"
+        )
 
 
 @projections_app.command("rebuild")
@@ -817,13 +853,16 @@ def projections_rebuild(
         list[str] | None,
         typer.Option(
             "--only",
-            help="Rebuild only this read model (repeatable): lots, lot_history, reference, "
-            "declarations. The others keep their rows.",
+            help="Rebuild only this read model (repeatable): reference, declarations, lots, "
+            "lot_history, audit_chain, ecommerce, warning_facts. The others keep their rows.",
         ),
     ] = None,
 ) -> None:
-    """Drop the read models' rows (all of them, or --only some) and project the whole event
-    log into them again."""
+    """Project the whole event log into the read models again (all of them, or --only some).
+
+    Read models already built are rebuilt beside the live ones, which every question and a
+    running `bonded serve` go on using, then swapped in by one transaction; nothing is
+    cleared under a reader. The rebuild needs room for a second copy of what it rebuilds."""
     import time as clock
 
     from api.wiring import open_ledger
@@ -837,7 +876,7 @@ def projections_rebuild(
         raise typer.Exit(2) from None
     head = ledger.runner.status().head
     start = clock.perf_counter()
-    with _progress(head, "rebuilding read models") as advance:
+    with _progress(head, "rebuilding read models", "events") as advance:
         applied = ledger.runner.rebuild(lambda position, _head: advance(position), only or ())
     seconds = clock.perf_counter() - start
     ledger.close()
@@ -880,33 +919,45 @@ def _read_lines(file: str) -> list[bytes]:
 class _progress:
     """A Rich progress bar on long files, on a terminal; nothing otherwise."""
 
-    def __init__(self, total: int, label: str) -> None:
+    def __init__(self, total: int, label: str, unit: str = "lines", start: int = 0) -> None:
         self.total = total
+        self.start = start  # where the count starts: a catch-up from a read model's position
         self.label = label
+        self.unit = unit
         self.bar: Any = None
 
     def __enter__(self) -> Any:
-        if self.total < PROGRESS_FROM_LINES or not sys.stderr.isatty():
+        if self.total - self.start < PROGRESS_FROM_LINES or not sys.stderr.isatty():
             return lambda *_: None
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         self.bar = Progress(
             "[progress.description]{task.description}",
             BarColumn(),
             MofNCompleteColumn(),
+            TextColumn(f"{{task.fields[rate]}} {self.unit}/s"),
             TimeRemainingColumn(),
             console=Console(stderr=True),
             transient=True,
         )
         self.bar.start()
-        task = self.bar.add_task(self.label, total=self.total)
+        task = self.bar.add_task(self.label, total=self.total, completed=self.start, rate="…")
 
         def advance(completed: int | None = None) -> None:
             if completed is None:
                 self.bar.advance(task)
             else:
                 self.bar.update(task, completed=completed)
+            speed = self.bar.tasks[task].speed
+            if speed:
+                self.bar.update(task, rate=f"{speed:,.0f}")
 
         return advance
 

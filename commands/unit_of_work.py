@@ -19,6 +19,7 @@ from commands.stream_cache import KeptFold, StreamCache
 from ledger.events import Event, LotCreation, LotEvent, placing_kinds
 from ledger.folds import F
 from ledger.lot import Lot
+from ledger.prefix import Joined, Prefix
 from ledger.recorded import Streams
 from ledger.streams import lot_stream
 
@@ -41,9 +42,9 @@ class UnitOfWork(Streams):
         if stream not in self._seen:
             self.sync([stream])
         known, count = self._seen[stream]
-        synced = known if len(known) == count else known[:count]
+        synced = known if len(known) == count else Prefix.first(known, count)
         pending = self.pending.get(stream)
-        return synced + pending if pending else synced
+        return Joined(synced, pending) if pending else synced
 
     def prefetch(self, streams: Iterable[str]) -> None:
         self.sync(streams)

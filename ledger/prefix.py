@@ -73,3 +73,47 @@ class Prefix(Sequence[T], Generic[T]):
                 self._items.extend(added)
                 return Prefix._of(self._items, self._length + len(added))
         return Prefix._of(self._items[: self._length] + added, self._length + len(added))
+
+    @classmethod
+    def first(cls, items: list[T], length: int) -> Prefix[T]:
+        """The first ``length`` items of ``items``, seen without copying them."""
+        if not 0 <= length <= len(items):
+            raise ValueError(f"a prefix of {length} items of a list of {len(items)}")
+        return cls._of(items, length)
+
+
+class Joined(Sequence[T], Generic[T]):
+    """``head`` then ``tail``, seen as one sequence without copying either: a long stream's
+    recorded events and the few a unit of work is about to add."""
+
+    __slots__ = ("_head", "_tail")
+
+    def __init__(self, head: Sequence[T], tail: Sequence[T]) -> None:
+        self._head, self._tail = head, tail
+
+    def __len__(self) -> int:
+        return len(self._head) + len(self._tail)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        length = len(self)
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(length)))
+        if index < 0:
+            index += length
+        if not 0 <= index < length:
+            raise IndexError("joined index out of range")
+        split = len(self._head)
+        return self._head[index] if index < split else self._tail[index - split]
+
+    def __iter__(self) -> Iterator[T]:
+        yield from self._head
+        yield from self._tail
+
+    def __repr__(self) -> str:
+        return f"Joined({list(self)!r})"

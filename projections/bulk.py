@@ -56,10 +56,13 @@ def conversion(column_type: Any, backend: str) -> Convert | None:
 class Plan:
     """One table's INSERT for one backend and set of columns, and how to bind a row."""
 
-    def __init__(self, table: Table, backend: str, names: tuple[str, ...], quote: Any) -> None:
+    def __init__(
+        self, table: Table, backend: str, names: tuple[str, ...], quote: Any, schema: str | None
+    ) -> None:
         columns = [table.c[name] for name in names]
         listed = ", ".join(quote(name) for name in names)
-        target = f"INSERT INTO {quote(table.name)} ({listed}) VALUES "
+        where = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
+        target = f"INSERT INTO {where} ({listed}) VALUES "
         if backend == "sqlite":
             self.sql = target + "(" + ", ".join("?" for _ in names) + ")"
         else:
@@ -85,8 +88,10 @@ class Plan:
 
 
 @cache
-def _plan(table: Table, backend: str, names: tuple[str, ...], quote: Any) -> Plan:
-    return Plan(table, backend, names, quote)
+def _plan(
+    table: Table, backend: str, names: tuple[str, ...], quote: Any, schema: str | None
+) -> Plan:
+    return Plan(table, backend, names, quote, schema)
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -100,7 +105,10 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
         connection.execute(insert(table), list(rows))
         return
     names = tuple(c.name for c in table.columns if c.name in rows[0])
-    plan = _plan(table, backend, names, connection.dialect.identifier_preparer.quote)
+    # a rebuild writes into a shadow schema (``projections.shadow``) the map names
+    translate = connection.get_execution_options().get("schema_translate_map") or {}
+    schema = translate.get(table.schema)
+    plan = _plan(table, backend, names, connection.dialect.identifier_preparer.quote, schema)
     params = [plan.bind(row) for row in rows]
     cursor = connection.connection.cursor()
     try:

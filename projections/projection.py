@@ -11,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any, ClassVar
 
@@ -38,9 +39,40 @@ class PositionMoved(Exception):
     """Another runner applied events since this one read its position."""
 
 
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    """A read model's row in the tracking table."""
+
+    position: int
+    version: int  # of the projection's definition that built the rows
+    generation: int  # how many times a rebuild was swapped in
+    moved_at: datetime | None = None
+    rate: float | None = None  # events/s of its last batches
+
+    @property
+    def where(self) -> tuple[int, int]:
+        """Where a runner left it: moved by anyone else, its caches are stale."""
+        return self.position, self.generation
+
+
+UNTRACKED = Tracked(0, 0, 0)
+
+
+def tracked(connection: Connection) -> dict[str, Tracked]:
+    """Every read model's tracking row, in one statement."""
+    c = t.tracking.c
+    rows = connection.execute(
+        select(c.projection, c.position, c.version, c.generation, c.moved_at, c.rate)
+    )
+    return {row[0]: Tracked(*row[1:]) for row in rows}
+
+
 class ReadModelProjection(ABC):
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
+    # Raise it when the rows this projection writes for the same events change: a read model
+    # built by another version is rebuilt beside the live one and swapped in.
+    version: ClassVar[int] = 1
 
     @abstractmethod
     def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
@@ -55,15 +87,34 @@ class ReadModelProjection(ABC):
         ).first()
         return int(row[0]) if row else 0
 
-    def advance(self, connection: Connection, old: int, new: int) -> None:
-        """Moves the position from ``old`` to ``new``; refuses if it is no longer ``old``."""
-        if old == 0 and self._untracked(connection):
-            connection.execute(insert(t.tracking).values(projection=self.name, position=new))
+    def advance(
+        self,
+        connection: Connection,
+        old: int,
+        new: int,
+        generation: int = 0,
+        rate: float | None = None,
+    ) -> None:
+        """Moves the position from ``old`` to ``new``; refuses if it is no longer ``old`` in
+        the same generation (another runner, or a rebuild swapped in, moved it)."""
+        moved_at = datetime.now(UTC)
+        if old == 0 and generation == 0 and self._untracked(connection):
+            connection.execute(
+                insert(t.tracking).values(
+                    projection=self.name,
+                    position=new,
+                    version=self.version,
+                    generation=0,
+                    moved_at=moved_at,
+                    rate=rate,
+                )
+            )
             return
+        c = t.tracking.c
         moved = connection.execute(
             update(t.tracking)
-            .where(and_(t.tracking.c.projection == self.name, t.tracking.c.position == old))
-            .values(position=new)
+            .where(and_(c.projection == self.name, c.position == old, c.generation == generation))
+            .values(position=new, moved_at=moved_at, rate=rate)
         )
         if moved.rowcount != 1:
             raise PositionMoved(f"{self.name} moved past {old} meanwhile")
@@ -75,7 +126,7 @@ class ReadModelProjection(ABC):
         return found is None
 
     def clear(self, connection: Connection) -> None:
-        """For a rebuild: this projection's rows and position go, the events stay."""
+        """For a rebuild in place: this projection's rows and position go, the events stay."""
         for table in self.tables:
             connection.execute(table.delete())
         connection.execute(t.tracking.delete().where(t.tracking.c.projection == self.name))

@@ -11,24 +11,46 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select, text
 
 from ledger.events import Event
 from ledger.rulepacks import RulePack
+from projections import tables as t
 from projections.audit import AuditChainProjection
 from projections.declarations import DeclarationsProjection
 from projections.ecommerce import EcommerceProjection
 from projections.history import LotHistoryProjection
-from projections.projection import PositionMoved, ReadModelProjection, Recorded
+from projections.projection import (
+    UNTRACKED,
+    PositionMoved,
+    ReadModelProjection,
+    Recorded,
+    Tracked,
+    tracked,
+)
 from projections.projector import CurrentLotsProjection, NotificationSource
 from projections.reference import ReferenceProjection
 from projections.schema import ensure_current
+from projections.shadow import Shadow
 from projections.warning_facts import WarningFactsProjection
 
 PAGE = 2000
+SMOOTHING = 0.3  # weight of the newest batch in a read model's recent rate
+SWAP_LOCK = 0x626F6E6465645F73  # "bonded_s": batches share it, a rebuild's swap takes it alone
 ANALYZE_AFTER = 50_000  # events projected in one catch-up after which PostgreSQL re-plans
 Progress = Callable[[int, int], None]  # (position, head)
 Decode = Callable[[str, bytes], Event]
+
+
+def _lock_live(connection: Connection) -> None:
+    """One runner of the live read models at a time, and none while a rebuild swaps in: the
+    write lock on SQLite; on PostgreSQL the tracking rows, under an advisory lock the swap
+    takes alone (without it a swap's DROP TABLE and a batch's row locks could deadlock)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": SWAP_LOCK})
+        connection.execute(select(t.tracking.c.projection).with_for_update()).all()
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def read_model_projections(decode: Decode, pack: RulePack) -> list[ReadModelProjection]:
@@ -48,11 +70,25 @@ def read_model_projections(decode: Decode, pack: RulePack) -> list[ReadModelProj
 class Status:
     position: int  # the position every read model has reached
     head: int
-    positions: dict[str, int]
+    read_models: dict[str, Tracked]
 
     @property
     def lag(self) -> int:
         return max(0, self.head - self.position)
+
+    @property
+    def positions(self) -> dict[str, int]:
+        return {name: tracked.position for name, tracked in self.read_models.items()}
+
+    def lag_of(self, name: str) -> int:
+        return max(0, self.head - self.read_models[name].position)
+
+    def seconds_to_catch_up(self, name: str) -> float | None:
+        """The lag over the last rate it moved at; None when it never moved."""
+        tracked = self.read_models[name]
+        if not self.lag_of(name):
+            return 0.0
+        return self.lag_of(name) / tracked.rate if tracked.rate else None
 
 
 class ReadModelRunner:
@@ -62,13 +98,15 @@ class ReadModelRunner:
         source: NotificationSource,
         decode: Decode,
         projections: Sequence[ReadModelProjection],
+        shadow: Shadow | None = None,
     ) -> None:
         self.engine = engine
         self.source = source
         self.decode = decode
         self.projections = list(projections)
-        self._migrated = False
-        self._left_at: dict[str, int] = {}  # where this runner left each projection
+        self.shadow = shadow  # where this runner writes, when it builds beside the live ones
+        self._migrated = shadow is not None
+        self._left_at: dict[str, tuple[int, int]] = {}  # where this runner left each projection
 
     def migrate(self) -> None:
         if not self._migrated:
@@ -89,13 +127,28 @@ class ReadModelRunner:
     def status(self) -> Status:
         self.migrate()
         with self.engine.connect() as connection:
-            positions = {p.name: p.position(connection) for p in self.projections}
+            read_models = self._where(self._on(connection))
         head = self.source.max_notification_id() or 0
-        return Status(min(positions.values(), default=head), head, positions)
+        position = min((r.position for r in read_models.values()), default=head)
+        return Status(position, head, read_models)
+
+    def stale(self) -> list[str]:
+        """The read models built by another version of their projection than this one's."""
+        self.migrate()
+        with self.engine.connect() as connection:
+            found = tracked(self._on(connection))
+        return [
+            p.name
+            for p in self.projections
+            if p.name in found and found[p.name].version != p.version
+        ]
 
     def catch_up(self, progress: Progress | None = None, until: int | None = None) -> int:
         """Applies everything recorded up to ``until`` (default: the head as it is now) to
-        every projection behind it. Returns how many events it read."""
+        every projection behind it. Returns how many events it read. A read model built by
+        another version of its projection is first rebuilt beside the live one."""
+        if self.shadow is None and (stale := self.stale()):
+            self.rebuild(progress, stale)
         read = self._catch_up(progress, until)
         if read >= ANALYZE_AFTER:
             self.analyze()
@@ -110,7 +163,15 @@ class ReadModelRunner:
         with self.engine.begin() as connection:
             for projection in self.projections:
                 for table in projection.tables:
-                    connection.exec_driver_sql(f'ANALYZE "{table.name}"')
+                    connection.exec_driver_sql(f"ANALYZE {self._qualified(table.name)}")
+
+    def _qualified(self, table: str) -> str:
+        return f'"{self.shadow.schema}"."{table}"' if self.shadow else f'"{table}"'
+
+    def _on(self, connection: Connection) -> Connection:
+        """The connection as this runner writes through it: into the shadow's tables when
+        it builds beside the live ones (the connection is translated in place)."""
+        return self.shadow.translated(connection) if self.shadow else connection
 
     def _catch_up(self, progress: Progress | None, until: int | None) -> int:
         self.migrate()
@@ -119,43 +180,81 @@ class ReadModelRunner:
         while True:
             try:
                 with self.engine.begin() as connection:
-                    positions = {p.name: p.position(connection) for p in self.projections}
-                    self._forget_moved(positions)
-                    low = min(positions.values())
-                    if low >= head:
-                        return read
-                    rows = self.source.notification_rows(low, PAGE)
-                    if not rows:
-                        return read
-                    batch = [
-                        Recorded(position, version, topic, state, oid, self.decode(topic, state))
-                        for position, version, topic, state, oid in rows
-                    ]
-                    for projection in self.projections:
-                        since = positions[projection.name]
-                        part = [r for r in batch if r.position > since]
-                        if part:
-                            projection.apply(connection, part)
-                            projection.advance(connection, since, batch[-1].position)
-                            self._left_at[projection.name] = batch[-1].position
+                    moved = self.project_page(connection, head)
             except PositionMoved:
                 self._forget()  # another runner got there first: read again
                 continue
             except BaseException:
                 self._forget()
                 raise
-            read += len(batch)
+            if moved is None:
+                return read
+            read += moved[0]
             if progress is not None:
-                progress(batch[-1].position, head)
+                progress(moved[1], head)
+
+    def project_page(
+        self, connection: Connection, head: int, locked: bool = False
+    ) -> tuple[int, int] | None:
+        """Projects the next page of the log up to ``head`` in this transaction: (events
+        read, the position reached), or None when every projection has reached ``head``.
+        Unless the caller holds it (``locked``), the page takes what keeps other runners of
+        the live read models out once it has read and decoded its events, and finds their
+        positions where it read them, or raises ``PositionMoved``."""
+        started = time.perf_counter()
+        on = self._on(connection)
+        where = self._where(on)
+        self._forget_moved(where)
+        low = min(w.position for w in where.values())
+        if low >= head:
+            return None
+        rows = self.source.notification_rows(low, PAGE)
+        if not rows:
+            return None
+        batch = [
+            Recorded(position, version, topic, state, oid, self.decode(topic, state))
+            for position, version, topic, state, oid in rows
+        ]
+        if self.shadow is None and not locked:
+            _lock_live(connection)
+            if self._where(on) != where:
+                raise PositionMoved("another runner moved the read models meanwhile")
+        applied: list[tuple[ReadModelProjection, Tracked, int]] = []
+        for projection in self.projections:
+            since = where[projection.name]
+            part = [r for r in batch if r.position > since.position]
+            if part:
+                projection.apply(on, part)
+                applied.append((projection, since, len(part)))
+        seconds = max(time.perf_counter() - started, 1e-6)
+        for projection, since, count in applied:
+            rate = count / seconds
+            if since.rate:  # smoothed over the last few batches
+                rate = SMOOTHING * rate + (1 - SMOOTHING) * since.rate
+            projection.advance(on, since.position, batch[-1].position, since.generation, rate)
+            self._left_at[projection.name] = (batch[-1].position, since.generation)
+        return len(batch), batch[-1].position
+
+    def _where(self, connection: Connection) -> dict[str, Tracked]:
+        found = tracked(connection)
+        return {p.name: found.get(p.name, UNTRACKED) for p in self.projections}
 
     def rebuild(self, progress: Progress | None = None, names: Sequence[str] = ()) -> int:
-        """Drops the named read models' rows (every one's by default) and projects the whole
-        event log into them again."""
+        """Projects the whole event log into the named read models (every one by default)
+        again. Read models already built are rebuilt beside the live ones, which go on
+        answering, and swapped in at once (``projections.bluegreen``); empty ones in place."""
         self.migrate()
         chosen = self.named(names)
+        status = self.status()
+        if self.shadow is None and any(status.read_models[p.name].position for p in chosen):
+            from projections.bluegreen import rebuild_beside
+
+            read = rebuild_beside(self, [p.name for p in chosen], progress)
+            self._forget()
+            return read
         with self.engine.begin() as connection:
             for projection in chosen:
-                projection.clear(connection)
+                projection.clear(self._on(connection))
         self._forget()
         return self.catch_up(progress)
 
@@ -164,13 +263,14 @@ class ReadModelRunner:
             projection.forget()
         self._left_at.clear()
 
-    def _forget_moved(self, positions: dict[str, int]) -> None:
-        """A projection another process moved on since this runner left it has caches that
-        miss what that process applied: they go, and are read again from its tables."""
+    def _forget_moved(self, where: dict[str, Tracked]) -> None:
+        """A projection another process moved on (or a rebuild swapped in) since this
+        runner left it has caches that miss what happened: they go, and are read again from
+        its tables."""
         for projection in self.projections:
-            if self._left_at.get(projection.name) != positions[projection.name]:
+            if self._left_at.get(projection.name) != where[projection.name].where:
                 projection.forget()
-                self._left_at[projection.name] = positions[projection.name]
+                self._left_at[projection.name] = where[projection.name].where
 
     def follow(
         self,

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -60,11 +61,18 @@ def lot_identity() -> list[Column[Any]]:
     ]
 
 
+# each read model's place in the event log, moved in the same transaction as its rows: the
+# version of its definition it was built by, how many times it was rebuilt (a rebuild swapped
+# in under a running process makes it drop its caches), and how fast it last moved
 tracking = Table(
     "rm_tracking",
     metadata,
     Column("projection", String(64), primary_key=True),
     Column("position", Integer, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("generation", Integer, nullable=False, server_default="0"),
+    Column("moved_at", UTCDateTime()),
+    Column("rate", Float),  # events/s of its last batches; a speed, not a quantity
 )
 
 # The current state of every lot, as of now, as known now: the fast path of every query.

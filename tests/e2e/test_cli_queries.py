@@ -69,9 +69,14 @@ def test_csv_and_table_formats(workdir: Path) -> None:
 def test_projections_status_and_rebuild(workdir: Path) -> None:
     status = bonded("projections", "status", cwd=workdir).stdout.splitlines()
     assert status[0] == "position 38, head 38, lag 0"
-    assert "  lot_history: position 38, lag 0" in status[1:]
+    assert any(line.startswith("  lot_history: position 38, lag 0, ") for line in status[1:])
     rebuilt = bonded("projections", "rebuild", cwd=workdir)
     assert rebuilt.returncode == 0 and "rebuilt from 38 events" in rebuilt.stdout
+    after = json.loads(bonded("projections", "status", "--format", "json", cwd=workdir).stdout)
+    assert after["lag"] == 0 and after["head"] == 38
+    history = after["read_models"]["lot_history"]
+    assert history["rebuilt"] == 1 and history["seconds_to_catch_up"] == 0
+    assert history["events_per_second"] > 0  # the rate the rebuild moved at
     upgraded = bonded("db", "upgrade", cwd=workdir)
     assert f"read models at revision {HEAD}" in upgraded.stdout
     alone = bonded("projections", "rebuild", "--only", "lot_history", cwd=workdir)

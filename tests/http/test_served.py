@@ -207,3 +207,60 @@ def test_a_subscription_is_its_subscribers_alone(served: Served) -> None:
         assert other.delete(f"/subscriptions/{subscription}").status_code == 404
         assert owner.delete(f"/subscriptions/{subscription}").status_code == 204
         assert owner.delete(f"/subscriptions/{subscription}").status_code == 204  # idempotent
+
+
+def test_a_rebuild_while_the_server_serves_and_records(served: Served, tmp_path: Path) -> None:
+    """`bonded projections rebuild` beside a running server that records and answers: the
+    rebuild succeeds, every answer meanwhile has every lot, and every write is seen."""
+    import os
+    import subprocess
+    import threading
+
+    from tests.e2e.test_cli_apply import BONDED
+
+    stop = threading.Event()
+    posted: list[int] = []
+    seen: list[tuple[int, frozenset[str]]] = []
+
+    def record() -> None:
+        with served.as_("warehouse_owner") as owner:
+            for n in range(90):
+                if stop.is_set():
+                    return
+                one = body(quantity="1", command_id=f"rebuild-{n}")
+                posted.append(owner.post("/commands/ex_warehouse", json=one).status_code)
+
+    def ask() -> None:
+        with served.as_("warehouse_owner") as owner:
+            while not stop.is_set():
+                answer = owner.get("/balances")
+                lots = frozenset(r["lot_id"] for r in answer.json()) if answer.is_success else None
+                seen.append((answer.status_code, lots or frozenset()))
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BONDED_")}
+    environment["BONDED_DATABASE_URL"] = served.database_url
+    threads = [threading.Thread(target=work) for work in (record, ask)]
+    for thread in threads:
+        thread.start()
+    try:
+        rebuilds = [
+            subprocess.run(
+                [BONDED, "projections", "rebuild", *only],
+                cwd=tmp_path,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            for only in ([], ["--only", "lots"], [])
+        ]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert [r.returncode for r in rebuilds] == [0, 0, 0], [r.stderr for r in rebuilds]
+    assert posted and set(posted) == {201}
+    assert {status for status, _ in seen} == {200}
+    assert len({lots for _, lots in seen}) == 1 and seen[0][1]  # never empty or partial
+    with served.as_("warehouse_owner") as owner:
+        assert on_hand(owner, "D1/1") == str(100 - len(posted))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -14,6 +16,7 @@ from commands.store import EventStore
 from ledger.errors import LedgerError
 from ledger.rulepacks import load_pack
 from projections import tables as t
+from projections.history import LotHistoryProjection
 from projections.projection import PositionMoved, Recorded
 from projections.projector import CurrentLotsProjection
 from projections.queries import Filters, ReadModel, When
@@ -322,11 +325,17 @@ def test_one_read_model_rebuilds_alone(ledger: Harness, read: ReadSide) -> None:
 
 
 def dump(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every read model's rows, and each one's position and version (not when it last moved,
+    how fast, or how many times it was rebuilt)."""
+    c = t.tracking.c
     with engine.connect() as connection:
-        return {
+        dumped = {
             table.name: sorted(tuple(row) for row in connection.execute(select(table)))
-            for table in (*t.READ_MODEL_TABLES, t.tracking)
+            for table in t.READ_MODEL_TABLES
         }
+        positions = select(c.projection, c.position, c.version)
+        dumped[t.tracking.name] = sorted(tuple(row) for row in connection.execute(positions))
+        return dumped
 
 
 def test_a_runner_that_fell_behind_another_applies_nothing(
@@ -416,3 +425,80 @@ def test_postgresql_gets_fresh_statistics_for_the_read_models(postgres_url: str)
         ).scalars()
         assert {"rm_lot_states", "rm_lot_history", "rm_lot_origins", "rm_lots"} <= set(analyzed)
     store.close()
+
+
+def test_a_rebuild_is_swapped_in_while_others_record_follow_and_read(
+    ledger: Harness, read: ReadSide, store: EventStore
+) -> None:
+    """Blue/green: the rebuild builds beside the live read models, which a follower of its
+    own keeps projecting and readers keep reading; every answer has every lot, and the
+    read models after the swap equal a rebuild from nothing."""
+    lots = [f"D{n}/1" for n in range(12)]
+    ledger.given(*(warehousing(lot.split("/")[0], line(1, "1000")) for lot in lots))
+    read.runner.catch_up()
+    follower = ReadSide(store)  # another process's runner, as `bonded serve` has
+    stop = threading.Event()
+    failures: list[BaseException] = []
+    answers: list[int] = []
+
+    def record_and_follow() -> None:
+        n = 0
+        while not stop.is_set():
+            ledger.given(ex_warehousing(lots[n % len(lots)], "1"))
+            follower.runner.catch_up()
+            n += 1
+
+    def ask() -> None:
+        while not stop.is_set():
+            answers.append(len(follower.model.balances(Filters(), When(date(2026, 11, 23)))))
+
+    def guarded(work: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                work()
+            except BaseException as failure:  # noqa: BLE001 - any failure in a thread fails the test
+                failures.append(failure)
+                stop.set()
+
+        return run
+
+    threads = [threading.Thread(target=guarded(w)) for w in (record_and_follow, ask)]
+    for thread in threads:
+        thread.start()
+    try:
+        for names in ([], ["lots"], ["lot_history", "reference"], []):
+            read.runner.rebuild(names=names)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+    assert answers and set(answers) == {len(lots)}  # never empty, never half-built
+    read.runner.catch_up()
+    live = dump(read.engine)
+    assert read.runner.status().read_models["lots"].generation == 3  # rebuilt three times
+    with read.engine.begin() as connection:  # from nothing: cleared and built in place
+        for projection in read.runner.projections:
+            projection.clear(connection)
+    read.runner.rebuild()
+    assert dump(read.engine) == live
+    assert len(on_hand(read.model.balances(Filters(), When(date(2026, 11, 23))))) == len(lots)
+
+
+def test_a_read_model_built_by_another_version_is_rebuilt_beside_on_catch_up(
+    ledger: Harness, read: ReadSide, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger.given(warehousing("D1", line(1, "100")), ex_warehousing(quantity="30"))
+    read.runner.catch_up()
+    live = dump(read.engine)
+    monkeypatch.setattr(LotHistoryProjection, "version", 2)  # its definition changed
+    assert read.runner.stale() == ["lot_history"]
+    ledger.given(ex_warehousing(quantity="5"))
+    read.runner.catch_up()
+    status = read.runner.status()
+    history = status.read_models["lot_history"]
+    assert (history.version, history.generation, history.position) == (2, 1, status.head)
+    assert status.read_models["lots"].generation == 0  # the others were not touched
+    assert read.runner.stale() == []
+    assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "65"}
+    assert len(dump(read.engine)["rm_lot_history"]) == len(live["rm_lot_history"]) + 1
