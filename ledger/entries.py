@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from ledger.events import LotCreation, LotEvent
 from ledger.facts import LotFacts, Posting
@@ -15,6 +16,12 @@ from ledger.numbers import decimal_text
 class Entry:
     version: int
     event: LotEvent
+
+    @cached_property
+    def postings(self) -> tuple[Posting, ...]:
+        """The event's balance steps, made once: a lot's timeline folds an entry again each
+        time a late one lands near it."""
+        return self.event.postings()
 
     @property
     def kind(self) -> str:
@@ -39,7 +46,7 @@ def step(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:
 
 
 def apply(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:
-    for posting in entry.event.postings():
+    for posting in entry.postings:
         facts.post(posting)
         if facts.on_hand < 0 or facts.in_transit < 0:
             yield _negative_balance(lot_id, entry, facts, posting)

@@ -74,6 +74,10 @@ class Prefix(Sequence[T], Generic[T]):
                 return Prefix._of(self._items, self._length + len(added))
         return Prefix._of(self._items[: self._length] + added, self._length + len(added))
 
+    def as_list(self) -> list[T]:
+        """Its items in a new list (a copy at C speed)."""
+        return self._items[: self._length]
+
     @classmethod
     def first(cls, items: list[T], length: int) -> Prefix[T]:
         """The first ``length`` items of ``items``, seen without copying them."""

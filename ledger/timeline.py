@@ -6,13 +6,16 @@ the lot's facts just before its first entry, the net change its entries make to 
 and in-transit balances, and the lowest on-hand balance any of its posting steps reaches,
 counted from the block's start. The balances at a block's start are the sum of the blocks
 before it, so a late entry that only takes goods out changes its own block and nothing after.
+Those sums, and the lowest balance reached from any block on, are kept in a tree of running
+totals (``ledger.running``): found in O(log blocks), changed in O(log blocks).
 
 Then:
 - the facts at a moment are the facts at the start of its block, folded on through at most
   one block;
 - an entry that only takes goods out (an ex-warehousing, an order, a liquidation) inserted at
   a moment breaks a later entry exactly where a later posting step's on-hand balance, less the
-  quantity taken, goes below zero: the blocks' lowest steps show which block to fold again,
+  quantity taken, goes below zero: the running lowest balance says whether any does, and the
+  blocks' lowest steps which block to fold again,
   and that block is checked entry by entry as the whole replay would (the same violation,
   message and all). The entries before it were valid when recorded and are unchanged.
 
@@ -22,9 +25,10 @@ reversal is still checked by replaying the whole history (``ledger.lot``).
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -32,9 +36,10 @@ from ledger.entries import Entry, Violation, step
 from ledger.events import EntryReversed, LotCreation, LotEvent
 from ledger.facts import NO_CHANGES, LotFacts
 from ledger.prefix import Prefix
+from ledger.running import NONE, ZERO, RunningTotals
 
-BLOCK = 128
-ZERO = Decimal(0)
+BLOCK = 32  # entries; a block takes late entries up to twice that, then splits
+_sharing = threading.Lock()  # the running totals are shared by a timeline's versions
 
 
 def only_takes_out(event: LotEvent) -> bool:
@@ -59,28 +64,33 @@ def _entry_effective(entry: Entry) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    entries: Prefix[Entry]  # in effective order, version breaking ties
+    entries: tuple[Entry, ...]  # in effective order, version breaking ties (at most 2 BLOCK)
     start: LotFacts | None  # the facts before the first entry (None: it is the lot's creation)
     on_hand: Decimal  # what the entries add to the on-hand balance
     in_transit: Decimal
-    lowest: Decimal | None  # the lowest on-hand after a posting step, from the block's start
+    lowest: Decimal  # the lowest on-hand after a posting step, from the block's start (NONE)
 
     @staticmethod
     def of(start: LotFacts | None, entries: Iterable[Entry]) -> Block:
-        block = Block(Prefix(), start, ZERO, ZERO, None)
-        for entry in entries:
-            block = block.with_entry(entry)
-        return block
+        kept = tuple(entries)
+        on_hand, in_transit, lowest = ZERO, ZERO, NONE
+        for entry in kept:
+            for posting in entry.postings:
+                on_hand += posting.on_hand
+                in_transit += posting.in_transit
+                if on_hand < lowest:
+                    lowest = on_hand
+        return Block(kept, start, on_hand, in_transit, lowest)
 
     def with_entry(self, entry: Entry) -> Block:
         """The block with ``entry`` after its own."""
         on_hand, in_transit, lowest = self.on_hand, self.in_transit, self.lowest
-        for posting in entry.event.postings():
+        for posting in entry.postings:
             on_hand += posting.on_hand
             in_transit += posting.in_transit
-            if lowest is None or on_hand < lowest:
+            if on_hand < lowest:
                 lowest = on_hand
-        return Block(self.entries.extended([entry]), self.start, on_hand, in_transit, lowest)
+        return Block((*self.entries, entry), self.start, on_hand, in_transit, lowest)
 
     def begin(self, on_hand: Decimal, in_transit: Decimal) -> LotFacts | None:
         """A copy of the facts at the block's start, with these balances."""
@@ -98,19 +108,32 @@ def fold(facts: LotFacts | None, entry: Entry) -> LotFacts | None:
         if not isinstance(event, LotCreation):
             return None
         facts = event.founding_facts()
-    for posting in event.postings():
+    for posting in entry.postings:
         facts.post(posting)
     event.evolve(facts)
     return facts
 
 
 @dataclass(frozen=True, slots=True)
+class Folded:
+    """The facts at a moment, and where it falls: its block and the place in it."""
+
+    moment: datetime
+    index: int
+    at: int
+    facts: LotFacts | None
+
+
+@dataclass(frozen=True, slots=True)
 class Timeline:
-    """The blocks: every one but the last closed, the last still taking entries appended in
-    effective order."""
+    """The blocks: every one but the last closed (and summed in the running totals), the
+    last still taking entries appended in effective order."""
 
     closed: Prefix[Block]
     tail: Block
+    totals: RunningTotals
+    stamp: object = field(default_factory=object, compare=False, repr=False)
+    _last_fold: list[Folded] = field(default_factory=list, compare=False, repr=False)
 
     @staticmethod
     def of(active: Sequence[Entry]) -> Timeline:
@@ -122,16 +145,39 @@ class Timeline:
             blocks.append(Block.of(facts.copy() if facts is not None else None, chunk))
             for entry in chunk:
                 facts = fold(facts, entry)
-        return Timeline(Prefix(blocks[:-1]), blocks[-1])
+        return Timeline.made(blocks[:-1], blocks[-1])
+
+    @staticmethod
+    def made(closed: list[Block], tail: Block) -> Timeline:
+        stamp = object()
+        return Timeline(Prefix(closed), tail, RunningTotals(closed, stamp), stamp)
+
+    def _totals(self) -> RunningTotals:
+        """The running totals of this version (call with ``_sharing`` held): the shared
+        tree if no newer version changed it since, else a tree of its own."""
+        if self.totals.holder is not self.stamp:
+            object.__setattr__(self, "totals", RunningTotals(self.closed, self.stamp))
+        return self.totals
+
+    def _changed(self, closed: Prefix[Block], tail: Block, change: Change) -> Timeline:
+        """A new version: the running totals changed for it, and now its own."""
+        stamp = object()
+        with _sharing:
+            totals = self._totals()
+            change(totals)
+            totals.holder = stamp
+        return Timeline(closed, tail, totals, stamp)
 
     @property
     def blocks(self) -> list[Block]:
         return [*self.closed, self.tail] if self.tail.entries else list(self.closed)
 
+    def _block(self, index: int) -> Block:
+        return self.closed[index] if index < len(self.closed) else self.tail
+
     def first_moment(self) -> datetime:
         """When the lot's first active entry took effect."""
-        first = self.closed[0] if self.closed else self.tail
-        return first.entries[0].event.effective_at
+        return _effective(self._block(0))
 
     @property
     def last(self) -> Entry | None:
@@ -142,54 +188,75 @@ class Timeline:
     def appended(self, entry: Entry, before: LotFacts) -> Timeline:
         """With ``entry`` after every entry; ``before`` is the lot's facts just before it."""
         if len(self.tail.entries) < BLOCK:
-            return Timeline(self.closed, self.tail.with_entry(entry))
-        return Timeline(self.closed.extended([self.tail]), Block.of(before.copy(), [entry]))
+            return Timeline(self.closed, self.tail.with_entry(entry), self.totals, self.stamp)
+        closing = self.tail
+        new_tail = Block.of(before.copy(), [entry])
+        return self._changed(self.closed.extended([closing]), new_tail, lambda t: t.append(closing))
 
-    def _find(self, blocks: Sequence[Block], moment: datetime) -> tuple[int, Decimal, Decimal]:
+    def _find(self, moment: datetime) -> tuple[int, Decimal, Decimal]:
         """The last block starting at or before ``moment`` (-1 if none), and the balances
         at its start."""
-        index = bisect_right(blocks, moment, key=_effective) - 1
-        on_hand = sum((b.on_hand for b in blocks[: max(index, 0)]), ZERO)
-        in_transit = sum((b.in_transit for b in blocks[: max(index, 0)]), ZERO)
+        closed = self.closed
+        if self.tail.entries and _effective(self.tail) <= moment:
+            index = len(closed)
+        else:
+            index = bisect_right(closed, moment, key=_effective) - 1
+        with _sharing:
+            on_hand, in_transit = self._totals().start_of(max(index, 0))
         return index, on_hand, in_transit
+
+    def _folded_to(self, moment: datetime) -> Folded:
+        """The facts after every entry effective at or before ``moment``, folded from the
+        start of its block; the last answer is kept, since deciding a late entry asks for
+        the facts at its moment and then checks it there."""
+        kept = self._last_fold[-1:]  # one read: threads share a lot's timeline
+        if kept and kept[0].moment == moment:
+            return kept[0]
+        index, on_hand, in_transit = self._find(moment)
+        if index < 0:
+            found = Folded(moment, index, 0, None)
+        else:
+            block = self._block(index)
+            facts = block.begin(on_hand, in_transit)
+            at = bisect_right(block.entries, moment, key=_entry_effective)
+            for earlier in block.entries[:at]:
+                facts = fold(facts, earlier)
+            found = Folded(moment, index, at, facts)
+        self._last_fold[:] = [found]
+        return found
 
     def facts_at(self, moment: datetime) -> LotFacts | None:
         """The lot's facts after every entry effective at or before ``moment``: a new object."""
-        blocks = self.blocks
-        index, on_hand, in_transit = self._find(blocks, moment)
-        if index < 0:
-            return None
-        block = blocks[index]
-        facts = block.begin(on_hand, in_transit)
-        for entry in block.entries:
-            if entry.event.effective_at > moment:
-                break
-            facts = fold(facts, entry)
-        return facts
+        facts = self._folded_to(moment).facts
+        return facts.copy() if facts is not None else None
 
     def violation_if_inserted(self, lot_id: str, entry: Entry) -> Violation | None:
         """The first violation of the history with ``entry`` (one that ``only_takes_out``,
         effective within the lot's life, later in recorded order than every entry) inserted
         at its effective moment; None if it holds."""
-        blocks = self.blocks
-        index, on_hand, in_transit = self._find(blocks, entry.event.effective_at)
+        folded = self._folded_to(entry.event.effective_at)
+        index, at = folded.index, folded.at
         assert index >= 0, "an entry before the lot's creation is refused before this"
-        block = blocks[index]
-        facts = block.begin(on_hand, in_transit)
-        at = bisect_right(block.entries, entry.event.effective_at, key=_entry_effective)
-        for earlier in block.entries[:at]:
-            facts = fold(facts, earlier)
-        assert facts is not None
+        assert folded.facts is not None
+        facts = folded.facts.copy()
+        block = self._block(index)
         for later in (entry, *block.entries[at:]):
             violation = next(step(lot_id, later, facts), None)
             if violation is not None:
                 return violation
-        taken = -sum((p.on_hand for p in entry.event.postings()), ZERO)
-        on_hand += block.on_hand
-        in_transit += block.in_transit
-        for later_block in blocks[index + 1 :]:
-            lowest = later_block.lowest
-            if lowest is not None and on_hand - taken + lowest < 0:
+        taken = -sum((p.on_hand for p in entry.postings), ZERO)
+        with _sharing:
+            totals = self._totals()
+            lowest = totals.lowest_from(index + 1)
+            on_hand, in_transit = totals.start_of(index + 1)
+            tail_starts, _ = totals.total()
+        if index < len(self.closed) and self.tail.entries:  # the tail is not in the totals
+            lowest = min(lowest, tail_starts + self.tail.lowest)
+        if lowest - taken >= 0:
+            return None  # no later posting step goes below zero for what it takes
+        # one does: the block it is in is checked entry by entry, as the whole replay would
+        for later_block in self.blocks[index + 1 :]:
+            if on_hand - taken + later_block.lowest < 0:
                 shifted = later_block.begin(on_hand - taken, in_transit)
                 assert shifted is not None
                 for later in later_block.entries:
@@ -202,9 +269,8 @@ class Timeline:
 
     def inserted(self, entry: Entry) -> Timeline:
         """With ``entry`` (as for ``violation_if_inserted``, and found to hold) inserted."""
-        blocks = self.blocks
-        index, _, _ = self._find(blocks, entry.event.effective_at)
-        block = blocks[index]
+        index, _, _ = self._find(entry.event.effective_at)
+        block = self._block(index)
         at = bisect_right(block.entries, entry.event.effective_at, key=_entry_effective)
         entries = [*block.entries[:at], entry, *block.entries[at:]]
         replacing = [Block.of(block.start, entries)]
@@ -213,5 +279,19 @@ class Timeline:
             for earlier in entries[:BLOCK]:
                 facts = fold(facts, earlier)
             replacing = [Block.of(block.start, entries[:BLOCK]), Block.of(facts, entries[BLOCK:])]
-        blocks[index : index + 1] = replacing
-        return Timeline(Prefix(blocks[:-1]), blocks[-1])
+        closed = self.closed.as_list()
+        if index == len(closed):  # the tail: the first of a split closes
+            tail = replacing[-1]
+            if len(replacing) == 1:
+                return Timeline(self.closed, tail, self.totals, self.stamp)
+            first = replacing[0]
+            return self._changed(self.closed.extended([first]), tail, lambda t: t.append(first))
+        if len(replacing) == 1:
+            new = replacing[0]
+            closed[index] = new
+            return self._changed(Prefix(closed), self.tail, lambda t: t.set(index, new))
+        closed[index : index + 1] = replacing
+        return Timeline.made(closed, self.tail)  # every later block moves: summed again
+
+
+Change = Callable[[RunningTotals], None]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -33,6 +33,7 @@ def utc_naive(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
 
+@lru_cache(maxsize=1 << 16)
 def sqlite_moment(moment: datetime) -> str:
     """SQLAlchemy's SQLite storage format for a moment: ``YYYY-MM-DD HH:MM:SS.ffffff``."""
     return utc_naive(moment).isoformat(" ", "microseconds")

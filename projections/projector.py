@@ -179,6 +179,18 @@ class CurrentLotsProjection(ReadModelProjection):
             self.contracts[contract_no] = load_contract(connection, contract_no)
         return self.contracts[contract_no]
 
+    def _load_contracts(self, connection: Connection, lot_ids: Sequence[str]) -> None:
+        """The contracts of these lots not yet kept, in one query (not one per lot)."""
+        wanted = {
+            facts.contract_no
+            for lot_id in lot_ids
+            if (facts := self.lots[lot_id].current()) is not None
+        }
+        missing = sorted(c for c in wanted if c is not None and c not in self.contracts)
+        if missing:
+            found = load_contracts(connection, missing)
+            self.contracts.update({c: found.get(c) for c in missing})
+
     def province(self, connection: Connection, warehouse_id: str) -> str | None:
         if warehouse_id not in self.provinces:
             row = connection.execute(
@@ -193,6 +205,7 @@ class CurrentLotsProjection(ReadModelProjection):
         if not lot_ids:
             return
         ids = sorted(lot_ids)
+        self._load_contracts(connection, ids)
         for start in range(0, len(ids), 500):
             connection.execute(delete(t.lots).where(t.lots.c.lot_id.in_(ids[start : start + 500])))
         rows = [row for lot_id in ids if (row := self._current_row(connection, lot_id))]

@@ -34,7 +34,8 @@ from projections.schema import ensure_current
 from projections.shadow import Shadow
 from projections.warning_facts import WarningFactsProjection
 
-PAGE = 2000
+PAGE = 2000  # events a live batch applies in one transaction, holding the write lock
+REBUILD_PAGE = 10_000  # in a shadow no one waits for its lock: fewer, larger transactions
 SMOOTHING = 0.3  # weight of the newest batch in a read model's recent rate
 SWAP_LOCK = 0x626F6E6465645F73  # "bonded_s": batches share it, a rebuild's swap takes it alone
 ANALYZE_AFTER = 50_000  # events projected in one catch-up after which PostgreSQL re-plans
@@ -105,6 +106,7 @@ class ReadModelRunner:
         self.decode = decode
         self.projections = list(projections)
         self.shadow = shadow  # where this runner writes, when it builds beside the live ones
+        self.page = REBUILD_PAGE if shadow is not None else PAGE
         self._migrated = shadow is not None
         self._left_at: dict[str, tuple[int, int]] = {}  # where this runner left each projection
 
@@ -208,7 +210,7 @@ class ReadModelRunner:
         low = min(w.position for w in where.values())
         if low >= head:
             return None
-        rows = self.source.notification_rows(low, PAGE)
+        rows = self.source.notification_rows(low, self.page)
         if not rows:
             return None
         batch = [
