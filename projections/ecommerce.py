@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from functools import singledispatchmethod
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, insert, update
+from sqlalchemy import Connection, Insert, Table, and_, bindparam, insert, update
 from sqlalchemy.sql.base import Executable
 
 from ledger.calendar import local_date
@@ -26,6 +26,7 @@ from ledger.events import EntryReversed, Event
 from ledger.numbers import decimal_text
 from ledger.rulepacks import RulePack
 from projections import tables as t
+from projections.bulk import insert_rows
 from projections.exact import exact_parts
 from projections.projection import ReadModelProjection, Recorded
 
@@ -72,6 +73,12 @@ ORDER_REVERSED = (
 )
 
 
+def _insert(connection: Connection, inserts: dict[Table, list[dict[str, Any]]]) -> None:
+    for table, rows in inserts.items():
+        insert_rows(connection, table, rows)
+    inserts.clear()
+
+
 class EcommerceProjection(ReadModelProjection):
     name = "ecommerce"
     tables = t.ECOMMERCE_TABLES
@@ -80,10 +87,21 @@ class EcommerceProjection(ReadModelProjection):
         self.pack = pack
 
     def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:
+        """The batch's rows, each table's inserts sent at once (``insert_rows``): inserts
+        into different tables do not depend on each other, and an update (a reversal, a
+        revocation) goes after every insert before it."""
+        inserts: dict[Table, list[dict[str, Any]]] = {}
         for recorded in batch:
             for statement, params in self.writes(recorded.event, recorded.version):
-                if params:
-                    connection.execute(statement, params)
+                if not params:
+                    continue
+                if isinstance(statement, Insert) and isinstance(statement.table, Table):
+                    rows = inserts.setdefault(statement.table, [])
+                    rows.extend(params if isinstance(params, list) else [params])
+                    continue
+                _insert(connection, inserts)
+                connection.execute(statement, params)
+        _insert(connection, inserts)
 
     @singledispatchmethod
     def writes(self, event: Event, version: int) -> list[Writing]:
