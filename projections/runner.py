@@ -210,7 +210,8 @@ class ReadModelRunner:
         low = min(w.position for w in where.values())
         if low >= head:
             return None
-        rows = self.source.notification_rows(low, self.page)
+        rows = self.source.notification_rows(low, min(self.page, head - low))
+        rows = [row for row in rows if row[0] <= head]  # never past ``head`` (gaps on PostgreSQL)
         if not rows:
             return None
         batch = [

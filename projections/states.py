@@ -1,6 +1,7 @@
 """A lot's states on both time axes (``rm_lot_states``): what it held, where and with whom,
-from one effective moment to the next, as the ledger knew it from one recorded moment to the
-next. Every holding question (balances, clocks, overdue) is one indexed range query on it:
+from one local day to the next (each state from the start of the day whose end it holds), as
+the ledger knew it from one recorded moment to the next. Every holding question (balances,
+clocks, overdue) asks for the end of a day, and is one indexed range query on it:
 
     effective_from <= end of as_of < effective_to AND recorded_from <= known_at < recorded_to
 
@@ -8,22 +9,26 @@ A lot's timeline is the fold of its active movements in effective order (version
 ties), the facts set applied by ``ledger.facts.take`` as the ledger's own fold applies them.
 When an event is recorded (or reversed) at R, the lot's timeline is computed again; the states
 it no longer has are closed at R (``recorded_to = R``) and the new ones start at R. An entry
-appended in effective order closes one state and opens two; a backdated one or a reversal
-closes and opens as many as it changes. States with nothing in the lot are not kept: no
-holding question returns them.
+appended in effective order replaces its day's state (closes one and opens one, or two on a
+new day); a backdated one or a reversal closes and opens one for each later day it changes,
+not one for each later entry. States with nothing in the lot are not kept: no holding
+question returns them.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
+from sys import maxsize
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
+from ledger.calendar import end_of_day, local_date, start_of_day
 from ledger.facts import Changes, take
 from ledger.numbers import decimal_text
 from projections import tables as t
@@ -91,22 +96,37 @@ def timeline(movements: Iterable[Movement]) -> list[State]:
     return _states(_points(ordered, _Running(), []))
 
 
-Point = tuple[datetime, tuple[Any, ...]]  # a moment the lot's values change, and the values
+Point = tuple[datetime, tuple[Any, ...]]  # a day the lot's values change (its start), the values
 
 
 def _points(ordered: Sequence[Movement], running: _Running, points: list[Point]) -> list[Point]:
-    """Folds ``ordered`` on from ``running``, appending to ``points`` a point at each moment
-    after whose last movement the values differ from the point before."""
+    """Folds ``ordered`` on from ``running``, appending to ``points`` a point for each local
+    day after whose last movement the values differ from the point before: every holding
+    question asks for the end of a day, so a state lasts at least a day, and a lot with
+    thousands of orders a day has one state a day, not one an order."""
+    last = len(ordered) - 1
     for index, movement in enumerate(ordered):
         running.on_hand += movement.on_hand
         running.in_transit += movement.in_transit
         take(running, movement.changes)
-        last_at_moment = (
-            index + 1 == len(ordered) or ordered[index + 1].effective_at != movement.effective_at
-        )
-        if last_at_moment and (not points or points[-1][1] != running.values()):
-            points.append((movement.effective_at, running.values()))
+        if index < last and ordered[index + 1].effective_at <= _day_end(movement.effective_at):
+            continue  # not the day's last movement
+        if not points or points[-1][1] != running.values():
+            points.append((_day_start(movement.effective_at), running.values()))
     return points
+
+
+@lru_cache(maxsize=4096)
+def _day_of(moment: datetime) -> date:
+    return local_date(moment)
+
+
+def _day_start(moment: datetime) -> datetime:
+    return start_of_day(_day_of(moment))
+
+
+def _day_end(moment: datetime) -> datetime:
+    return end_of_day(_day_of(moment))
 
 
 def _states(points: Sequence[Point], end: datetime = END) -> list[State]:
@@ -117,6 +137,18 @@ def _states(points: Sequence[Point], end: datetime = END) -> list[State]:
         for (start, values), until in zip(points, ends, strict=True)
         if values[-2] + values[-1] > 0
     ]
+
+
+def _takes_out(movement: Movement) -> bool:
+    return movement.on_hand < 0 and not movement.in_transit and movement.changes == NO_CHANGE
+
+
+NO_CHANGE = Changes()
+
+
+def _less(values: tuple[Any, ...], on_hand: Decimal) -> tuple[Any, ...]:
+    """``values`` with ``on_hand`` added to their on-hand balance (the one before last)."""
+    return (*values[:-2], values[-2] + on_hand, values[-1])
 
 
 @dataclass(slots=True)
@@ -142,11 +174,13 @@ class LotStates:
     current: dict[datetime, _Kept] = field(default_factory=dict)  # by effective_from
     ordered: list[Movement] = field(default_factory=list)  # in effective order, version next
     points: list[Point] = field(default_factory=list)
+    added: Movement | None = None  # the movement ``add`` added last, for ``refold``
 
     def add(self, movement: Movement) -> datetime:
         """Adds an active movement; answers its moment, from which the timeline changes."""
         self.movements[movement.version] = movement
         insort(self.ordered, movement, key=_key)
+        self.added = movement
         return movement.effective_at
 
     def remove(self, version: int) -> datetime | None:
@@ -156,26 +190,72 @@ class LotStates:
             return None
         index = bisect_left(self.ordered, _key(movement), key=_key)
         del self.ordered[index]
+        self.added = None
         return movement.effective_at
 
     def refold(self, moment: datetime) -> tuple[list[datetime], list[State]]:
-        """Folds the timeline again from the last point before ``moment`` (or from the start):
-        the effective starts of the states it had from there, and the states it has now."""
+        """Folds the timeline again from the last point of a day before ``moment``'s (or
+        from the start): the effective starts of the states it had from there, and the states
+        it has now. A movement after every other one is folded on from the last point."""
         if not self.ordered or self.ordered[0].version != 1:
             old = list(self.current)
             self.points = []
             return old, []
-        at = bisect_left(self.points, moment, key=lambda point: point[0]) - 1
-        if at < 0 or self.ordered[0].effective_at >= moment:
+        added, self.added = self.added, None
+        if added is not None and self.ordered[-1] is added and self.points and self._newest():
+            return self._appended()
+        if added is not None and added.effective_at == moment and _takes_out(added):
+            shifted = self._taken_out(added)
+            if shifted is not None:
+                return shifted
+        at = bisect_left(self.points, _day_start(moment), key=lambda point: point[0]) - 1
+        if at < 0 or _day_start(self.ordered[0].effective_at) >= _day_start(moment):
             old = list(self.current)
             self.points = _points(self.ordered, _Running(), [])
             return old, _states(self.points)
         since = self.points[at]
         old = [start for start, _ in self.points[at:] if start in self.current]
         running = _Running(*since[1])
-        first = bisect_left(self.ordered, (moment, 0), key=_key)
+        first = bisect_right(self.ordered, (_day_end(since[0]), maxsize), key=_key)
         del self.points[at + 1 :]
         _points(self.ordered[first:], running, self.points)
+        return old, _states(self.points[at:])
+
+    def _taken_out(self, movement: Movement) -> tuple[list[datetime], list[State]] | None:
+        """A late movement that only takes goods out lowers the on-hand balance at the end of
+        its day and of every later day, and changes nothing else: the points from its day on
+        are shifted, not folded again (a hot lot's day may hold thousands of movements).
+        None when it falls on the lot's first day (folded again from the start)."""
+        day = _day_start(movement.effective_at)
+        at = bisect_left(self.points, day, key=lambda point: point[0])
+        if at == 0:
+            return None
+        old = [start for start, _ in self.points[at - 1 :] if start in self.current]
+        taken = movement.on_hand  # negative
+        if at == len(self.points) or self.points[at][0] != day:  # the day changed nothing
+            self.points.insert(at, (day, self.points[at - 1][1]))
+        self.points[at:] = [(start, _less(values, taken)) for start, values in self.points[at:]]
+        if self.points[at][1] == self.points[at - 1][1]:  # now its day changes nothing
+            del self.points[at]
+        return old, _states(self.points[at - 1 :])
+
+    def _newest(self) -> bool:
+        """The last movement is alone at its moment, after every other."""
+        return (
+            len(self.ordered) < 2 or self.ordered[-2].effective_at < self.ordered[-1].effective_at
+        )
+
+    def _appended(self) -> tuple[list[datetime], list[State]]:
+        """The last movement folded on from the values after every other one (the last
+        point's: a day that changed nothing has none)."""
+        movement = self.ordered[-1]
+        at = max(len(self.points) - 2, 0)  # the state before the last may end elsewhere now
+        old = [start for start, _ in self.points[at:] if start in self.current]
+        day = _day_start(movement.effective_at)
+        last_day, last_values = self.points[-1]
+        if day == last_day:  # the day's point is folded again from the day before's
+            self.points.pop()
+        _points([movement], _Running(*last_values), self.points)
         return old, _states(self.points[at:])
 
 

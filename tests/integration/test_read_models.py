@@ -502,3 +502,21 @@ def test_a_read_model_built_by_another_version_is_rebuilt_beside_on_catch_up(
     assert read.runner.stale() == []
     assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "65"}
     assert len(dump(read.engine)["rm_lot_history"]) == len(live["rm_lot_history"]) + 1
+
+
+def test_reversing_one_of_two_entries_at_the_same_last_moment(
+    ledger: Harness, read: ReadSide
+) -> None:
+    """The lot's states are kept a day at a time and folded on from the last day's when an
+    entry comes after every other; a reversal is never such an entry, even when what is left
+    last shares the reversed entry's moment."""
+    ledger.given(warehousing("D1", line(1, "100")))
+    ledger.given(ex_warehousing(quantity="10", when="2026-03-01T10:00:00+07:00"))
+    ledger.given(ex_warehousing(quantity="5", when="2026-03-01T10:00:00+07:00"))
+    read.runner.catch_up()
+    ledger.given(reversal("D1/1", 3))
+    read.runner.catch_up()
+    day = When(date(2026, 3, 1), at("2026-12-31 00:00"))  # as known now: the lot states
+    assert on_hand(read.model.balances(Filters(), day)) == {"D1/1": "90"}
+    read.runner.rebuild()
+    assert on_hand(read.model.balances(Filters(), day)) == {"D1/1": "90"}
