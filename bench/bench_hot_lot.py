@@ -13,6 +13,7 @@ one piece a second apart, each at its own effective moment, recorded through the
   late          1,000 orders each a day late (--late-hours) on the long lot against 1,000 in
                 effective order (write side: orders/s, ratio; target >= 0.5)
   per read model  seconds each projection spent in the last catch-up
+  cold          a new process's first order on the long lot (target < 50 ms)
 """
 
 from __future__ import annotations
@@ -152,8 +153,8 @@ def run_backend(name: str, args: argparse.Namespace) -> None:
         )
         ledger.runner.catch_up(until=before_late)
         timed.take()
-        # the read side rewrites every later state of the lot for each late order: only the
-        # first few are caught up here (the rest would take hours on a long lot)
+        # the late orders' events (3 an order), --late-events of them: the first late entry
+        # a process projects on a lot builds the lot's timeline (ledger.timeline) once
         start = time.perf_counter()
         read = ledger.runner.catch_up(until=before_late + args.late_events)
         seconds = time.perf_counter() - start
@@ -163,6 +164,25 @@ def run_backend(name: str, args: argparse.Namespace) -> None:
             flush=True,
         )
         ledger.close()
+        cold_start(url)
+
+
+def cold_start(url: str) -> None:
+    """A new process's first order on the long lot: it knows nothing of the lot yet."""
+    from api.wiring import open_ledger
+    from commands.parsing import parse_command
+    from commands.settings import Settings
+
+    ledger = open_ledger(Settings(url))
+    (command,) = orders("C", "LONG/1", 1, START + timedelta(days=30))
+    start = time.perf_counter()
+    (outcome,) = ledger.service.execute_many([parse_command(command)])
+    seconds = time.perf_counter() - start
+    assert not outcome.refused, outcome.error
+    print(
+        f"  a cold process's first order on the long lot: {seconds * 1000:,.0f} ms  (target < 50)"
+    )
+    ledger.close()
 
 
 def main() -> None:
@@ -172,7 +192,7 @@ def main() -> None:
     parser.add_argument("--prior", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite")
     parser.add_argument(
-        "--late-events", type=int, default=60, help="late events caught up for the read side"
+        "--late-events", type=int, default=3000, help="late events caught up for the read side"
     )
     parser.add_argument("--late-hours", type=float, default=24, help="how late the late orders are")
     args = parser.parse_args()

@@ -11,8 +11,10 @@ test compare rows written either way.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import cache, lru_cache
 from operator import itemgetter
 from typing import Any
@@ -63,6 +65,7 @@ class Plan:
         columns = [table.c[name] for name in names]
         listed = ", ".join(quote(name) for name in names)
         where = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
+        self.copy = f"COPY {where} ({listed}) FROM STDIN"
         target = f"INSERT INTO {where} ({listed}) VALUES "
         if backend == "sqlite":
             self.sql = target + "(" + ", ".join("?" for _ in names) + ")"
@@ -115,9 +118,40 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
     try:
         if backend == "sqlite":
             cursor.executemany(plan.sql, params)
+        elif len(params) >= COPY_FROM:
+            cursor.copy_expert(plan.copy, io.StringIO(copy_text(params)))
         else:
             from psycopg2.extras import execute_values
 
             execute_values(cursor, plan.sql, params, page_size=1000)
     finally:
         cursor.close()
+
+
+COPY_FROM = 100  # rows: past this PostgreSQL takes them by COPY (about 3x execute_values)
+
+
+def copy_text(rows: Sequence[tuple[Any, ...]]) -> str:
+    """Rows in the text format of PostgreSQL's COPY: tab-separated, \\N for NULL."""
+    return "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
+
+
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:  # moments reach here as naive UTC (``utc_naive``)
+            raise ValueError("COPY takes moments as naive UTC")
+        return value.isoformat(" ")
+    if isinstance(value, bytes | memoryview):
+        return "\\\\x" + bytes(value).hex()
+    if isinstance(value, date | int | float | Decimal):
+        return str(value)
+    raise TypeError(f"no COPY text for {type(value).__name__}")
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

@@ -46,11 +46,14 @@ def make_known(model: Any, users: Users, now: datetime) -> int:
             [{"warning_id": w["warning_id"], "body": _body(w), "known_at": now} for w in new],
         )
         outbox = []
+        seen_by: dict[str, set[str]] = {}  # a user's many subscriptions see the same warnings
         for subscription in connection.execute(select(t.subscriptions).where(s.active)):
             user = users(subscription.user_name)
             if user is None or not user.active:
                 continue
-            seen = {w["warning_id"] for w in model.warnings(user, when)}
+            if user.name not in seen_by:
+                seen_by[user.name] = {w["warning_id"] for w in model.warnings(user, when)}
+            seen = seen_by[user.name]
             outbox += [
                 {
                     "subscription_id": subscription.subscription_id,

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, insert, select, text
 
 from commands.store import EventStore
 from projections import tables as t
-from projections.bulk import insert_rows
+from projections.bulk import COPY_FROM, insert_rows
 from projections.schema import ensure_current
 
 HANOI = timezone(timedelta(hours=7))
@@ -89,3 +89,46 @@ def test_a_moment_without_timezone_is_refused(store: EventStore) -> None:
     ensure_current(engine)
     with pytest.raises(ValueError, match="timezone"), engine.begin() as connection:
         insert_rows(connection, t.lot_history, [history_row("naive", datetime(2025, 1, 1), None)])
+
+
+AWKWARD = ["tab\there", "line\nbreak\r\n", "back\\slash \\N", "Kho ngoại quan — 倉庫", "", " "]
+
+
+def test_many_rows_by_copy_equal_sqlalchemy_rows(store: EventStore) -> None:
+    """Past ``COPY_FROM`` rows PostgreSQL takes them by COPY: text with tabs, line breaks,
+    backslashes and a literal \\N, empty strings and NULLs, bytes, flags and moments come back
+    as SQLAlchemy stores them (SQLite takes the same rows by executemany)."""
+    engine = store.recorder.datastore.engine  # type: ignore[attr-defined]
+    assert isinstance(engine, Engine)
+    ensure_current(engine)
+    count = COPY_FROM + 5
+    history, events = [], []
+    for n in range(count):
+        moment = MOMENTS[n % len(MOMENTS)]
+        row = history_row(f"lot-{n:04d}", moment, moment if n % 2 else None)
+        row["warehouse_id"] = AWKWARD[n % len(AWKWARD)]
+        row["goods_owner_tax_code"] = None if n % 3 else AWKWARD[(n + 1) % len(AWKWARD)]
+        row["sets_terms"] = n % 2 == 0
+        history.append(row)
+        event = lot_event_row(f"lot-{n:04d}", moment)
+        event["state"] = bytes(range(n % 256)) + b"\\\t\n"
+        events.append(event)
+    with engine.begin() as connection:
+        connection.execute(insert(t.lot_history), history)
+        connection.execute(insert(t.lot_events), events)
+    with engine.connect() as connection:
+        expected = {
+            table.name: sorted(
+                tuple(r) for r in connection.execute(text(f"SELECT * FROM {table.name}"))
+            )
+            for table in (t.lot_history, t.lot_events)
+        }
+    with engine.begin() as connection:
+        for table in (t.lot_history, t.lot_events):
+            connection.execute(table.delete())
+        insert_rows(connection, t.lot_history, history)
+        insert_rows(connection, t.lot_events, events)
+    with engine.connect() as connection:
+        for table in (t.lot_history, t.lot_events):
+            rows = sorted(tuple(r) for r in connection.execute(text(f"SELECT * FROM {table.name}")))
+            assert rows == expected[table.name]
