@@ -881,7 +881,9 @@ def projections_rebuild(
     seconds = clock.perf_counter() - start
     ledger.close()
     rate = applied / seconds if seconds else 0
-    typer.echo(f"rebuilt from {applied} events in {seconds:.1f} s ({rate:,.0f} events/s)")
+    swapped = ledger.runner.swap_seconds
+    swap = f"; swapped in under the lock in {swapped:.2f} s" if swapped is not None else ""
+    typer.echo(f"rebuilt from {applied} events in {seconds:.1f} s ({rate:,.0f} events/s){swap}")
 
 
 @projections_app.command("run")

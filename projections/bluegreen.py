@@ -48,7 +48,9 @@ def rebuild_beside(live: ReadModelRunner, names: Sequence[str], progress: Progre
             shadow.engine, live.source, live.decode, live.projections, shadow=shadow
         )
         read = building.catch_up(progress)
+        started = time.perf_counter()
         read += _swap(shadow, building, chosen)
+        live.swap_seconds = time.perf_counter() - started
     finally:
         live._forget()
         shadow.drop()

@@ -109,6 +109,7 @@ class ReadModelRunner:
         self.page = REBUILD_PAGE if shadow is not None else PAGE
         self._migrated = shadow is not None
         self._left_at: dict[str, tuple[int, int]] = {}  # where this runner left each projection
+        self.swap_seconds: float | None = None  # how long the last rebuild's swap held the lock
 
     def migrate(self) -> None:
         if not self._migrated:
