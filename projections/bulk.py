@@ -60,17 +60,24 @@ class Plan:
     """One table's INSERT for one backend and set of columns, and how to bind a row."""
 
     def __init__(
-        self, table: Table, backend: str, names: tuple[str, ...], quote: Any, schema: str | None
+        self,
+        table: Table,
+        backend: str,
+        names: tuple[str, ...],
+        quote: Any,
+        schema: str | None,
+        skip_existing: bool = False,
     ) -> None:
         columns = [table.c[name] for name in names]
         listed = ", ".join(quote(name) for name in names)
         where = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
-        self.copy = f"COPY {where} ({listed}) FROM STDIN"
-        target = f"INSERT INTO {where} ({listed}) VALUES "
+        self.copy = None if skip_existing else f"COPY {where} ({listed}) FROM STDIN"
+        verb = "INSERT OR IGNORE" if skip_existing and backend == "sqlite" else "INSERT"
+        target = f"{verb} INTO {where} ({listed}) VALUES "
         if backend == "sqlite":
             self.sql = target + "(" + ", ".join("?" for _ in names) + ")"
         else:
-            self.sql = target + "%s"
+            self.sql = target + "%s" + (" ON CONFLICT DO NOTHING" if skip_existing else "")
         self.backend = backend
         self.getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
         self.converted = [
@@ -93,32 +100,47 @@ class Plan:
 
 @cache
 def _plan(
-    table: Table, backend: str, names: tuple[str, ...], quote: Any, schema: str | None
+    table: Table,
+    backend: str,
+    names: tuple[str, ...],
+    quote: Any,
+    schema: str | None,
+    skip_existing: bool,
 ) -> Plan:
-    return Plan(table, backend, names, quote, schema)
+    return Plan(table, backend, names, quote, schema, skip_existing)
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Inserts ``rows`` (each with the keys of the first) into ``table`` in this transaction."""
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    skip_existing: bool = False,
+) -> None:
+    """Inserts ``rows`` (each with the keys of the first) into ``table`` in this transaction;
+    with ``skip_existing``, a row whose key is there already is left out."""
     if not rows:
         return
     backend = connection.dialect.name
     if backend not in ("sqlite", "postgresql") or connection.dialect.driver != (
         "pysqlite" if backend == "sqlite" else "psycopg2"
     ):
-        connection.execute(insert(table), list(rows))
+        statement = insert(table)
+        if skip_existing:
+            statement = statement.prefix_with("OR IGNORE", dialect="sqlite")
+        connection.execute(statement, list(rows))
         return
     names = tuple(c.name for c in table.columns if c.name in rows[0])
     # a rebuild writes into a shadow schema (``projections.shadow``) the map names
     translate = connection.get_execution_options().get("schema_translate_map") or {}
     schema = translate.get(table.schema)
-    plan = _plan(table, backend, names, connection.dialect.identifier_preparer.quote, schema)
+    quote = connection.dialect.identifier_preparer.quote
+    plan = _plan(table, backend, names, quote, schema, skip_existing)
     params = [plan.bind(row) for row in rows]
     cursor = connection.connection.cursor()
     try:
         if backend == "sqlite":
             cursor.executemany(plan.sql, params)
-        elif len(params) >= COPY_FROM:
+        elif plan.copy is not None and len(params) >= COPY_FROM:
             cursor.copy_expert(plan.copy, io.StringIO(copy_text(params)))
         else:
             from psycopg2.extras import execute_values

@@ -145,22 +145,10 @@ class CurrentLotsProjection(ReadModelProjection):
         return found
 
     def _insert_parties(self, connection: Connection, parties: set[tuple[str, str, str]]) -> None:
-        if not parties:
-            return
-        keys = list(parties)
-        known: set[tuple[str, str, str]] = set()
-        lot_ids = list({lot_id for _, _, lot_id in keys})
-        for start in range(0, len(lot_ids), 500):
-            rows = connection.execute(
-                select(t.lot_parties.c.kind, t.lot_parties.c.value, t.lot_parties.c.lot_id).where(
-                    t.lot_parties.c.lot_id.in_(lot_ids[start : start + 500])
-                )
-            )
-            known.update((kind, value, lot_id) for kind, value, lot_id in rows)
-        new = [
-            {"kind": k, "value": v, "lot_id": lot} for k, v, lot in keys if (k, v, lot) not in known
-        ]
-        insert_rows(connection, t.lot_parties, new)
+        """The batch's (kind, value, lot) parties; those already kept are left as they are
+        (one statement, not a look-up of every touched lot's parties first)."""
+        rows = [{"kind": k, "value": v, "lot_id": lot} for k, v, lot in sorted(parties)]
+        insert_rows(connection, t.lot_parties, rows, skip_existing=True)
 
     def _lots_under(self, connection: Connection, contract_nos: set[str]) -> set[str]:
         if not contract_nos:
