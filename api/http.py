@@ -61,7 +61,7 @@ class Follower:
     def _run(self) -> None:
         while not self.stopped.is_set():
             try:
-                if self.ledger.catch_up() and self.moved is not None:
+                if self.ledger.follow_once() and self.moved is not None:
                     self.moved.set()
             except Exception:
                 log.exception("projection follower: the batch is retried on the next turn")

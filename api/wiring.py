@@ -26,9 +26,19 @@ class Ledger:
 
     def catch_up(self) -> int:
         """Brings the read models up to everything recorded so far; one thread of the process
-        at a time (a projection's caches are its own), any number of processes at once."""
+        at a time (a projection's caches are its own), any number of processes at once. A
+        read model built by another version of its projection is left for ``follow_once``:
+        a question does not wait for its rebuild."""
         with self._projecting:
-            return self.runner.catch_up()
+            return self.runner.catch_up(rebuild=False)
+
+    def follow_once(self) -> int:
+        """What a follower does each turn: rebuilds beside the live read models any built by
+        another version of its projection (with projections of its own, so questions go on
+        catching up meanwhile), then catches up."""
+        if stale := self.runner.stale():
+            self.runner.rebuild(names=stale)
+        return self.catch_up()
 
     def close(self) -> None:
         self.service.store.close()
@@ -45,6 +55,12 @@ def open_ledger(settings: Settings | None = None) -> Ledger:
         raise TypeError("the read models share the event store's SQLAlchemy engine")
     pack = load_pack(settings.rule_pack)
     decode = service.store.decode
-    runner = ReadModelRunner(engine, recorder, decode, read_model_projections(decode, pack))
+    runner = ReadModelRunner(
+        engine,
+        recorder,
+        decode,
+        read_model_projections(decode, pack),
+        fresh=lambda: read_model_projections(decode, pack),
+    )
     read_model = ReadModel(engine, service.store.decode, pack, settings.due_soon_days)
     return Ledger(settings, service, runner, read_model)

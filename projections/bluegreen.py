@@ -6,6 +6,8 @@ question goes on answering from the live ones, then swapped in by one transactio
    live ones, since the rebuilt ones may read them (the current lots read the reference).
 2. The shadow is caught up from the first event to the head, as long as that takes, with the
    live read models untouched and still followed by every running process.
+   It projects with projections of its own (``ReadModelRunner.fresh``), so it may run in
+   another thread than the live runner's batches.
 3. One transaction, holding what keeps the live runners out (the write lock on SQLite, an
    advisory lock every batch shares on PostgreSQL), catches the shadow up to the head as it is
    then, moves the rebuilt tables in (PostgreSQL: drop and ``SET SCHEMA``; SQLite: delete and
@@ -36,23 +38,28 @@ LOCK_NOT_AVAILABLE = "55P03"
 def rebuild_beside(live: ReadModelRunner, names: Sequence[str], progress: Progress | None) -> int:
     """Rebuilds the named read models beside the live ones and swaps them in; returns how
     many events the rebuild read."""
-    chosen = live.named(names)
-    kept = [p for p in live.projections if p not in chosen]
+    named = {p.name for p in live.named(names)}
+    borrowed = live.fresh is None  # the live runner's own projections: their caches go
+    projections = live.projections if live.fresh is None else live.fresh()
+    chosen = [p for p in projections if p.name in named]
+    kept = [p for p in projections if p.name not in named]
     shadow = Shadow(live.engine)
-    live._forget()  # the shadow's runner uses the same projections: no cache may cross over
+    if borrowed:
+        live._forget()
     try:
-        shadow.create((*(table for p in live.projections for table in p.tables), t.tracking))
+        shadow.create((*(table for p in projections for table in p.tables), t.tracking))
         if kept:
             _copy_into(shadow, kept)
         building = ReadModelRunner(
-            shadow.engine, live.source, live.decode, live.projections, shadow=shadow
+            shadow.engine, live.source, live.decode, projections, shadow=shadow
         )
         read = building.catch_up(progress)
         started = time.perf_counter()
         read += _swap(shadow, building, chosen)
         live.swap_seconds = time.perf_counter() - started
     finally:
-        live._forget()
+        if borrowed:
+            live._forget()
         shadow.drop()
     live.analyze()
     return read

@@ -54,6 +54,11 @@ def _lock_live(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _stale(projection: ReadModelProjection, where: Tracked) -> bool:
+    """Built by another version of the projection (one never built is not stale)."""
+    return where.position > 0 and where.version != projection.version
+
+
 def read_model_projections(decode: Decode, pack: RulePack) -> list[ReadModelProjection]:
     """Every read model's projection, in the order a batch is applied."""
     return [
@@ -100,11 +105,15 @@ class ReadModelRunner:
         decode: Decode,
         projections: Sequence[ReadModelProjection],
         shadow: Shadow | None = None,
+        fresh: Callable[[], list[ReadModelProjection]] | None = None,
     ) -> None:
         self.engine = engine
         self.source = source
         self.decode = decode
         self.projections = list(projections)
+        # new projections with caches of their own, for a rebuild that runs beside this
+        # runner's batches in another thread; without it a rebuild borrows this runner's
+        self.fresh = fresh
         self.shadow = shadow  # where this runner writes, when it builds beside the live ones
         self.page = REBUILD_PAGE if shadow is not None else PAGE
         self._migrated = shadow is not None
@@ -139,18 +148,18 @@ class ReadModelRunner:
         """The read models built by another version of their projection than this one's."""
         self.migrate()
         with self.engine.connect() as connection:
-            found = tracked(self._on(connection))
-        return [
-            p.name
-            for p in self.projections
-            if p.name in found and found[p.name].version != p.version
-        ]
+            where = self._where(self._on(connection))
+        return [p.name for p in self.projections if _stale(p, where[p.name])]
 
-    def catch_up(self, progress: Progress | None = None, until: int | None = None) -> int:
+    def catch_up(
+        self, progress: Progress | None = None, until: int | None = None, rebuild: bool = True
+    ) -> int:
         """Applies everything recorded up to ``until`` (default: the head as it is now) to
         every projection behind it. Returns how many events it read. A read model built by
-        another version of its projection is first rebuilt beside the live one."""
-        if self.shadow is None and (stale := self.stale()):
+        another version of its projection is first rebuilt beside the live one; with
+        ``rebuild`` false (a question that must not wait minutes) it is left as it is, not
+        projected by a definition it was not built by, until a follower rebuilds it."""
+        if self.shadow is None and rebuild and (stale := self.stale()):
             self.rebuild(progress, stale)
         read = self._catch_up(progress, until)
         if read >= ANALYZE_AFTER:
@@ -208,7 +217,8 @@ class ReadModelRunner:
         on = self._on(connection)
         where = self._where(on)
         self._forget_moved(where)
-        low = min(w.position for w in where.values())
+        current = [p for p in self.projections if not _stale(p, where[p.name])]
+        low = min((where[p.name].position for p in current), default=head)
         if low >= head:
             return None
         rows = self.source.notification_rows(low, min(self.page, head - low))
@@ -224,7 +234,7 @@ class ReadModelRunner:
             if self._where(on) != where:
                 raise PositionMoved("another runner moved the read models meanwhile")
         applied: list[tuple[ReadModelProjection, Tracked, int]] = []
-        for projection in self.projections:
+        for projection in current:
             since = where[projection.name]
             part = [r for r in batch if r.position > since.position]
             if part:
@@ -253,9 +263,7 @@ class ReadModelRunner:
         if self.shadow is None and any(status.read_models[p.name].position for p in chosen):
             from projections.bluegreen import rebuild_beside
 
-            read = rebuild_beside(self, [p.name for p in chosen], progress)
-            self._forget()
-            return read
+            return rebuild_beside(self, [p.name for p in chosen], progress)
         with self.engine.begin() as connection:
             for projection in chosen:
                 projection.clear(self._on(connection))

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from commands.store import EventStore
 from ledger.errors import LedgerError
@@ -34,6 +34,7 @@ from tests.support import (
     reversal,
     transfer,
     warehousing,
+    world,
 )
 
 
@@ -521,3 +522,40 @@ def test_reversing_one_of_two_entries_at_the_same_last_moment(
     assert on_hand(read.model.balances(Filters(), day)) == {"D1/1": "90"}
     read.runner.rebuild()
     assert on_hand(read.model.balances(Filters(), day)) == {"D1/1": "90"}
+
+
+def test_a_question_leaves_a_stale_read_model_to_the_follower(database_url: str) -> None:
+    """A read model built by another version of its projection is not projected by this one
+    (its rows would mix two definitions) and a question does not wait for its rebuild: it
+    stays as built until the follower rebuilds it beside the live ones, with projections of
+    its own."""
+    from api.wiring import open_ledger
+    from commands.settings import Settings
+
+    ledger = open_ledger(Settings(database_url))
+    try:
+        harness = Harness(ledger.service.store)
+        harness.given(*world(), warehousing("D1", line(1, "100")))
+        ledger.catch_up()
+        with ledger.runner.engine.begin() as connection:  # built by an older definition
+            connection.execute(
+                update(t.tracking).where(t.tracking.c.projection == "lot_history").values(version=1)
+            )
+        harness.given(ex_warehousing(quantity="30"))
+        ledger.catch_up()
+        status = ledger.runner.status()
+        assert status.read_models["lots"].position == status.head
+        assert status.read_models["lot_history"].position < status.head  # left as it was
+        assert ledger.runner.stale() == ["lot_history"]
+        ledger.follow_once()
+        status = ledger.runner.status()
+        history = status.read_models["lot_history"]
+        assert (history.position, history.version, history.generation) == (
+            status.head,
+            LotHistoryProjection.version,
+            1,
+        )
+        past = When(date(2026, 3, 2), at("2026-12-31 00:00"))  # answered from the lot states
+        assert on_hand(ledger.read_model.balances(Filters(), past)) == {"D1/1": "70"}
+    finally:
+        ledger.close()
