@@ -64,14 +64,34 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
 
 
 def _unmarked(value: Any) -> Any:
+    # Plain values (most of an event's) are kept, and a marked value whose data is text
+    # (a decimal, a moment, a date) decoded, without a call each: decoding is most of what
+    # reading a long stream, or projecting a page of the log, costs.
     if type(value) is dict:
         kind = value.get("_type_")
         if kind is not None and len(value) == 2 and "_data_" in value:
-            return _DECODERS[kind](_unmarked(value["_data_"]))
-        return {key: _unmarked(item) for key, item in value.items()}
+            data = value["_data_"]
+            return _DECODERS[kind](data if type(data) is str else _unmarked(data))
+        found = {}
+        for key, item in value.items():
+            kind = type(item)
+            if kind is dict:
+                marked = item.get("_type_")
+                data = item.get("_data_")
+                if marked is not None and type(data) is str and len(item) == 2:
+                    item = _DECODERS[marked](data)
+                else:
+                    item = _unmarked(item)
+            elif kind is list:
+                item = _unmarked(item)
+            found[key] = item
+        return found
     if type(value) is list:
-        return [_unmarked(item) for item in value]
+        return [_unmarked(item) if type(item) in _NESTED else item for item in value]
     return value
+
+
+_NESTED = (dict, list)
 
 
 def encode(obj: Any) -> bytes:

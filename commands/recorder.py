@@ -123,12 +123,15 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
         items = list(known.items())
         if not items:
             return found
+        keys: dict[Any, UUID] = {}  # a stream's id as the driver gives it: made a UUID once
         with self.transaction(commit=False) as session:
             for start in range(0, len(items), 400):
                 for oid, version, topic, state in self._streams_chunk(
                     session, items[start : start + 400]
                 ):
-                    key = _uuid(oid)
+                    key = keys.get(oid)
+                    if key is None:
+                        key = keys[oid] = _uuid(oid)
                     found[key].append(StoredEvent(key, version, topic, bytes(state)))
         for stored in found.values():
             stored.sort(key=lambda e: e.originator_version)
