@@ -127,3 +127,47 @@ def test_only_an_entry_that_only_takes_goods_out_is_inserted_in_its_block(
     for kind in ("hold", "release", "whole_transfer"):
         assert not timeline.only_takes_out(proposed(kind, 5, 1, lot, 1))
     assert not timeline.only_takes_out(creation)
+
+
+small_outs = st.tuples(
+    st.sampled_from(["out", "out", "out", "hold", "release"]),
+    st.integers(min_value=1, max_value=400),
+    st.integers(min_value=1, max_value=4),  # small: most are accepted, the blocks fill
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    operations=st.lists(small_outs, min_size=2, max_size=40),
+    taken_back=st.lists(st.booleans(), min_size=40, max_size=40),
+)
+def test_an_earlier_version_of_a_lot_still_answers_for_its_own_history(
+    creation: LotWarehoused, operations: list[tuple[str, int, int]], taken_back: list[bool]
+) -> None:
+    """The running totals are shared by a timeline's versions and belong to the newest that
+    changed them: a version taken back (a refused commit, another thread's turn) and gone on
+    from must still answer for its own history, and so must its new descendants."""
+    original = timeline.BLOCK
+    timeline.BLOCK = 3
+    try:
+        lot = Lot.of("D1/1", [creation])
+        assert lot.facts_at(START) is not None
+        versions = [lot]
+        for n, (kind, minutes, quantity) in enumerate(operations):
+            if taken_back[n] and len(versions) > 1:
+                lot = versions[-2]  # go on from the version before the newest
+            event = proposed(kind, minutes, quantity, lot, n)
+            scratch = Lot(lot.lot_id, Prefix(lot.entries))
+            expected = scratch.with_event(event).first_violation()
+            assert summary(lot.violation_if_appended(event)) == summary(expected)
+            if expected is not None:
+                continue
+            lot = lot.appended([event])
+            versions.append(lot)
+            for version in versions[-3:]:
+                scratch = Lot(version.lot_id, Prefix(version.entries))
+                for moment in range(0, 420, 53):
+                    when = START + timedelta(minutes=moment)
+                    assert version.facts_at(when) == replayed_at(scratch, when), when
+    finally:
+        timeline.BLOCK = original
