@@ -1,7 +1,7 @@
 """Read-side figures on a large ledger: rebuild speed and query latencies.
 
     python bench/bench_read.py                       # >= 1,000,000 events, both backends
-    python bench/bench_read.py --events 200000 --backends sqlite
+    python bench/bench_read.py --events 200000 --backends sqlite --hot-prior 10000
 
 It records a generated province of warehouses through the real service (batched, as
 `bonded apply` does), catches the read models up, then measures:
@@ -15,6 +15,9 @@ It records a generated province of warehouses through the real service (batched,
                      SQL from the lot states (target p99 < 20 ms a warehouse, < 150 ms a
                      province), beside the folded reference (every candidate lot's events
                      folded in Python) for comparison
+  burst              seconds a new process takes to catch up 10,000 commands (target < 2 s)
+  the hot lot        `bench/bench_hot_lot.py` on the same backend, --hot-prior orders on one
+                     lot: catch-up long/fresh (target >= 0.8), late orders, a cold first order
 """
 
 from __future__ import annotations
@@ -226,6 +229,12 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=200)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument(
+        "--hot-prior",
+        type=int,
+        default=100_000,
+        help="orders on the hot lot (bench_hot_lot) after the province; 0 leaves it out",
+    )
+    parser.add_argument(
         "--database",
         help="keep the ledger at this URL: recorded on the first run, only queried after",
     )
@@ -235,6 +244,11 @@ def main() -> None:
             print(f"\n== postgres: skipped ({problem})")
             continue
         run_backend(name, args)
+        if args.hot_prior and not args.database:
+            from bench import bench_hot_lot
+
+            hot = argparse.Namespace(prior=args.hot_prior, late_hours=24.0, late_events=3000)
+            bench_hot_lot.run_backend(name, hot)
 
 
 if __name__ == "__main__":
