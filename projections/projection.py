@@ -81,12 +81,6 @@ class ReadModelProjection(ABC):
     def forget(self) -> None:  # noqa: B027 - a projection without caches has nothing to drop
         """Drops any cache (after a failed batch, or before a rebuild)."""
 
-    def position(self, connection: Connection) -> int:
-        row = connection.execute(
-            select(t.tracking.c.position).where(t.tracking.c.projection == self.name)
-        ).first()
-        return int(row[0]) if row else 0
-
     def advance(
         self,
         connection: Connection,

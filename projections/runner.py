@@ -175,10 +175,8 @@ class ReadModelRunner:
         with self.engine.begin() as connection:
             for projection in self.projections:
                 for table in projection.tables:
-                    connection.exec_driver_sql(f"ANALYZE {self._qualified(table.name)}")
-
-    def _qualified(self, table: str) -> str:
-        return f'"{self.shadow.schema}"."{table}"' if self.shadow else f'"{table}"'
+                    where = self.shadow.qualified(table) if self.shadow else f'"{table.name}"'
+                    connection.exec_driver_sql(f"ANALYZE {where}")
 
     def _on(self, connection: Connection) -> Connection:
         """The connection as this runner writes through it: into the shadow's tables when

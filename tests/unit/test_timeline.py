@@ -9,6 +9,8 @@ those folded from scratch.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -86,6 +88,37 @@ def proposed(kind: str, minutes: int, quantity: int, lot: Lot, n: int) -> LotEve
     )
 
 
+@contextmanager
+def blocks_of_three() -> Iterator[None]:
+    """Blocks of three entries: a few dozen entries span many blocks."""
+    original = timeline.BLOCK
+    timeline.BLOCK = 3
+    try:
+        yield
+    finally:
+        timeline.BLOCK = original
+
+
+def whole(lot: Lot) -> Lot:
+    """The same history with nothing folded: every answer by the whole replay."""
+    return Lot(lot.lot_id, Prefix(lot.entries))
+
+
+def holds_as_replayed(lot: Lot, event: LotEvent) -> bool:
+    """Whether ``event`` may be recorded; the lot's check names exactly the violation the
+    whole replay finds."""
+    expected = whole(lot).with_event(event).first_violation()
+    assert summary(lot.violation_if_appended(event)) == summary(expected)
+    return expected is None
+
+
+def answers_as_replayed(lot: Lot, every: int) -> None:
+    scratch = whole(lot)
+    for moment in range(0, 420, every):
+        when = START + timedelta(minutes=moment)
+        assert lot.facts_at(when) == replayed_at(scratch, when), when
+
+
 def summary(violation: object) -> object:
     if violation is None:
         return None
@@ -97,26 +130,16 @@ def summary(violation: object) -> object:
 def test_the_timeline_answers_what_the_whole_replay_answers(
     creation: LotWarehoused, operations: list[tuple[str, int, int]]
 ) -> None:
-    original = timeline.BLOCK
-    timeline.BLOCK = 3
-    try:
+    with blocks_of_three():
         lot = Lot.of("D1/1", [creation])
         assert lot.facts_at(START) is not None  # the timeline is built from here on
         for n, (kind, minutes, quantity) in enumerate(operations):
             event = proposed(kind, minutes, quantity, lot, n)
-            scratch = Lot(lot.lot_id, Prefix(lot.entries))
-            expected = scratch.with_event(event).first_violation()
-            assert summary(lot.violation_if_appended(event)) == summary(expected)
-            if expected is not None:
+            if not holds_as_replayed(lot, event):
                 continue
             lot = lot.appended([event])
-            scratch = Lot(lot.lot_id, Prefix(lot.entries))
-            assert lot.current() == scratch.current()
-            for moment in range(0, 420, 37):
-                when = START + timedelta(minutes=moment)
-                assert lot.facts_at(when) == replayed_at(scratch, when), when
-    finally:
-        timeline.BLOCK = original
+            assert lot.current() == whole(lot).current()
+            answers_as_replayed(lot, every=37)
 
 
 def test_only_an_entry_that_only_takes_goods_out_is_inserted_in_its_block(
@@ -147,9 +170,7 @@ def test_an_earlier_version_of_a_lot_still_answers_for_its_own_history(
     """The running totals are shared by a timeline's versions and belong to the newest that
     changed them: a version taken back (a refused commit, another thread's turn) and gone on
     from must still answer for its own history, and so must its new descendants."""
-    original = timeline.BLOCK
-    timeline.BLOCK = 3
-    try:
+    with blocks_of_three():
         lot = Lot.of("D1/1", [creation])
         assert lot.facts_at(START) is not None
         versions = [lot]
@@ -157,17 +178,9 @@ def test_an_earlier_version_of_a_lot_still_answers_for_its_own_history(
             if taken_back[n] and len(versions) > 1:
                 lot = versions[-2]  # go on from the version before the newest
             event = proposed(kind, minutes, quantity, lot, n)
-            scratch = Lot(lot.lot_id, Prefix(lot.entries))
-            expected = scratch.with_event(event).first_violation()
-            assert summary(lot.violation_if_appended(event)) == summary(expected)
-            if expected is not None:
+            if not holds_as_replayed(lot, event):
                 continue
             lot = lot.appended([event])
             versions.append(lot)
             for version in versions[-3:]:
-                scratch = Lot(version.lot_id, Prefix(version.entries))
-                for moment in range(0, 420, 53):
-                    when = START + timedelta(minutes=moment)
-                    assert version.facts_at(when) == replayed_at(scratch, when), when
-    finally:
-        timeline.BLOCK = original
+                answers_as_replayed(version, every=53)
