@@ -9,7 +9,7 @@ from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
 from sqlalchemy import event
 
-from commands.recorder import LedgerRecorder
+from commands.recorder import LedgerRecorder, SnapshotRecorder
 
 POOL_SIZE = 20
 
@@ -42,3 +42,4 @@ def _no_jit(dbapi_connection: Any, _record: Any) -> None:
 class Factory(SQLAlchemyFactory):
     datastore_class = LedgerDatastore
     application_recorder_class = LedgerRecorder
+    aggregate_recorder_class = SnapshotRecorder  # only for the snapshots

@@ -19,7 +19,10 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
-from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from eventsourcing_sqlalchemy.recorders import (
+    SQLAlchemyAggregateRecorder,
+    SQLAlchemyApplicationRecorder,
+)
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
@@ -29,7 +32,25 @@ Row = tuple[int, int, str, bytes, bytes]  # id, version in its stream, topic, st
 EVENT_TABLES_LOCK = 0x626F6E6465645F65  # "bonded_e": one creator of the event tables at a time
 
 
-class LedgerRecorder(SQLAlchemyApplicationRecorder):
+class Statements:
+    """Plain driver statements on one of the plugin's tables."""
+
+    datastore: Any
+    events_table_name: str
+    schema_name: str | None
+    tables: list[Any]
+
+    @property
+    def qualified_name(self) -> str:
+        if self.schema_name:
+            return f"{self.schema_name}.{self.events_table_name}"
+        return self.events_table_name
+
+    @property
+    def is_postgres(self) -> bool:
+        engine = self.datastore.engine
+        return engine is not None and engine.dialect.name == "postgresql"
+
     def create_table(self) -> None:
         """Creates the event tables once, however many processes start together on an empty
         database: on PostgreSQL the creators queue on an advisory lock and find the tables
@@ -47,16 +68,25 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
                 table.create(connection, checkfirst=True)
 
     @property
-    def qualified_name(self) -> str:
-        if self.schema_name:
-            return f"{self.schema_name}.{self.events_table_name}"
-        return self.events_table_name
+    def _marker(self) -> str:
+        return "%s" if self.is_postgres else "?"
 
     @property
-    def is_postgres(self) -> bool:
-        engine = self.datastore.engine
-        return engine is not None and engine.dialect.name == "postgresql"
+    def _uuid_marker(self) -> str:
+        return "%s::uuid" if self.is_postgres else "?"
 
+    def _bind_uuid(self, oid: UUID) -> str | bytes:
+        """As the plugin's ``UUIDType`` stores it: native uuid on PostgreSQL, 16 bytes else."""
+        return str(oid) if self.is_postgres else oid.bytes
+
+    def _fetch(self, session: Session, sql: str, params: Sequence[Any]) -> list[Any]:
+        cursor = session.connection().connection.cursor()
+        with _driver_errors(session):
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+
+class LedgerRecorder(Statements, SQLAlchemyApplicationRecorder):
     # --- the library's interface ---
 
     def insert_events(
@@ -139,24 +169,6 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
 
     # --- the statements ---
 
-    @property
-    def _marker(self) -> str:
-        return "%s" if self.is_postgres else "?"
-
-    @property
-    def _uuid_marker(self) -> str:
-        return "%s::uuid" if self.is_postgres else "?"
-
-    def _bind_uuid(self, oid: UUID) -> str | bytes:
-        """As the plugin's ``UUIDType`` stores it: native uuid on PostgreSQL, 16 bytes else."""
-        return str(oid) if self.is_postgres else oid.bytes
-
-    def _fetch(self, session: Session, sql: str, params: Sequence[Any]) -> list[Any]:
-        cursor = session.connection().connection.cursor()
-        with _driver_errors(session):
-            cursor.execute(sql, params)
-            return list(cursor.fetchall())
-
     def _streams_chunk(self, session: Session, chunk: list[tuple[UUID, int]]) -> list[Any]:
         if len(chunk) == 1:  # the common single-command case: cheapest to plan
             ((oid, version),) = chunk
@@ -221,6 +233,55 @@ class LedgerRecorder(SQLAlchemyApplicationRecorder):
             )
             ids.extend(int(row[0]) for row in cursor.fetchall())
         return ids
+
+
+class SnapshotRecorder(Statements, SQLAlchemyAggregateRecorder):
+    """The plugin's snapshot table (``bonded_snapshots``): the latest summary of a long
+    stream, one row per stream (``commands.snapshots``)."""
+
+    def latest(self, oids: Sequence[UUID]) -> dict[UUID, tuple[int, str, bytes]]:
+        """Each stream's newest snapshot: its version, topic and state."""
+        found: dict[UUID, tuple[int, str, bytes]] = {}
+        with self.transaction(commit=False) as session:
+            for start in range(0, len(oids), 400):
+                chunk = oids[start : start + 400]
+                sql = (
+                    "SELECT originator_id, originator_version, topic, state "
+                    f"FROM {self.qualified_name} WHERE originator_id IN "
+                    f"({', '.join([self._uuid_marker] * len(chunk))})"
+                )
+                for oid, version, topic, state in self._fetch(
+                    session, sql, [self._bind_uuid(o) for o in chunk]
+                ):
+                    key = _uuid(oid)
+                    if key not in found or found[key][0] < version:
+                        found[key] = (int(version), str(topic), bytes(state))
+        return found
+
+    def keep(self, snapshots: Sequence[StoredEvent]) -> None:
+        """Stores these snapshots in place of the streams' older ones, in the caller's
+        transaction if one is open. A snapshot another process stored at the same version
+        first is the same state, and kept."""
+        with self.transaction(commit=True) as session:
+            cursor = session.connection().connection.cursor()
+            m, u = self._marker, self._uuid_marker
+            ignore = "" if self.is_postgres else "OR IGNORE "
+            conflict = " ON CONFLICT DO NOTHING" if self.is_postgres else ""
+            with _driver_errors(session):
+                for snapshot in snapshots:
+                    oid = self._bind_uuid(_uuid(snapshot.originator_id))
+                    version = snapshot.originator_version
+                    cursor.execute(
+                        f"DELETE FROM {self.qualified_name} WHERE originator_id = {u} "
+                        f"AND originator_version < {m}",
+                        [oid, version],
+                    )
+                    cursor.execute(
+                        f"INSERT {ignore}INTO {self.qualified_name} "
+                        "(originator_id, originator_version, topic, state) "
+                        f"VALUES ({u}, {m}, {m}, {m}){conflict}",
+                        [oid, version, snapshot.topic, snapshot.state],
+                    )
 
 
 @contextmanager

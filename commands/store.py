@@ -18,7 +18,8 @@ from eventsourcing.persistence import Notification, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
 from commands.codec import EventCodec, decode_event, encode_event
-from commands.recorder import LedgerRecorder
+from commands.recorder import LedgerRecorder, SnapshotRecorder
+from commands.snapshots import Snapshots, Summary
 from ledger.events import Event
 
 STREAM_NAMESPACE = uuid5(NAMESPACE_URL, "https://bonded-ledger/streams")
@@ -33,6 +34,7 @@ class BondedApplication(Application[UUID]):
     """The library's application, used for its configuration and recorder."""
 
     name = "Bonded"
+    is_snapshotting_enabled = True  # the summaries of long streams (commands.snapshots)
 
     def construct_transcoder(self) -> Transcoder:
         return EventCodec()
@@ -60,6 +62,10 @@ class EventStore:
     def __init__(self, env: dict[str, str]) -> None:
         self.app = BondedApplication(env=env)
         self.recorder = self.app.recorder
+        kept = self.app.snapshots.recorder if self.app.snapshots is not None else None
+        self.snapshots = (
+            Snapshots(kept, _topic, _event_class) if isinstance(kept, SnapshotRecorder) else None
+        )
 
     def close(self) -> None:
         self.app.close()
@@ -105,6 +111,17 @@ class EventStore:
             names[oid]: [self.decode(s.topic, s.state) for s in stored]
             for oid, stored in found.items()
         }
+
+    def summaries(self, streams: Sequence[str]) -> dict[str, tuple[int, Summary]]:
+        """The newest summary of each of these streams that has one (none in memory)."""
+        if self.snapshots is None or not streams:
+            return {}
+        return self.snapshots.latest({name: stream_id(name) for name in streams})
+
+    def keep_summaries(self, summaries: Sequence[tuple[str, int, Summary]]) -> None:
+        """Stores each stream's summary at its version, in the open transaction."""
+        if self.snapshots is not None and summaries:
+            self.snapshots.keep([(stream_id(s), v, summary) for s, v, summary in summaries])
 
     def notifications(
         self, start: int = 0, limit: int = 1000, topics: Sequence[str] = ()

@@ -14,13 +14,19 @@ command is retried on the newer history.
 Folded states are mutable, so a fold is *taken* by one unit of work for its lifetime and
 given back when it ends; a second unit of work on the same stream meanwhile folds afresh.
 Folded lots are immutable and shared as they are.
+
+A long stream first read from a snapshot (``commands.snapshots``) is kept with its first
+events *unread*: the list holds placeholders for them, the summary stands for them, and
+they are read in, in place, the first time something asks for them (``read_head``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import cast
 
+from commands.snapshots import Summary
 from ledger.events import Event
 from ledger.folds import Fold
 from ledger.lot import Lot
@@ -28,6 +34,9 @@ from ledger.lot import Lot
 CACHE_LIMIT = 200_000  # streams; past it the process starts again from nothing
 
 KeptFold = tuple[int, Event, Fold]  # how many events it has taken, the last of them, the state
+Restored = tuple[int, Summary]  # a stream's summary and the version it was taken at
+
+UNREAD = cast(Event, None)  # stands in the list for an event the summary stands for
 
 
 class StreamCache:
@@ -37,6 +46,9 @@ class StreamCache:
         self._events: dict[str, list[Event]] = {}
         self._lots: dict[str, Lot] = {}
         self._folds: dict[str, KeptFold] = {}
+        self._unread: dict[str, int] = {}  # streams restored from a summary: events not read
+        self._restored: dict[str, Restored] = {}
+        self.unsummarized: set[str] = set()  # long streams read whole: no summary stored yet
 
     def __len__(self) -> int:
         return len(self._events)
@@ -47,6 +59,7 @@ class StreamCache:
         with self._lock:
             if len(self._events) > self.limit:
                 self._events, self._lots, self._folds = {}, {}, {}
+                self._unread, self._restored, self.unsummarized = {}, {}, set()
             return self._events.setdefault(stream, [])
 
     def learn(self, known: list[Event], after: int, events: Sequence[Event]) -> None:
@@ -57,6 +70,46 @@ class StreamCache:
         with self._lock:
             if after <= len(known) < after + len(events):
                 known.extend(events[len(known) - after :])
+
+    def restore(
+        self, stream: str, known: list[Event], summary: Restored, events: Sequence[Event]
+    ) -> None:
+        """Keeps ``summary`` for a stream read from its summary's version on (``events``):
+        the events before it are left unread. Another thread may have read the stream
+        meanwhile: then there is nothing to do."""
+        version = summary[0]
+        if not events or version < 1:
+            return
+        with self._lock:
+            if not known:
+                known.extend([UNREAD] * (version - 1))
+                known.extend(events)
+                self._unread[stream] = version - 1
+                self._restored[stream] = summary
+
+    def restored(self, stream: str) -> Restored | None:
+        """The summary a stream was restored from, while its head is unread."""
+        return self._restored.get(stream) if self._unread.get(stream) else None
+
+    def unread(self, stream: str) -> int:
+        """How many of the stream's first events are not read yet."""
+        return self._unread.get(stream, 0)
+
+    def read_head(self, stream: str, read: Callable[[], Sequence[Event]]) -> list[Event]:
+        """The stream's events as known here, its unread head read in first (``read``
+        gives the stream's first events, at least as many as are unread)."""
+        known = self.events(stream)
+        unread = self._unread.get(stream, 0)
+        if unread:
+            head = read()
+            with self._lock:
+                if self._unread.get(stream, 0) == unread and len(head) >= unread:
+                    known[:unread] = head[:unread]
+                    del self._unread[stream]
+                    self._restored.pop(stream, None)
+            if self._unread.get(stream, 0):
+                raise RuntimeError(f"the first {unread} events of {stream} could not be read")
+        return known
 
     def lot(self, lot_id: str) -> Lot | None:
         return self._lots.get(lot_id)

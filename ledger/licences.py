@@ -11,6 +11,7 @@ first standing deduction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -23,30 +24,79 @@ from ledger.ecommerce_events import (
     order_key,
 )
 from ledger.events import Event
-from ledger.folds import Fold
+from ledger.folds import Replay, Summarized, fold
 
 
-class Licence(Fold):
+@dataclass(frozen=True)
+class LicenceSummary:
+    """What deciding an order needs of a licence, without its deductions one by one: kept as
+    a snapshot every so many events (``commands.snapshots``)."""
+
+    applied: int  # events folded
+    registered: LicenceRegistered | None
+    revoked_at: datetime | None
+    deducted: dict[int, Decimal]  # standing, by line
+    standing: int  # deductions standing
+
+
+class Licence(Summarized[LicenceSummary]):
     """Folded event by event: an order on a long licence costs what its new events cost."""
+
+    summary_type = LicenceSummary
 
     def __init__(self) -> None:
         self.registered: LicenceRegistered | None = None
         self.revoked_at: datetime | None = None
-        self.deductions: dict[str, LicenceDeducted] = {}  # standing, by platform/order_no
+        self.standing = 0  # deductions standing
+        self.applied = 0  # events folded
+        # standing, by platform/order_no; None until read, for a licence restored from a
+        # summary (only a revocation or a reversed deduction asks for them one by one)
+        self._deductions: dict[str, LicenceDeducted] | None = {}
+        self._replay: Replay | None = None
         self._deducted: dict[int, Decimal] = {}  # standing, by line
+
+    def summary(self) -> LicenceSummary:
+        return LicenceSummary(
+            self.applied, self.registered, self.revoked_at, dict(self._deducted), self.standing
+        )
+
+    @classmethod
+    def restored(cls, summary: LicenceSummary, replay: Replay) -> Licence:
+        """The licence a summary describes; ``replay`` gives the stream's first events when
+        its deductions are asked for one by one."""
+        licence = Licence()
+        licence.registered, licence.revoked_at = summary.registered, summary.revoked_at
+        licence.applied, licence.standing = summary.applied, summary.standing
+        licence._deducted = dict(summary.deducted)
+        licence._deductions, licence._replay = None, replay
+        return licence
+
+    @property
+    def deductions(self) -> dict[str, LicenceDeducted]:
+        """The standing deductions, by platform/order_no."""
+        if self._deductions is None:
+            assert self._replay is not None
+            self._deductions = fold(Licence, self._replay(self.applied)).deductions
+        return self._deductions
 
     def apply(self, event: Event) -> None:
         if isinstance(event, LicenceRegistered):
             self.registered = event
         elif isinstance(event, LicenceDeducted):
-            self.deductions[order_key(event.platform, event.order_no)] = event
+            if self._deductions is not None:
+                self._deductions[order_key(event.platform, event.order_no)] = event
+                self.standing = len(self._deductions)
+            else:
+                self.standing += 1
             self._deducted[event.line_no] = self.deducted(event.line_no) + event.quantity
         elif isinstance(event, DeductionReversed):
             gone = self.deductions.pop(order_key(event.platform, event.order_no), None)
             if gone is not None:
+                self.standing -= 1
                 self._deducted[gone.line_no] -= gone.quantity
         elif isinstance(event, LicenceRevoked):
             self.revoked_at = event.effective_at
+        self.applied += 1
 
     @property
     def exists(self) -> bool:
@@ -70,7 +120,7 @@ class Licence(Fold):
 
     def remaining(self, line_no: int) -> Decimal:
         granted = self.terms.lines[line_no - 1].quantity
-        if self.single_use and self.deductions:
+        if self.single_use and self.standing:
             return Decimal(0)
         return granted - self.deducted(line_no)
 
@@ -105,7 +155,7 @@ class Licence(Fold):
         line_no = self.line_for(hs_code, unit)
         if line_no is None:
             return f"licence {no} has no line for HS {hs_code} in {unit}"
-        if self.single_use and self.deductions:
+        if self.single_use and self.standing:
             return f"licence {no} is single-use and already served an order"
         remaining = self.remaining(line_no)
         if remaining < quantity:

@@ -19,10 +19,24 @@ from functools import cached_property
 from ledger.entries import Entry, Violation, apply, step
 from ledger.events import EntryReversed, LotCreation, LotEvent
 from ledger.facts import LotFacts
-from ledger.prefix import Prefix
+from ledger.prefix import Deferred, Prefix
 from ledger.timeline import Timeline, only_takes_out
 
-__all__ = ["Entry", "Lot", "Violation"]
+__all__ = ["Entry", "Lot", "LotSummary", "Violation"]
+
+
+@dataclass(frozen=True)
+class LotSummary:
+    """What deciding an entry after every other needs of a lot, without its history: kept
+    as a snapshot every so many events (``commands.snapshots``), so that a process that
+    starts cold on a long lot does not read and replay it for its first order."""
+
+    lot_id: str
+    version: int
+    facts: LotFacts | None  # after every active entry
+    last_active: Entry | None  # the active entry latest in effective order
+    splits_recorded: int
+    reversed_versions: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -63,10 +77,35 @@ class Lot:
         kept.sort(key=lambda e: (e.event.effective_at, e.version))
         return Prefix(kept)
 
-    @property
+    @cached_property
     def splits_recorded(self) -> int:
         """Every split ever recorded from this lot, reversed ones too: ids are never reused."""
         return sum(1 for e in self.entries if e.event.split_child() is not None)
+
+    def summary(self) -> LotSummary:
+        return LotSummary(
+            self.lot_id,
+            self.version,
+            self.current(),
+            self.last_active(),
+            self.splits_recorded,
+            self.reversed_versions,
+        )
+
+    @staticmethod
+    def restored(summary: LotSummary, entries: Deferred[Entry]) -> Lot:
+        """The lot a summary describes; its ``entries`` (as many as the summary's version)
+        are read only when something asks for its past."""
+        if len(entries) != summary.version:
+            raise ValueError(f"{len(entries)} entries for a summary at version {summary.version}")
+        lot = Lot(summary.lot_id, entries)
+        lot.__dict__.update(  # the cached_property values, as folding would find them
+            _current=summary.facts,
+            _last=summary.last_active,
+            splits_recorded=summary.splits_recorded,
+            reversed_versions=summary.reversed_versions,
+        )
+        return lot
 
     def next_split_id(self) -> str:
         return f"{self.lot_id}.{self.splits_recorded + 1}"
@@ -98,6 +137,7 @@ class Lot:
                 entry.event.evolve(facts)
             if "active" in self.__dict__:
                 grown.__dict__["active"] = self.active.extended(entries)
+            grown.__dict__["_last"] = entries[-1]
         elif timeline is not None and all(only_takes_out(e) for e in events):
             for entry in entries:
                 timeline = timeline.inserted(entry)
@@ -106,6 +146,12 @@ class Lot:
         else:
             return grown
         grown.__dict__["reversed_versions"] = self.reversed_versions  # cached_property values
+        if "_last" in self.__dict__ and "_last" not in grown.__dict__:
+            grown.__dict__["_last"] = self.__dict__["_last"]
+        if "splits_recorded" in self.__dict__:
+            grown.__dict__["splits_recorded"] = self.splits_recorded + sum(
+                1 for e in events if e.split_child() is not None
+            )
         grown.__dict__["_current"] = facts
         if timeline is not None:
             grown.__dict__["_timeline"] = timeline
@@ -120,6 +166,9 @@ class Lot:
         timeline: Timeline | None = self.__dict__.get("_timeline")
         if timeline is not None:
             return timeline.last
+        if "_last" in self.__dict__:
+            last: Entry | None = self.__dict__["_last"]
+            return last
         return self.active[-1] if self.active else None
 
     def replay(self, until: datetime | None = None) -> Iterator[tuple[Entry, LotFacts]]:

@@ -11,7 +11,7 @@ refused commit) copies its items once and goes on from the copy.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Generic, TypeVar, overload
 
@@ -121,3 +121,85 @@ class Joined(Sequence[T], Generic[T]):
 
     def __repr__(self) -> str:
         return f"Joined({list(self)!r})"
+
+
+class _Head(Generic[T]):
+    """The first items of a sequence, read once, whichever version asks first."""
+
+    __slots__ = ("_items", "_lock", "_read")
+
+    def __init__(self, read: Callable[[], list[T]]) -> None:
+        self._read: Callable[[], list[T]] | None = read
+        self._items: list[T] = []
+        self._lock = threading.Lock()
+
+    def items(self) -> list[T]:
+        with self._lock:
+            if self._read is not None:
+                self._items, self._read = self._read(), None
+            return self._items
+
+
+class Deferred(Prefix[T]):
+    """A prefix whose first ``head`` items are read only when something asks for one of
+    them: a long lot restored from a snapshot decides what comes after its history from
+    its summary and the items after the snapshot (the tail), and reads its history once, on
+    the first question about its past. Grows without copying, as ``Prefix`` does."""
+
+    __slots__ = ("_count", "_head", "_tail")
+
+    def __init__(self, head: int, read: Callable[[], list[T]], tail: Iterable[T] = ()) -> None:
+        self._head: _Head[T] = _Head(read)
+        self._count = head
+        self._tail: list[T] = list(tail)
+        self._length = head + len(self._tail)
+
+    @classmethod
+    def _grown(cls, like: Deferred[T], tail: list[T], length: int) -> Deferred[T]:
+        grown: Deferred[T] = cls.__new__(cls)
+        grown._head, grown._count = like._head, like._count
+        grown._tail, grown._length = tail, length
+        return grown
+
+    def _whole(self) -> list[T]:
+        head = self._head.items()
+        if len(head) != self._count:
+            raise RuntimeError(f"read {len(head)} items where {self._count} were expected")
+        return head + self._tail[: self._length - self._count]
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self._whole()[index])
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("prefix index out of range")
+        if index >= self._count:
+            return self._tail[index - self._count]
+        return self._head.items()[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._whole())
+
+    def extended(self, more: Iterable[T]) -> Prefix[T]:
+        added = list(more)
+        kept = self._length - self._count
+        with _growing:
+            if len(self._tail) == kept:
+                self._tail.extend(added)
+                return Deferred._grown(self, self._tail, self._length + len(added))
+        return Deferred._grown(self, self._tail[:kept] + added, self._length + len(added))
+
+    def as_list(self) -> list[T]:
+        return self._whole()
+
+    @property
+    def read(self) -> bool:
+        """Whether the head has been read."""
+        return self._head._read is None

@@ -266,6 +266,14 @@ def test_a_single_use_licence_serves_one_order(shop: Harness) -> None:
     refuses(shop, order("O-2", "10"), "licence_required", match="single-use")
 
 
+def test_a_single_use_licence_whose_order_is_reversed_serves_another(shop: Harness) -> None:
+    shop.given(revocation("L1", when="2026-02-15"), licence("S1", "100", use="single"))
+    shop.given(order("O-1", "10"), reversal("D1/1", 2))
+    events = shop.when(order("O-2", "10"))
+    assert order_of(events).licence_nos == ("S1",)
+    refuses(shop, order("O-3", "10"), "licence_required", match="single-use")
+
+
 def test_a_revoked_licence_serves_orders_before_its_revocation_only(shop: Harness) -> None:
     shop.given(revocation("L1", when="2026-03-01"))
     refuses(shop, order("O-1", "6", when="2026-03-02T10:00:00+07:00"), "licence_required")
