@@ -259,28 +259,23 @@ class SnapshotRecorder(Statements, SQLAlchemyAggregateRecorder):
         return found
 
     def keep(self, snapshots: Sequence[StoredEvent]) -> None:
-        """Stores these snapshots in place of the streams' older ones, in the caller's
-        transaction if one is open. A snapshot another process stored at the same version
-        first is the same state, and kept."""
+        """Stores these snapshots in place of the streams' own, in the caller's transaction
+        if one is open (the one recording the event at the snapshot's version: no other
+        writer can store one for that version)."""
         with self.transaction(commit=True) as session:
             cursor = session.connection().connection.cursor()
             m, u = self._marker, self._uuid_marker
-            ignore = "" if self.is_postgres else "OR IGNORE "
-            conflict = " ON CONFLICT DO NOTHING" if self.is_postgres else ""
             with _driver_errors(session):
                 for snapshot in snapshots:
                     oid = self._bind_uuid(_uuid(snapshot.originator_id))
-                    version = snapshot.originator_version
                     cursor.execute(
-                        f"DELETE FROM {self.qualified_name} WHERE originator_id = {u} "
-                        f"AND originator_version < {m}",
-                        [oid, version],
+                        f"DELETE FROM {self.qualified_name} WHERE originator_id = {u}", [oid]
                     )
                     cursor.execute(
-                        f"INSERT {ignore}INTO {self.qualified_name} "
+                        f"INSERT INTO {self.qualified_name} "
                         "(originator_id, originator_version, topic, state) "
-                        f"VALUES ({u}, {m}, {m}, {m}){conflict}",
-                        [oid, version, snapshot.topic, snapshot.state],
+                        f"VALUES ({u}, {m}, {m}, {m})",
+                        [oid, snapshot.originator_version, snapshot.topic, snapshot.state],
                     )
 
 

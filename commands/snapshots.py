@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import orjson
 from eventsourcing.persistence import StoredEvent
 
 from commands.codec import decode, decode_event, encode, encode_event
@@ -65,11 +66,15 @@ class Snapshots:
     def latest(self, streams: Mapping[str, UUID]) -> dict[str, tuple[int, Summary]]:
         """The newest summary of each of these streams (given with their ids) that has one."""
         names = {oid: name for name, oid in streams.items()}
-        found = self.recorder.latest(list(names))
-        return {
-            names[oid]: (version, self._decoded(topic, state))
-            for oid, (version, topic, state) in found.items()
-        }
+        found: dict[str, tuple[int, Summary]] = {}
+        for oid, (version, topic, state) in self.recorder.latest(list(names)).items():
+            try:
+                found[names[oid]] = (version, self._decoded(topic, state))
+            except (KeyError, TypeError, ValueError, AssertionError, orjson.JSONDecodeError):
+                # kept by another version of the ledger: the stream is read whole instead,
+                # and its next event stores a summary in this version's format
+                continue
+        return found
 
     def keep(self, summaries: Sequence[tuple[UUID, int, Summary]]) -> None:
         """Stores (stream id, version, summary) in the caller's transaction."""

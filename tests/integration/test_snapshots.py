@@ -11,11 +11,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 
 import commands.snapshots
 from commands.handlers import Context, handle
 from commands.parsing import parse_command
-from commands.store import EventStore
+from commands.store import EventStore, stream_id
 from commands.stream_cache import StreamCache
 from commands.unit_of_work import UnitOfWork
 from ledger.ecommerce_events import DeductionReversed
@@ -183,3 +184,25 @@ def test_a_long_stream_recorded_before_snapshots_gets_one_with_its_next_event(
         "lot:D1/1": 8,
         "licence:L1": 8,
     }
+
+
+@pytest.mark.parametrize(
+    ("topic", "state"),
+    [
+        ("lot-summary/0", b"{}"),  # a format this version does not know
+        (commands.snapshots.LOT, b'{"lot_id": "D1/1", "version": 16}'),  # fields missing
+        (commands.snapshots.LOT, b"not json"),
+    ],
+)
+def test_a_summary_this_version_cannot_read_is_passed_over(
+    history: Harness, topic: str, state: bytes
+) -> None:
+    store = history.store
+    assert store.snapshots is not None
+    version, _ = store.summaries(["lot:D1/1"])["lot:D1/1"]
+    store.snapshots.recorder.keep([StoredEvent(stream_id("lot:D1/1"), version, topic, state)])
+    assert "lot:D1/1" not in store.summaries(["lot:D1/1"])
+    command = PROBES["a late order"]
+    assert _decided(store, command, snapshots=True) == _decided(store, command, snapshots=False)
+    Harness(store).given(order("N-1", "1", when=_when(50)))  # a cold process's next order
+    assert store.summaries(["lot:D1/1"])["lot:D1/1"][0] == version + 1
