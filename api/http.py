@@ -6,9 +6,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -26,6 +26,11 @@ from api.routes import (
     subscriptions,
 )
 from api.wiring import Ledger, open_ledger
+from commands.store import EventStore
+from ledger.events import Event
+
+if TYPE_CHECKING:
+    from projections.changes import Changes
 
 log = logging.getLogger("bonded.projections")
 
@@ -69,20 +74,50 @@ class Follower:
 
 
 def warnings_pusher(ledger: Ledger) -> Pusher:
-    """Makes new warnings known and delivers them to the subscriptions (DOMAIN.md §8)."""
-    engine = ledger.read_model.engine
-    worker = DeliveryWorker(engine)
-    return Pusher(lambda: make_known_now(ledger), worker)
+    """Makes new warnings known and delivers them to the subscriptions (DOMAIN.md §8): after
+    each move of the read models, only the warnings of what the events since touched."""
+    worker = DeliveryWorker(ledger.read_model.engine)
+    changes = changes_of(ledger)
+    return Pusher(lambda: make_known_now(ledger, changes), worker)
 
 
-def make_known_now(ledger: Ledger) -> int:
+def changes_of(ledger: Ledger) -> Changes:
+    """What the events since the pusher's last look touched, read from the event log up to
+    the read models' position."""
+    from projections.changes import Changes
+
+    store = ledger.service.store
+    return Changes(
+        ledger.read_model.engine,
+        lambda: ledger.runner.status().position,
+        lambda after, upto: events_between(store, after, upto),
+    )
+
+
+def make_known_now(ledger: Ledger, changes: Changes | None = None) -> int:
     from datetime import UTC, datetime
 
     from api.callers import user_named
     from projections.outbox import make_known
 
     store = ledger.service.store
-    return make_known(ledger.read_model, lambda name: user_named(store, name), datetime.now(UTC))
+    now = datetime.now(UTC)
+    only = changes.since_last(now) if changes is not None else None
+    return make_known(ledger.read_model, lambda name: user_named(store, name), now, only)
+
+
+def events_between(store: EventStore, after: int, upto: int) -> Iterator[Event]:
+    """The events recorded after position ``after``, up to ``upto``, a page at a time."""
+    position = after
+    while position < upto:
+        page = store.notifications(position, 1000)
+        if not page:
+            return
+        for notification in page:
+            if notification.id > upto:
+                return
+            yield store.decode(notification.topic, notification.state)
+        position = page[-1].id
 
 
 def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI:

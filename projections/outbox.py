@@ -3,10 +3,13 @@
 ``make_known`` asks the read side for the warnings standing now, as everybody (the operator)
 sees them; those never made known before are recorded in ``warnings_known`` and, in the same
 transaction, one ``deliveries`` row is written for every active subscription whose user may
-see the warning. A new subscription starts with the known warnings standing in its user's
-scope, so a receiver begins in step with what the ledger warns of. The delivery worker
-(``api.delivery``) sends the outbox until each receiver answers 2xx: at least once,
-duplicates carrying the same ``warning_id``.
+see the warning. Given ``only`` (``Changes``: the subjects the events since the last look
+touched, on the same day), it asks only for those subjects' warnings: a warning arises from an
+event about its subject or from a day passing, so the others cannot have changed, and the
+cost follows what was recorded, not the size of the ledger. A new subscription starts with
+the known warnings standing in its user's scope, so a receiver begins in step with what the
+ledger warns of. The delivery worker (``api.delivery``) sends the outbox until each receiver
+answers 2xx: at least once, duplicates carrying the same ``warning_id``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from ledger.access import OPERATOR, User
 from ledger.calendar import local_date
 from projections import tables as t
 from projections.answers import When
+from projections.warnings import Only
 
 Users = Callable[[str], User | None]  # a user by name, from its own stream
 s = t.subscriptions.c
@@ -31,11 +35,11 @@ k = t.warnings_known.c
 d = t.deliveries.c
 
 
-def make_known(model: Any, users: Users, now: datetime) -> int:
-    """Records the warnings standing now that were never made known, with their outbox rows;
-    returns how many."""
+def make_known(model: Any, users: Users, now: datetime, only: Only | None = None) -> int:
+    """Records the warnings standing now that were never made known (of the subjects in
+    ``only``, if given), with their outbox rows; returns how many."""
     when = When(local_date(now))
-    standing = {w["warning_id"]: w for w in model.warnings(OPERATOR, when)}
+    standing = {w["warning_id"]: w for w in model.warnings(OPERATOR, when, only=only)}
     with model.engine.begin() as connection:
         known = _known(connection, sorted(standing))
         new = [w for key, w in standing.items() if key not in known]
@@ -52,7 +56,9 @@ def make_known(model: Any, users: Users, now: datetime) -> int:
             if user is None or not user.active:
                 continue
             if user.name not in seen_by:
-                seen_by[user.name] = {w["warning_id"] for w in model.warnings(user, when)}
+                seen_by[user.name] = {
+                    w["warning_id"] for w in model.warnings(user, when, only=only)
+                }
             seen = seen_by[user.name]
             outbox += [
                 {

@@ -33,7 +33,7 @@ from projections.holdings import holdings_at
 from projections.settlements import settlements
 from projections.stock_cards import stock_card
 from projections.visibility import lot_in_sight, scope_of
-from projections.warnings import warnings
+from projections.warnings import Only, warnings
 
 Row = dict[str, Any]
 Decode = Callable[[str, bytes], Event]
@@ -165,8 +165,10 @@ class ReadModel:
         with self.engine.connect() as connection:
             return ask_allowance(connection, caller, buyer_id, year, when, self.pack)
 
-    def warnings(self, caller: User, when: When, kind: str | None = None) -> list[Row]:
-        return warnings(self, caller, when, kind)
+    def warnings(
+        self, caller: User, when: When, kind: str | None = None, only: Only | None = None
+    ) -> list[Row]:
+        return warnings(self, caller, when, kind, only)
 
     def _clock_row(self, holding: Holding, when: When) -> Row:
         clock = Clock.on(

@@ -8,6 +8,7 @@ recognised when it is seen again (``projections.outbox``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -58,20 +59,39 @@ def warning(
     }
 
 
-def warnings(model: Any, caller: User, when: When, kind: str | None = None) -> list[Row]:
+@dataclass(frozen=True)
+class Only:
+    """The subjects whose warnings are asked for: those of these warehouses (their lots,
+    declarations and reports) and of these licences. What events changed since warnings were
+    last made known (``projections.outbox``): no other warning can have arisen meanwhile."""
+
+    warehouses: frozenset[str] = frozenset()
+    licences: frozenset[str] = frozenset()
+
+
+def warnings(
+    model: Any, caller: User, when: When, kind: str | None = None, only: Only | None = None
+) -> list[Row]:
     """Every warning standing at the end of ``as_of`` as known at ``known_at`` that the caller
-    may see, ordered by the day it arose."""
+    may see (and, given ``only``, of those subjects), ordered by the day it arose."""
     pack: RulePack = model.pack
     with model.engine.connect() as connection:
         scope = scope_of(connection, caller)
         filters = within(Filters(), scope)
+        if only is not None:
+            seen = only.warehouses
+            if filters.warehouses is not None:
+                seen = seen & filters.warehouses
+            filters = replace(filters, warehouses=seen)
         found: list[Row] = []
-        found += _clocks(model, filters, when)
-        found += _settlements(model, filters, when)
-        found += _facts(connection, scope, when)
-        found += _reports(connection, filters, when, pack)
-        found += _licences(connection, caller, when, pack)
-        found += _stopped_in_stock(connection, model, filters, when)
+        if filters.warehouses is None or filters.warehouses:
+            found += _clocks(model, filters, when)
+            found += _settlements(model, filters, when)
+            found += _facts(connection, scope, when, filters.warehouses if only else None)
+            found += _reports(connection, filters, when, pack)
+            found += _stopped_in_stock(connection, model, filters, when)
+        if only is None or only.licences:
+            found += _licences(connection, caller, when, pack, only)
     if kind is not None:
         found = [w for w in found if w["kind"] == kind]
     return sorted(found, key=lambda w: (w["raised_on"], w["warning_id"]))
@@ -115,12 +135,18 @@ def _settlements(model: Any, filters: Filters, when: When) -> list[Row]:
     return found
 
 
-def _facts(connection: Connection, scope: Any, when: When) -> list[Row]:
+def _facts(
+    connection: Connection, scope: Any, when: When, only: frozenset[str] | None = None
+) -> list[Row]:
     f = t.warning_facts.c
     query = select(t.warning_facts).where(f.effective_at <= when.end)
     if when.known_at is not None:
         query = query.where(f.recorded_at <= when.known_at)
     p = t.lot_parties.c
+    if only is not None:
+        places = sorted(only)
+        stored = select(p.lot_id).where(p.kind == "warehouse", p.value.in_(places))
+        query = query.where(or_(f.lot_id.in_(stored), f.warehouse_id.in_(places)))
     if scope.owner is not None:
         owned = select(p.lot_id).where(p.kind == "owner", p.value == scope.owner)
         query = query.where(or_(f.lot_id.in_(owned), f.goods_owner_tax_code == scope.owner))
@@ -193,10 +219,14 @@ def _periods_since(first: date, pack: RulePack) -> list[Any]:
     return found
 
 
-def _licences(connection: Connection, caller: User, when: When, pack: RulePack) -> list[Row]:
+def _licences(
+    connection: Connection, caller: User, when: When, pack: RulePack, only: Only | None
+) -> list[Row]:
     found = []
     for row in licences(connection, when, licence_scope(connection, caller)):
         if row["status"] in ("revoked", "expired"):
+            continue
+        if only is not None and row["licence_no"] not in only.licences:
             continue
         subject = f"licence:{row['licence_no']}"
         granted, remaining = Decimal(row["granted"]), Decimal(row["remaining"])
