@@ -121,6 +121,8 @@ class Lot:
         timeline takes it in its block."""
         entries = [Entry(self.version + n, e) for n, e in enumerate(events, 1)]
         grown = Lot(self.lot_id, self.entries.extended(entries))
+        if self.version == 0 and entries:
+            return _founded(grown, entries)
         facts = self._current
         last = self.last_active()
         if facts is None or last is None or any(isinstance(e, EntryReversed) for e in events):
@@ -247,3 +249,29 @@ class Lot:
         if only_takes_out(event) and event.effective_at >= self._timeline.first_moment():
             return self._timeline.violation_if_inserted(self.lot_id, entry)
         return self.with_event(event).first_violation()
+
+
+def _founded(lot: Lot, entries: list[Entry]) -> Lot:
+    """A new lot's first entries: when its creation comes first and every other follows it
+    in effective order, cancelling nothing, its facts are folded as they come (what replaying
+    them would give) instead of sorted and replayed when first asked for."""
+    creation = entries[0].event
+    moments = [e.event.effective_at for e in entries]
+    if (
+        not isinstance(creation, LotCreation)
+        or moments != sorted(moments)
+        or any(isinstance(e.event, EntryReversed) for e in entries)
+    ):
+        return lot
+    facts = creation.founding_facts()
+    for entry in entries:
+        for posting in entry.event.postings():
+            facts.post(posting)
+        entry.event.evolve(facts)
+    lot.__dict__.update(
+        _current=facts,
+        _last=entries[-1],
+        reversed_versions=frozenset(),
+        splits_recorded=sum(1 for e in entries if e.event.split_child() is not None),
+    )
+    return lot

@@ -28,7 +28,7 @@ from ledger.rulepacks import RulePack
 from projections import tables as t
 from projections.bulk import insert_rows
 from projections.exact import exact_parts
-from projections.projection import ReadModelProjection, Recorded
+from projections.projection import ReadModelProjection, Recorded, dispatched
 
 Params = dict[str, Any] | list[dict[str, Any]]
 Writing = tuple[Executable, Params]  # a statement kept as a constant, and its parameters
@@ -91,8 +91,9 @@ class EcommerceProjection(ReadModelProjection):
         into different tables do not depend on each other, and an update (a reversal, a
         revocation) goes after every insert before it."""
         inserts: dict[Table, list[dict[str, Any]]] = {}
+        writes = dispatched(type(self), "writes")
         for recorded in batch:
-            for statement, params in self.writes(recorded.event, recorded.version):
+            for statement, params in writes(self, recorded.event, recorded.version):
                 if not params:
                     continue
                 if isinstance(statement, Insert) and isinstance(statement.table, Table):
