@@ -889,20 +889,83 @@ def projections_rebuild(
 @projections_app.command("run")
 def projections_run(
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle.")] = 0.5,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Follow only this read model (repeatable), leaving the others to other "
+            "processes: reference, declarations, lots, lot_history, audit_chain, ecommerce, "
+            "warning_facts.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="Processes sharing the read models, each read model in exactly one (by "
+            "their measured cost). On PostgreSQL they project at once; on SQLite they take "
+            "turns at the database's one write lock, so 1 is as fast.",
+        ),
+    ] = 1,
 ) -> None:
-    """Keep the read models caught up until interrupted (Ctrl-C)."""
+    """Keep the read models caught up until interrupted (Ctrl-C).
+
+    With --workers N, N processes follow the log, each its share of the read models; a read
+    model that reads another's tables (the current lots read the warehouses) never goes past
+    it. Every answer is the one a single process gives."""
     from api.wiring import open_ledger
+    from projections.runner import shares
 
     ledger = open_ledger()
-    typer.echo("following the event log; Ctrl-C to stop", err=True)
     try:
-        ledger.runner.follow(
-            poll, progress=lambda p, h: typer.echo(f"projected up to {p}", err=True)
-        )
+        runner = ledger.runner.only(only) if only else ledger.runner
+    except ValueError as error:
+        ledger.close()
+        typer.echo(f"error: --only: {error}", err=True)
+        raise typer.Exit(2) from None
+    if workers > 1:
+        split = shares(runner.projections, workers)
+        ledger.close()
+        _run_workers(split, poll)
+        return
+    names = ", ".join(p.name for p in runner.projections)
+    typer.echo(f"following the event log into {names}; Ctrl-C to stop", err=True)
+    try:
+        runner.follow(poll, progress=lambda p, h: typer.echo(f"projected up to {p}", err=True))
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
     finally:
         ledger.close()
+
+
+def _run_workers(split: list[list[str]], poll: float) -> None:
+    """One `bonded projections run --only ...` process per share, until Ctrl-C or one of
+    them stops (then the others are stopped too, and its exit status is this one's)."""
+    import subprocess
+    import time as clock
+
+    children: list[subprocess.Popen[bytes]] = []
+    for share in split:
+        options = [flag for name in share for flag in ("--only", name)]
+        command = [sys.executable, "-m", "api.cli", "projections", "run", "--poll", str(poll)]
+        typer.echo(f"worker {len(children) + 1}: {', '.join(share)}", err=True)
+        children.append(subprocess.Popen([*command, *options]))
+    status = 0
+    try:
+        while all(child.poll() is None for child in children):
+            clock.sleep(0.5)
+        status = next(child.returncode for child in children if child.returncode is not None)
+    except KeyboardInterrupt:
+        typer.echo("stopping the workers", err=True)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            child.wait()
+    if status:
+        raise typer.Exit(status)
 
 
 def _read_lines(file: str) -> list[bytes]:

@@ -65,6 +65,7 @@ def link(previous: bytes, position: int, row: bytes) -> bytes:
 
 class AuditChainProjection(ReadModelProjection):
     name = "audit_chain"
+    weight = 4
     tables = (t.audit_chain,)
 
     def __init__(self) -> None:

@@ -81,6 +81,7 @@ def _insert(connection: Connection, inserts: dict[Table, list[dict[str, Any]]]) 
 
 class EcommerceProjection(ReadModelProjection):
     name = "ecommerce"
+    weight = 5
     tables = t.ECOMMERCE_TABLES
 
     def __init__(self, pack: RulePack) -> None:

@@ -82,6 +82,7 @@ class LotHistoryProjection(ReadModelProjection):
     name = "lot_history"
     tables = (t.lot_history, t.lot_states, t.lot_origins)
     version = 2  # 2: the lot states a day at a time (1 kept one an entry)
+    weight = 13
     lot_cache_limit = 200_000
 
     def __init__(self) -> None:

@@ -75,6 +75,12 @@ class ReadModelProjection(ABC):
     # Raise it when the rows this projection writes for the same events change: a read model
     # built by another version is rebuilt beside the live one and swapped in.
     version: ClassVar[int] = 1
+    # The read models whose tables ``apply`` reads: projected by another process, this one
+    # is never projected past their position.
+    reads: ClassVar[tuple[str, ...]] = ()
+    # What projecting an event costs, relative to the others (measured on the hot lot and a
+    # province): how the read models are shared between processes.
+    weight: ClassVar[int] = 1
 
     @abstractmethod
     def apply(self, connection: Connection, batch: Sequence[Recorded]) -> None:

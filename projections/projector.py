@@ -53,6 +53,8 @@ class NotificationSource(Protocol):
 class CurrentLotsProjection(ReadModelProjection):
     name: ClassVar[str] = "lots"
     tables: ClassVar[tuple[Table, ...]] = (t.lots, t.lot_events, t.lot_parties)
+    reads: ClassVar[tuple[str, ...]] = ("reference",)  # warehouses' provinces, contracts
+    weight: ClassVar[int] = 4
 
     decode: Decode
     pack: RulePack

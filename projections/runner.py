@@ -43,15 +43,31 @@ Progress = Callable[[int, int], None]  # (position, head)
 Decode = Callable[[str, bytes], Event]
 
 
-def _lock_live(connection: Connection) -> None:
-    """One runner of the live read models at a time, and none while a rebuild swaps in: the
-    write lock on SQLite; on PostgreSQL the tracking rows, under an advisory lock the swap
-    takes alone (without it a swap's DROP TABLE and a batch's row locks could deadlock)."""
+def _lock_live(connection: Connection, names: Sequence[str]) -> None:
+    """One runner of each live read model at a time, and none while a rebuild swaps in: the
+    write lock on SQLite; on PostgreSQL the read models' tracking rows (runners of other
+    read models go on beside), under an advisory lock the swap takes alone (without it a
+    swap's DROP TABLE and a batch's row locks could deadlock)."""
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": SWAP_LOCK})
-        connection.execute(select(t.tracking.c.projection).with_for_update()).all()
+        c = t.tracking.c
+        query = select(c.projection).where(c.projection.in_(sorted(names))).with_for_update()
+        connection.execute(query).all()
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def shares(projections: Sequence[ReadModelProjection], workers: int) -> list[list[str]]:
+    """The read models split between ``workers`` processes, heaviest first onto the
+    lightest share (each read model is projected by exactly one of them)."""
+    count = max(1, min(workers, len(projections)))
+    found: list[list[str]] = [[] for _ in range(count)]
+    load = [0] * count
+    for projection in sorted(projections, key=lambda p: -p.weight):
+        lightest = load.index(min(load))
+        found[lightest].append(projection.name)
+        load[lightest] += projection.weight
+    return found
 
 
 def _stale(projection: ReadModelProjection, where: Tracked) -> bool:
@@ -124,6 +140,14 @@ class ReadModelRunner:
         if not self._migrated:
             ensure_current(self.engine)
             self._migrated = True
+
+    def only(self, names: Sequence[str]) -> ReadModelRunner:
+        """A runner of these read models alone, for a process that shares the work with
+        runners of the others (``shares``): a read model that reads another's tables is
+        never projected past it."""
+        return ReadModelRunner(
+            self.engine, self.source, self.decode, self.named(names), self.shadow, self.fresh
+        )
 
     def named(self, names: Sequence[str] | None) -> list[ReadModelProjection]:
         if not names:
@@ -213,14 +237,18 @@ class ReadModelRunner:
         positions where it read them, or raises ``PositionMoved``."""
         started = time.perf_counter()
         on = self._on(connection)
-        where = self._where(on)
+        everyone = tracked(on)
+        where = self._where(on, everyone)
         self._forget_moved(where)
         current = [p for p in self.projections if not _stale(p, where[p.name])]
-        low = min((where[p.name].position for p in current), default=head)
-        if low >= head:
+        limit = {p.name: self._limit(p, head, everyone) for p in current}
+        behind = [p for p in current if where[p.name].position < limit[p.name]]
+        if not behind:
             return None
-        rows = self.source.notification_rows(low, min(self.page, head - low))
-        rows = [row for row in rows if row[0] <= head]  # never past ``head`` (gaps on PostgreSQL)
+        low = min(where[p.name].position for p in behind)
+        high = max(limit[p.name] for p in behind)
+        rows = self.source.notification_rows(low, min(self.page, high - low))
+        rows = [row for row in rows if row[0] <= high]  # never past ``head`` (gaps on PostgreSQL)
         if not rows:
             return None
         batch = [
@@ -228,27 +256,43 @@ class ReadModelRunner:
             for position, version, topic, state, oid in rows
         ]
         if self.shadow is None and not locked:
-            _lock_live(connection)
+            _lock_live(connection, [p.name for p in self.projections])
             if self._where(on) != where:
                 raise PositionMoved("another runner moved the read models meanwhile")
-        applied: list[tuple[ReadModelProjection, Tracked, int]] = []
-        for projection in current:
+        applied: list[tuple[ReadModelProjection, Tracked, int, int]] = []
+        for projection in behind:
             since = where[projection.name]
-            part = [r for r in batch if r.position > since.position]
+            top = limit[projection.name]
+            part = [r for r in batch if since.position < r.position <= top]
             if part:
                 projection.apply(on, part)
-                applied.append((projection, since, len(part)))
+                applied.append((projection, since, len(part), part[-1].position))
         seconds = max(time.perf_counter() - started, 1e-6)
-        for projection, since, count in applied:
+        for projection, since, count, reached in applied:
             rate = count / seconds
             if since.rate:  # smoothed over the last few batches
                 rate = SMOOTHING * rate + (1 - SMOOTHING) * since.rate
-            projection.advance(on, since.position, batch[-1].position, since.generation, rate)
-            self._left_at[projection.name] = (batch[-1].position, since.generation)
-        return len(batch), batch[-1].position
+            projection.advance(on, since.position, reached, since.generation, rate)
+            self._left_at[projection.name] = (reached, since.generation)
+        if not applied:
+            return None
+        return len(batch), max(reached for *_, reached in applied)
 
-    def _where(self, connection: Connection) -> dict[str, Tracked]:
-        found = tracked(connection)
+    def _limit(
+        self, projection: ReadModelProjection, head: int, everyone: dict[str, Tracked]
+    ) -> int:
+        """How far ``projection`` may go: ``head``, or less while a read model it reads is
+        projected by another runner and behind."""
+        mine = {p.name for p in self.projections}
+        others = [everyone.get(name, UNTRACKED).position for name in projection.reads]
+        return min(
+            [head, *(p for n, p in zip(projection.reads, others, strict=True) if n not in mine)]
+        )
+
+    def _where(
+        self, connection: Connection, found: dict[str, Tracked] | None = None
+    ) -> dict[str, Tracked]:
+        found = tracked(connection) if found is None else found
         return {p.name: found.get(p.name, UNTRACKED) for p in self.projections}
 
     def rebuild(self, progress: Progress | None = None, names: Sequence[str] = ()) -> int:

@@ -34,6 +34,7 @@ def warning_id(kind: str, subject: str, day: object) -> str:
 
 class WarningFactsProjection(ReadModelProjection):
     name = "warning_facts"
+    weight = 2
     tables = (t.warning_facts, t.reports)
 
     def __init__(self, pack: RulePack) -> None:

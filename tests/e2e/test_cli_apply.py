@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,34 @@ def test_help_explains_the_command(workdir: Path) -> None:
     result = bonded("apply", "--help", cwd=workdir)
     assert result.returncode == 0
     assert "JSON Lines" in result.stdout and "--stop-on-error" in result.stdout
+
+
+def test_projections_run_with_two_workers_catches_every_read_model_up(workdir: Path) -> None:
+    applied = bonded("apply", str(QUICKSTART), cwd=workdir)
+    assert applied.returncode == 0, applied.stderr
+    before = json.loads(bonded("projections", "status", "--format", "json", cwd=workdir).stdout)
+    assert before["lag"] > 0  # apply records; the read models follow on their own
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BONDED_")}
+    run = subprocess.Popen(
+        [BONDED, "projections", "run", "--workers", "2", "--poll", "0.05"],
+        cwd=workdir,
+        env=environment,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(600):  # until caught up, or a minute
+            status = bonded("projections", "status", "--format", "json", cwd=workdir)
+            if json.loads(status.stdout)["lag"] == 0:
+                break
+            if run.poll() is not None:
+                break
+        else:
+            pytest.fail("two workers did not catch the read models up in a minute")
+    finally:
+        run.send_signal(signal.SIGINT)
+        _, errors = run.communicate(timeout=30)
+    after = json.loads(bonded("projections", "status", "--format", "json", cwd=workdir).stdout)
+    assert after["lag"] == 0, errors
+    assert all(model["lag"] == 0 for model in after["read_models"].values())
+    assert "worker 1: lot_history" in errors and "worker 2: " in errors

@@ -279,11 +279,22 @@ def test_a_held_lot_and_one_whose_creation_was_reversed(ledger: Harness, read: R
 
 
 def test_a_rebuild_equals_the_live_read_models(ledger: Harness, read: ReadSide) -> None:
-    rng = random.Random(20261123)
-    for n in range(1, 31):
+    random_history(ledger, lambda: read.runner.catch_up())  # live: in several catch-ups
+    read.runner.catch_up()
+    live = dump(read.engine)
+    assert len(live["rm_lots"]) > 30
+    read.runner.rebuild()
+    assert dump(read.engine) == live
+
+
+def random_history(ledger: Harness, every_hundred: Callable[[], object], first: int = 1) -> None:
+    """Thirty warehousings (declarations D``first`` on), then 400 random movements of their
+    lots (many refused), calling ``every_hundred`` after each hundred."""
+    rng = random.Random(20261123 + first)
+    for n in range(first, first + 30):
         ledger.given(warehousing(f"D{n}", line(1, str(rng.randint(10, 90))), line(2, "7")))
     for step in range(400):
-        n = rng.randint(1, 30)
+        n = rng.randint(first, first + 29)
         lot = f"D{n}/{rng.randint(1, 2)}"
         month, day_of_month, hour = rng.randint(3, 10), rng.randint(1, 28), rng.randint(8, 17)
         day = f"2026-{month:02d}-{day_of_month:02d}T{hour:02d}:00:00+07:00"
@@ -304,12 +315,7 @@ def test_a_rebuild_equals_the_live_read_models(ledger: Harness, read: ReadSide) 
         with contextlib.suppress(LedgerError):  # random commands are often refused
             ledger.given(command)
         if step % 100 == 0:
-            read.runner.catch_up()  # live: projected in several catch-ups
-    read.runner.catch_up()
-    live = dump(read.engine)
-    assert len(live["rm_lots"]) > 30
-    read.runner.rebuild()
-    assert dump(read.engine) == live
+            every_hundred()
 
 
 def test_one_read_model_rebuilds_alone(ledger: Harness, read: ReadSide) -> None:
