@@ -85,7 +85,11 @@ class UnitOfWork(Streams):
                     self.cache.learn(known, 0, self.store.read(stream))
             else:
                 self.cache.learn(known, counts[stream], found)
-                if counts[stream] == 0 and len(found) >= snapshots.SNAPSHOT_EVERY:
+                if (
+                    counts[stream] == 0
+                    and len(found) >= snapshots.SNAPSHOT_EVERY
+                    and snapshots.summarized(stream)
+                ):
                     self.cache.unsummarized.add(stream)  # recorded before snapshots were kept
             self._seen[stream] = (known, counts[stream] + len(found))
 
@@ -253,16 +257,17 @@ class UnitOfWork(Streams):
             after = before + len(events)
             if not due(before, after) and stream not in self.cache.unsummarized:
                 continue
-            self.cache.unsummarized.discard(stream)
             first = events[0]
             kept = self._folds.get(stream)
+            summary: Summary | None = None
             if isinstance(first, LotEvent):
                 lot = self.lot(first.lot_id)
-                if lot.version == after:
-                    due_now.append((stream, after, lot.summary()))
+                summary = lot.summary() if lot.version == after else None
             elif kept is not None and isinstance(kept[2], Summarized):
-                state = self.folded(stream, type(kept[2]))
-                due_now.append((stream, after, state.summary()))
+                summary = self.folded(stream, type(kept[2])).summary()
+            if summary is not None:
+                due_now.append((stream, after, summary))
+                self.cache.unsummarized.discard(stream)
         return due_now
 
     @contextmanager
