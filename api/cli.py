@@ -857,6 +857,15 @@ def projections_rebuild(
             "lot_history, audit_chain, ecommerce, warning_facts. The others keep their rows.",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="Processes building the new read models at once, each its share (PostgreSQL; "
+            "on SQLite one process builds them).",
+        ),
+    ] = 1,
 ) -> None:
     """Project the whole event log into the read models again (all of them, or --only some).
 
@@ -877,7 +886,9 @@ def projections_rebuild(
     head = ledger.runner.status().head
     start = clock.perf_counter()
     with _progress(head, "rebuilding read models", "events") as advance:
-        applied = ledger.runner.rebuild(lambda position, _head: advance(position), only or ())
+        applied = ledger.runner.rebuild(
+            lambda position, _head: advance(position), only or (), workers
+        )
     seconds = clock.perf_counter() - start
     ledger.close()
     rate = applied / seconds if seconds else 0

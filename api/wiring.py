@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from api.rebuild_workers import share_builder
 from commands.bootstrap import bootstrap
 from commands.recorder import LedgerRecorder
 from commands.service import LedgerService
@@ -61,6 +62,7 @@ def open_ledger(settings: Settings | None = None) -> Ledger:
         decode,
         read_model_projections(decode, pack),
         fresh=lambda: read_model_projections(decode, pack),
+        build_shares=share_builder(settings),
     )
     read_model = ReadModel(engine, service.store.decode, pack, settings.due_soon_days)
     return Ledger(settings, service, runner, read_model)

@@ -5,7 +5,8 @@ question goes on answering from the live ones, then swapped in by one transactio
    table of its own. Read models not being rebuilt are copied into it from one snapshot of the
    live ones, since the rebuilt ones may read them (the current lots read the reference).
 2. The shadow is caught up from the first event to the head, as long as that takes, with the
-   live read models untouched and still followed by every running process.
+   live read models untouched and still followed by every running process (on PostgreSQL by
+   several processes at once if asked, each its share of the read models).
    It projects with projections of its own (``ReadModelRunner.fresh``), so it may run in
    another thread than the live runner's batches.
 3. One transaction, holding what keeps the live runners out (the write lock on SQLite, an
@@ -26,7 +27,7 @@ from sqlalchemy.exc import OperationalError
 
 from projections import tables as t
 from projections.projection import ReadModelProjection, Tracked, tracked
-from projections.runner import SWAP_LOCK, ReadModelRunner
+from projections.runner import SWAP_LOCK, ReadModelRunner, shares
 from projections.shadow import Shadow
 
 Progress = Callable[[int, int], None]
@@ -35,9 +36,13 @@ LOCK_WAIT = "200ms"  # well under PostgreSQL's deadlock_timeout (1 s): the swap 
 LOCK_NOT_AVAILABLE = "55P03"
 
 
-def rebuild_beside(live: ReadModelRunner, names: Sequence[str], progress: Progress | None) -> int:
+def rebuild_beside(
+    live: ReadModelRunner, names: Sequence[str], progress: Progress | None, workers: int = 1
+) -> int:
     """Rebuilds the named read models beside the live ones and swaps them in; returns how
-    many events the rebuild read."""
+    many events the rebuild read. On PostgreSQL, given ``workers`` and a way to start them,
+    the read models are built by that many processes at once, each its share; the swap then
+    catches the shadow up to the head as it is by then."""
     named = {p.name for p in live.named(names)}
     borrowed = live.fresh is None  # the live runner's own projections: their caches go
     projections = live.projections if live.fresh is None else live.fresh()
@@ -53,7 +58,12 @@ def rebuild_beside(live: ReadModelRunner, names: Sequence[str], progress: Progre
         building = ReadModelRunner(
             shadow.engine, live.source, live.decode, projections, shadow=shadow
         )
-        read = building.catch_up(progress)
+        read = 0
+        if workers > 1 and live.build_shares is not None and shadow.path is None:
+            head = live.source.max_notification_id() or 0
+            live.build_shares(shadow, shares(chosen, workers), head, progress)
+            read = head
+        read += building.catch_up(progress)
         started = time.perf_counter()
         read += _swap(shadow, building, chosen)
         live.swap_seconds = time.perf_counter() - started

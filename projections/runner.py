@@ -41,6 +41,8 @@ SWAP_LOCK = 0x626F6E6465645F73  # "bonded_s": batches share it, a rebuild's swap
 ANALYZE_AFTER = 50_000  # events projected in one catch-up after which PostgreSQL re-plans
 Progress = Callable[[int, int], None]  # (position, head)
 Decode = Callable[[str, bytes], Event]
+# builds a shadow's shares of read models up to a head in processes of their own
+BuildShares = Callable[[Shadow, list[list[str]], int, Progress | None], None]
 
 
 def _lock_live(connection: Connection, names: Sequence[str]) -> None:
@@ -122,6 +124,7 @@ class ReadModelRunner:
         projections: Sequence[ReadModelProjection],
         shadow: Shadow | None = None,
         fresh: Callable[[], list[ReadModelProjection]] | None = None,
+        build_shares: BuildShares | None = None,
     ) -> None:
         self.engine = engine
         self.source = source
@@ -130,6 +133,9 @@ class ReadModelRunner:
         # new projections with caches of their own, for a rebuild that runs beside this
         # runner's batches in another thread; without it a rebuild borrows this runner's
         self.fresh = fresh
+        # builds shares of a shadow's read models in processes of their own (the composition
+        # root's: it knows how to open the ledger in a new process)
+        self.build_shares = build_shares
         self.shadow = shadow  # where this runner writes, when it builds beside the live ones
         self.page = REBUILD_PAGE if shadow is not None else PAGE
         self._migrated = shadow is not None
@@ -146,7 +152,13 @@ class ReadModelRunner:
         runners of the others (``shares``): a read model that reads another's tables is
         never projected past it."""
         return ReadModelRunner(
-            self.engine, self.source, self.decode, self.named(names), self.shadow, self.fresh
+            self.engine,
+            self.source,
+            self.decode,
+            self.named(names),
+            self.shadow,
+            self.fresh,
+            self.build_shares,
         )
 
     def named(self, names: Sequence[str] | None) -> list[ReadModelProjection]:
@@ -295,17 +307,20 @@ class ReadModelRunner:
         found = tracked(connection) if found is None else found
         return {p.name: found.get(p.name, UNTRACKED) for p in self.projections}
 
-    def rebuild(self, progress: Progress | None = None, names: Sequence[str] = ()) -> int:
+    def rebuild(
+        self, progress: Progress | None = None, names: Sequence[str] = (), workers: int = 1
+    ) -> int:
         """Projects the whole event log into the named read models (every one by default)
         again. Read models already built are rebuilt beside the live ones, which go on
-        answering, and swapped in at once (``projections.bluegreen``); empty ones in place."""
+        answering, and swapped in at once (``projections.bluegreen``); empty ones in place.
+        On PostgreSQL, ``workers`` processes build the shadow's read models, each its share."""
         self.migrate()
         chosen = self.named(names)
         status = self.status()
         if self.shadow is None and any(status.read_models[p.name].position for p in chosen):
             from projections.bluegreen import rebuild_beside
 
-            return rebuild_beside(self, [p.name for p in chosen], progress)
+            return rebuild_beside(self, [p.name for p in chosen], progress, workers)
         with self.engine.begin() as connection:
             for projection in chosen:
                 projection.clear(self._on(connection))

@@ -18,9 +18,10 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 
 
 class Shadow:
-    def __init__(self, live: Engine) -> None:
+    def __init__(self, live: Engine, schema: str | None = None) -> None:
+        """A new shadow, or (given ``schema``) one another process is building."""
         self.live_engine = live
-        self.schema = f"rebuild_{uuid4().hex[:12]}"
+        self.schema = schema or f"rebuild_{uuid4().hex[:12]}"
         self.path: Path | None = None
         if live.dialect.name == "sqlite":
             database = live.url.database

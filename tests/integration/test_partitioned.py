@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
+from api.wiring import open_ledger
+from commands.settings import Settings
 from commands.store import EventStore
 from projections.runner import ReadModelRunner, shares
 from tests.integration.test_read_models import ReadSide, dump, random_history
-from tests.support import Harness
+from tests.support import Harness, world
 
 
 def _runner(store: EventStore, names: list[str]) -> ReadModelRunner:
@@ -73,3 +77,23 @@ def test_the_shares_of_two_workers_keep_each_read_model_in_one() -> None:
         [p.name for p in sorted(projections, key=lambda p: -p.weight)]
     ]
     assert len(shares(projections, 20)) == len(projections)
+
+
+@pytest.mark.postgres
+def test_a_rebuild_by_two_processes_equals_the_live_read_models(postgres_url: str) -> None:
+    ledger = open_ledger(Settings(postgres_url))
+    try:
+        harness = Harness(ledger.service.store)
+        harness.given(*world())
+        random_history(harness, ledger.catch_up)
+        ledger.catch_up()
+        engine = ledger.runner.engine
+        live = dump(engine)
+        seen: list[int] = []
+        ledger.runner.rebuild(lambda position, head: seen.append(position), workers=2)
+        assert dump(engine) == live
+        assert seen and seen[-1] == ledger.runner.status().head
+        generations = {r.generation for r in ledger.runner.status().read_models.values()}
+        assert generations == {1}  # swapped in once, every read model
+    finally:
+        ledger.close()
