@@ -800,6 +800,9 @@ def db_upgrade() -> None:
     typer.echo(f"read models at revision {HEAD} (were at {before or 'none'})")
 
 
+READ_MODELS = "reference, declarations, lots, lot_history, audit_chain, ecommerce, warning_facts"
+
+
 @projections_app.command("status")
 def projections_status(
     output: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
@@ -853,8 +856,8 @@ def projections_rebuild(
         list[str] | None,
         typer.Option(
             "--only",
-            help="Rebuild only this read model (repeatable): reference, declarations, lots, "
-            "lot_history, audit_chain, ecommerce, warning_facts. The others keep their rows.",
+            help=f"Rebuild only this read model (repeatable): {READ_MODELS}. The others keep "
+            "their rows.",
         ),
     ] = None,
     workers: Annotated[
@@ -905,8 +908,7 @@ def projections_run(
         typer.Option(
             "--only",
             help="Follow only this read model (repeatable), leaving the others to other "
-            "processes: reference, declarations, lots, lot_history, audit_chain, ecommerce, "
-            "warning_facts.",
+            f"processes: {READ_MODELS}.",
         ),
     ] = None,
     workers: Annotated[

@@ -64,9 +64,9 @@ class Changes:
         take in after it is looked at again next time."""
         day, position = local_date(now), self.position()
         first_look_today = day != self.day
-        events = () if first_look_today else self.read(self.seen, position)
-        self.day, self.seen = day, max(self.seen, position)
-        return None if first_look_today else self.touched(events)
+        only = None if first_look_today else self.touched(self.read(self.seen, position))
+        self.day, self.seen = day, max(self.seen, position)  # once read: a failure reads again
+        return only
 
     def touched(self, events: Iterable[Event]) -> Only | None:
         warehouses: set[str] = set()
