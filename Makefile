@@ -1,6 +1,8 @@
 # Bonded Ledger. `make run` and `make test` set everything up on a fresh machine.
 PYTHON ?= python3
 PORT ?= 8000
+# where the demo's server may push warnings besides public addresses: receivers on this machine
+DEMO_WEBHOOK_ALLOW ?= 127.0.0.0/8,::1,localhost
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
@@ -17,7 +19,7 @@ install: $(STAMP)
 
 run: install  ## load the demo into ./bonded.db, print a token per role, serve the API on :8000
 	$(BIN)/bonded demo
-	$(BIN)/bonded serve --port $(PORT)
+	BONDED_WEBHOOK_ALLOW="$(DEMO_WEBHOOK_ALLOW)" $(BIN)/bonded serve --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check ledger commands projections api tests bench

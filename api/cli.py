@@ -12,15 +12,42 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from api.cli_accounts import tokens_app, users_app
+from api.files import read_file, writable, write_file
 from api.render import BALANCE_COLUMNS, CARD_COLUMNS, CLOCK_COLUMNS, SETTLEMENT_COLUMNS
 
 if TYPE_CHECKING:
+    from api.wiring import Ledger
     from commands.service import Outcome
+
+
+def _plain_arguments(arguments: list[str]) -> None:
+    """No argument of any command carries a control or invisible formatting character (NUL,
+    a line break, a bidirectional override): a usage error naming it, checked once here for
+    every option and argument rather than by each command (PostgreSQL refuses NUL outright)."""
+    from ledger.codes import plain_text
+
+    for argument in arguments:
+        try:
+            plain_text(argument)
+        except ValueError as error:
+            raise typer.BadParameter(f"{argument[:40]!r} {error}") from None
+
+
+class _PlainArguments(TyperGroup):
+    """The root command: every argument checked once before any command parses it."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _plain_arguments(args)
+        parsed: list[str] = super().parse_args(ctx, args)
+        return parsed
+
 
 app = typer.Typer(
     name="bonded",
+    cls=_PlainArguments,
     help=(
         "Bonded Ledger: an event-sourced ledger for bonded warehouses (Circular 194/2010 "
         "Art. 55). Every movement is an immutable event.\n\n"
@@ -70,6 +97,10 @@ def caller_of_run(store: Any) -> Any:
 
 def exit_refused(error: Any) -> None:
     """A refused command: its code, field and reason on stderr; exit 1."""
+    from ledger.errors import UnknownName
+
+    if isinstance(error, UnknownName):  # the asker's mistake: a usage error, exit 2
+        raise typer.BadParameter(error.message, param_hint=f"--{error.field}")
     where = f" ({error.field})" if error.field else ""
     _err(f"refused {error.code}{where}: {error.message}")
     raise typer.Exit(1)
@@ -200,6 +231,8 @@ def _document_format(
         raise typer.BadParameter(f"choose {', '.join(choices)}", param_hint="--format")
     if chosen == "xlsx" and not output:
         raise typer.BadParameter(f"an XLSX {what} needs a file: -o {what}.xlsx", param_hint="-o")
+    if output is not None:
+        writable(output, "--output")  # before the work, not after it
     return chosen
 
 
@@ -231,7 +264,6 @@ def _answer(
 ) -> None:
     """Answers ``ask(model, filters)`` with the filters narrowed to the scope of the caller of
     this run (refused if they name what it may not see)."""
-    from ledger.access import check_asked
     from ledger.errors import unknown_lot
     from projections.visibility import within
 
@@ -239,8 +271,7 @@ def _answer(
         scope = model.scope(caller)
         narrowed = filters
         if filters is not None:
-            check_asked(caller, scope, filters.warehouse_id, filters.owner, filters.province)
-            narrowed = within(filters, scope)
+            narrowed = within(model.named(caller, scope, filters), scope)
         if lot_id is not None and not model.lot_in_sight(scope, lot_id):
             raise unknown_lot(lot_id)
         return ask(model, narrowed)
@@ -415,10 +446,13 @@ def orders(
     from projections.queries import OrderFilters
 
     def day(text: str | None, hint: str) -> date | None:
+        from api.asking import day_asked
+        from ledger.errors import LedgerError
+
         try:
-            return date.fromisoformat(text) if text else None
-        except ValueError:
-            raise typer.BadParameter("a date YYYY-MM-DD", param_hint=hint) from None
+            return day_asked(text, hint)
+        except LedgerError as error:
+            raise typer.BadParameter(error.message, param_hint=hint) from None
 
     when = _when(as_of, known_at)
     filters = OrderFilters(platform, buyer, lot, day(from_day, "--from"), day(to_day, "--to"))
@@ -433,7 +467,9 @@ def orders(
 @app.command()
 def allowance(
     buyer_id: Annotated[str, typer.Argument(help="The buyer, as the platform identifies it.")],
-    year: Annotated[int | None, typer.Option(help="Calendar year; default: as-of's.")] = None,
+    year: Annotated[
+        int | None, typer.Option(help="Calendar year; default: as-of's.", min=1990, max=2199)
+    ] = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
     output: Format = "table",
@@ -520,8 +556,10 @@ def demo(
             ledger.runner.catch_up(lambda position, _: advance(position))
     finally:
         ledger.close()
-    Path(tokens_file).write_text(
-        "".join(f"{role.upper()}_TOKEN={token}\n" for role, token in tokens.items())
+    write_file(
+        tokens_file,
+        "".join(f"{role.upper()}_TOKEN={token}\n" for role, token in tokens.items()),
+        "--tokens-file",
     )
     typer.echo(
         f"demo: {counts['applied']} commands recorded, {counts['already_applied']} already "
@@ -550,9 +588,11 @@ def serve(
     ] = True,
 ) -> None:
     """Run the HTTP API (uvicorn) on the database BONDED_DATABASE_URL names, keeping the read
-    models caught up in each process. OpenAPI at /docs."""
+    models caught up in each process. OpenAPI at /docs; /health and /ready for probes; a line
+    per request on stderr."""
     import uvicorn
 
+    from api.serving import PROTOCOL, log_config
     from api.wiring import open_ledger
 
     ledger = open_ledger()  # creates the store and migrates the read models once, up front
@@ -566,7 +606,10 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        http=PROTOCOL,  # refusals before the app as problems, too
+        log_config=log_config(),
         log_level="warning",
+        access_log=False,  # bonded.access logs each request, with its user
     )
 
 
@@ -588,7 +631,8 @@ def report_periodic(
     and whether it was submitted (late or not). As known at --known-at (default: now)."""
     import json
 
-    from api.reports import as_csv, as_json, as_xlsx, build
+    from api.cells import csv_file
+    from api.reports import as_csv, as_json, as_xlsx, build, reported_warehouse
     from ledger.errors import LedgerError
 
     chosen = _document_format(output_format, output, ("json", "csv", "xlsx"), "report")
@@ -596,6 +640,8 @@ def report_periodic(
     ledger = _caught_up_ledger()
     service = ledger.service
     try:
+        caller = caller_of_run(service.store)
+        warehouse = reported_warehouse(ledger.read_model, caller, warehouse)
         placed = ledger.read_model.lots_ever_in
         document = build(service.store, service.pack, warehouse, period, moment, placed)
     except LedgerError as error:
@@ -604,12 +650,13 @@ def report_periodic(
     finally:
         ledger.close()
     if chosen == "xlsx":
-        Path(str(output)).write_bytes(as_xlsx(document))
+        write_file(str(output), as_xlsx(document), "--output")
         typer.echo(f"wrote {output}: {len(document['rows'])} goods items")
         return
     text = as_csv(document) if chosen == "csv" else json.dumps(as_json(document), indent=2)
     if output:
-        Path(output).write_text(text if text.endswith("\n") else text + "\n")
+        text = text if text.endswith("\n") else text + "\n"
+        write_file(output, csv_file(text) if chosen == "csv" else text, "--output")
         typer.echo(f"wrote {output}")
     else:
         typer.echo(text.rstrip("\n"))
@@ -618,7 +665,7 @@ def report_periodic(
 @app.command()
 def inspection(
     province: Annotated[str, typer.Option("--province", help="The province inspected.")],
-    year: Annotated[int, typer.Option(help="The calendar year inspected.", min=2000, max=9999)],
+    year: Annotated[int, typer.Option(help="The calendar year inspected.", min=1990, max=2199)],
     known_at: KnownAt = None,
     output_format: Annotated[
         str | None,
@@ -639,7 +686,6 @@ def inspection(
     import json
 
     from api.inspections import as_html, as_xlsx, build
-    from ledger.access import authorize_inspection
     from ledger.calendar import local_date
     from ledger.errors import LedgerError
 
@@ -648,7 +694,7 @@ def inspection(
     ledger = _caught_up_ledger()
     service = ledger.service
     try:
-        authorize_inspection(caller_of_run(service.store), province)
+        province = ledger.read_model.inspected_province(caller_of_run(service.store), province)
         today = local_date(moment or service.clock())
         placed = ledger.read_model.lots_ever_in
         document = build(service.store, service.pack, province, year, today, moment, placed)
@@ -659,12 +705,12 @@ def inspection(
         ledger.close()
     found = sum(line["findings"] for line in document["summary"])
     if chosen == "xlsx":
-        Path(str(output)).write_bytes(as_xlsx(document))
+        write_file(str(output), as_xlsx(document), "--output")
         typer.echo(f"wrote {output}: {len(document['warehouses'])} warehouses, {found} findings")
         return
     text = as_html(document) if chosen == "html" else json.dumps(document, indent=2)
     if output:
-        Path(output).write_text(text if text.endswith("\n") else text + "\n")
+        write_file(output, text if text.endswith("\n") else text + "\n", "--output")
         typer.echo(f"wrote {output}: {len(document['warehouses'])} warehouses, {found} findings")
     else:
         typer.echo(text.rstrip("\n"))
@@ -674,23 +720,44 @@ def inspection(
 def audit_digest(
     output: Annotated[str, typer.Option("-o", "--output", help="Where to write the digest.")],
 ) -> None:
-    """Chain everything recorded so far and write the chain's head (position, hash, count,
-    time) as JSON: keep it outside the database."""
+    """Chain everything recorded so far and write the head of the chain over every stored
+    event (position, hash, count, covered of stored, time) as JSON: keep it outside the
+    database. Where the chain cannot be written (a read-only database, a full disk) the events
+    past its head are hashed directly from the store. Exit 1 if it covers fewer or more events
+    than are stored."""
     import json
     from datetime import UTC, datetime
 
     from api.wiring import open_ledger
-    from projections.audit import digest
+    from projections.audit import digest_of_log
 
+    writable(output, "--output")
     ledger = open_ledger()
     try:
-        ledger.runner.catch_up()
-        with ledger.runner.engine.connect() as connection:
-            head = digest(connection, datetime.now(UTC))
+        _chain_up(ledger)
+        table = ledger.service.store.recorder.qualified_name  # type: ignore[attr-defined]
+        head = digest_of_log(ledger.runner.engine, table, datetime.now(UTC))
     finally:
         ledger.close()
-    Path(output).write_text(json.dumps(head.as_dict(), indent=2) + "\n")
-    typer.echo(f"digest of {head.count:,} events up to position {head.position}: {head.hash}")
+    write_file(output, json.dumps(head.as_dict(), indent=2) + "\n", "--output")
+    typer.echo(f"{head}: {head.hash}")
+    if head.count != head.stored:
+        _err("not every stored event is covered: `bonded audit verify` says where they part")
+        raise typer.Exit(1)
+
+
+def _digest(path: str) -> Any:
+    """The digest ``bonded audit digest`` wrote to ``path``; a usage error if it is not one."""
+    import json
+
+    from projections.audit import Digest
+
+    try:
+        return Digest.of(json.loads(read_file(path, "--digest")))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise typer.BadParameter(
+            f"{path!r} is not a digest written by `bonded audit digest`", param_hint="--digest"
+        ) from None
 
 
 @audit_app.command("verify")
@@ -699,17 +766,20 @@ def audit_verify(
         str | None, typer.Option("--digest", help="A digest written by `bonded audit digest`.")
     ] = None,
 ) -> None:
-    """Re-read the stored events from the first, recompute every link of the chain and say
-    OK with the count, or the first bad position and what is wrong there. Exit 1 if bad."""
-    import json
+    """Chain everything recorded so far, then re-read every stored event from the first,
+    recompute every link of the chain and say how many stored events it covered of how many
+    there are: OK when it covered them all, else the first bad position and what is wrong
+    there, or what it did not cover. Where the chain cannot be written (a read-only database,
+    a full disk) the events past its head are hashed directly from the store. Exit 1 unless
+    OK."""
 
     from api.wiring import open_ledger
-    from projections.audit import Digest, verify
+    from projections.audit import verify
 
-    held = Digest.of(json.loads(Path(digest_file).read_text())) if digest_file else None
+    held = _digest(digest_file) if digest_file else None
     ledger = open_ledger()
     try:
-        ledger.runner.migrate()
+        _chain_up(ledger)
         table = ledger.service.store.recorder.qualified_name  # type: ignore[attr-defined]
         verdict = verify(ledger.runner.engine, table, held)
     finally:
@@ -717,6 +787,16 @@ def audit_verify(
     typer.echo(str(verdict))
     if not verdict.ok:
         raise typer.Exit(1)
+
+
+def _chain_up(ledger: Ledger) -> None:
+    """The audit chain brought up to the log, or a note on stderr saying why it was not."""
+    reason = ledger.chain_up()
+    if reason is not None:
+        _err(
+            f"note: the hash chain was not brought up to the log ({reason}); "
+            "the events past its head are hashed directly from the store"
+        )
 
 
 @audit_app.command("replay")
@@ -1074,14 +1154,44 @@ def _print_summary(
 
 def main() -> None:
     """The console script: a clear message instead of a traceback on unexpected failures."""
+    from commands.settings import InvalidSetting
+
     try:
         app()
+    except InvalidSetting as error:
+        _err(f"error: {error}")
+        sys.exit(2)
     except Exception as error:
         if os.environ.get("BONDED_DEBUG"):
             raise
+        unreachable = _database_failure(error)
+        if unreachable:
+            _err(f"error: {unreachable}")
+            sys.exit(4)
         _err(f"error: {type(error).__name__}: {error}")
         _err("(set BONDED_DEBUG=1 to see the traceback)")
         sys.exit(3)
+
+
+def _database_failure(error: Exception) -> str | None:
+    """A sentence for a database that does not answer or failed under us, naming it without
+    its password; None for any other failure."""
+    from eventsourcing import persistence
+    from sqlalchemy import exc
+
+    from commands.settings import Settings
+
+    failures = (
+        exc.OperationalError,
+        exc.InterfaceError,
+        persistence.OperationalError,
+        persistence.InterfaceError,
+    )
+    if not isinstance(error, failures):
+        return None
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+    url = Settings.from_env().shown_url
+    return f"the database {url} did not answer or failed: {reason}"
 
 
 if __name__ == "__main__":

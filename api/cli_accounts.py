@@ -62,11 +62,32 @@ def users_add(
     """Add a user with a role and the one place it acts for."""
     from ledger.intents import AddUser
 
+    office = _place("office", office)
+    province = _place("province", province)
     fields = {"enterprise": enterprise, "office": office, "province": province}
     given = {key: value for key, value in fields.items() if value is not None}
     _run(AddUser, name=name, role=role, **given)
     place = next(iter(given.values()), "everything" if role == "auditor" else "")
     typer.echo(f"added {name}: {role}{' for ' + place if place else ''}")
+
+
+def _place(kind: str, given: str | None) -> str | None:
+    """A scope's office or province as a registered warehouse names it (any case or accents);
+    an unknown one is a usage error naming the nearest (exit 2)."""
+    if given is None:
+        return None
+    from api.cli import _caught_up_ledger, exit_refused
+    from ledger.errors import LedgerError
+
+    ledger = _caught_up_ledger()
+    try:
+        name: str = ledger.read_model.place_named(kind, given)
+        return name
+    except LedgerError as error:
+        exit_refused(error)
+        raise  # not reached
+    finally:
+        ledger.close()
 
 
 @users_app.command("list")

@@ -658,10 +658,18 @@ def _counts(plan: Plan, lots: list[Lot], today: date) -> None:
 
 def _reports(plan: Plan, today: date) -> None:
     """Each warehouse's quarterly report (vn-2015: due the 15th after the quarter), most five
-    days before the due date; one filed late and one never filed."""
-    first = date(2024, 10, 1)
+    days before the due date; one filed late and one never filed. Reports are due from the
+    quarter in which a warehouse first held goods."""
     for number, (warehouse_id, *_) in enumerate(WAREHOUSES):
-        starts = first
+        arrivals = [
+            when.date()
+            for when, _, command in plan.timed
+            if command["command"] == "warehouse_goods" and command["warehouse_id"] == warehouse_id
+        ]
+        if not arrivals:
+            continue
+        first = min(arrivals)
+        starts = first.replace(month=3 * ((first.month - 1) // 3) + 1, day=1)
         while True:
             ends = (starts + timedelta(days=95)).replace(day=1) - timedelta(days=1)
             due = ends + timedelta(days=15)

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import problems
+from api.access import AccessLog
 from api.delivery import DeliveryWorker, Pusher
 from api.routes import (
     audit,
@@ -21,6 +22,7 @@ from api.routes import (
     ecommerce,
     feed,
     inspections,
+    operations,
     questions,
     reports,
     subscriptions,
@@ -37,7 +39,8 @@ log = logging.getLogger("bonded.projections")
 DESCRIPTION = """\
 An event-sourced ledger for bonded warehouses (Circular 194/2010/TT-BTC Art. 55).
 
-Every request carries `Authorization: Bearer TOKEN` (`bonded tokens issue NAME` prints one).
+Every request but `/health` and `/ready` carries `Authorization: Bearer TOKEN` (`bonded tokens
+issue NAME` prints one).
 What a caller may record and see follows its role and scope (DOMAIN.md §1). Errors are
 `application/problem+json` (RFC 9457) with a stable `code` and the `field` at fault as a JSON
 pointer.
@@ -76,7 +79,7 @@ class Follower:
 def warnings_pusher(ledger: Ledger) -> Pusher:
     """Makes new warnings known and delivers them to the subscriptions (DOMAIN.md §8): after
     each move of the read models, only the warnings of what the events since touched."""
-    worker = DeliveryWorker(ledger.read_model.engine)
+    worker = DeliveryWorker(ledger.read_model.engine, allowance=ledger.settings.webhook_allow)
     changes = changes_of(ledger)
     return Pusher(lambda: make_known_now(ledger, changes), worker)
 
@@ -149,6 +152,7 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
     if ledger is not None:
         app.state.ledger = ledger  # also when the app is called without its lifespan
     problems.install(app)
+    app.add_middleware(AccessLog)
     app.include_router(commands.router)
     app.include_router(questions.router)
     app.include_router(feed.router)
@@ -157,6 +161,7 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
     app.include_router(inspections.router)
     app.include_router(ecommerce.router)
     app.include_router(subscriptions.router)
+    app.include_router(operations.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from api.cells import put
 from commands.as_known import KnownAt
 from commands.store import EventStore
 from ledger.errors import Invalid, NotFound
@@ -150,16 +151,21 @@ def as_xlsx(document: Document) -> bytes:
     summary = book.active
     assert summary is not None
     summary.title = "Tổng hợp - Summary"
-    summary["A1"] = (
+    put(
+        summary,
+        1,
+        1,
         f"BIÊN BẢN KIỂM TRA KHO NGOẠI QUAN NĂM {document['year']} / ANNUAL INSPECTION OF "
-        f"BONDED WAREHOUSES, {document['year']}"
-    )
-    summary["A1"].font = Font(bold=True, size=13)
-    summary["A2"] = f"Tỉnh, thành phố / Province: {document['province']}"
-    summary["A3"] = (
+        f"BONDED WAREHOUSES, {document['year']}",
+    ).font = Font(bold=True, size=13)
+    put(summary, 2, 1, f"Tỉnh, thành phố / Province: {document['province']}")
+    put(
+        summary,
+        3,
+        1,
         f"Đến ngày / Up to: {document['until']} — theo dữ liệu tại / as known at: "
         f"{document['known_at'] or 'now / hiện tại'} — quy định / rule pack: "
-        f"{document['rule_pack']}"
+        f"{document['rule_pack']}",
     )
     kinds = list(document["finding_kinds"].items())
     titles = [
@@ -170,7 +176,7 @@ def as_xlsx(document: Document) -> bytes:
         *(f"{names['vi']} / {names['en']}" for _, names in kinds),
     ]
     for column, title in enumerate(titles, 1):
-        cell = summary.cell(row=5, column=column, value=title)
+        cell = put(summary, 5, column, title)
         cell.font, cell.alignment = bold, Alignment(wrap_text=True, vertical="center")
     for offset, line in enumerate(document["summary"], 6):
         values = [
@@ -181,7 +187,7 @@ def as_xlsx(document: Document) -> bytes:
             *(line["by_kind"][kind] for kind, _ in kinds),
         ]
         for column, value in enumerate(values, 1):
-            summary.cell(row=offset, column=column, value=value)
+            put(summary, offset, column, value)
     summary.column_dimensions["B"].width = 14
     summary.column_dimensions["C"].width = 30
     for column in range(4, len(titles) + 1):
@@ -195,43 +201,44 @@ def as_xlsx(document: Document) -> bytes:
 
 def _warehouse_sheet(book: Any, warehouse: Document, document: Document, bold: Any) -> None:
     sheet = book.create_sheet(warehouse["warehouse_id"][:31])
-    sheet["A1"] = f"{warehouse['warehouse_id']} — {warehouse['name']}"
-    sheet["A1"].font = bold
-    sheet["A2"] = (
+    put(sheet, 1, 1, f"{warehouse['warehouse_id']} — {warehouse['name']}").font = bold
+    put(
+        sheet,
+        2,
+        1,
         f"Chủ kho / Owner: {warehouse['owner_name']} (MST {warehouse['owner_tax_code']}); "
-        f"Hải quan / Customs office: {warehouse['customs_office']}"
+        f"Hải quan / Customs office: {warehouse['customs_office']}",
     )
     row = 4
-    sheet.cell(row=row, column=1, value=f"Tồn kho đến {document['until']} / Stock at the end")
-    sheet.cell(row=row, column=1).font = bold
+    put(sheet, row, 1, f"Tồn kho đến {document['until']} / Stock at the end").font = bold
     for column, title in enumerate(["Mã HS / HS code", "Tên hàng / Goods", "ĐVT / Unit"], 1):
-        sheet.cell(row=row + 1, column=column, value=title).font = bold
-    sheet.cell(row=row + 1, column=4, value="Số lượng / Quantity").font = bold
+        put(sheet, row + 1, column, title).font = bold
+    put(sheet, row + 1, 4, "Số lượng / Quantity").font = bold
     row += 2
     for item in warehouse["stock"]:
-        sheet.cell(row=row, column=1, value=item["hs_code"])
-        sheet.cell(row=row, column=2, value=item["description"])
-        sheet.cell(row=row, column=3, value=item["unit"])
-        cell = sheet.cell(row=row, column=4, value=Decimal(item["quantity"]))
+        put(sheet, row, 1, item["hs_code"])
+        put(sheet, row, 2, item["description"])
+        put(sheet, row, 3, item["unit"])
+        cell = put(sheet, row, 4, Decimal(item["quantity"]))
         cell.number_format = "#,##0.#########"
         row += 1
     row += 1
-    sheet.cell(row=row, column=1, value="Báo cáo định kỳ / Periodic reports due").font = bold
+    put(sheet, row, 1, "Báo cáo định kỳ / Periodic reports due").font = bold
     heads = ["Kỳ / Period", "Hạn / Due", "Ngày nộp / Submitted", "Tình trạng / Status"]
     for column, title in enumerate(heads, 1):
-        sheet.cell(row=row + 1, column=column, value=title).font = bold
+        put(sheet, row + 1, column, title).font = bold
     row += 2
     for report in warehouse["reports"]:
         values = [report["period"], report["due_on"], report["submitted_on"], report["status"]]
         for column, value in enumerate(values, 1):
-            sheet.cell(row=row, column=column, value=value)
+            put(sheet, row, column, value)
         row += 1
     row += 1
-    sheet.cell(row=row, column=1, value="Phát hiện / Findings").font = bold
+    put(sheet, row, 1, "Phát hiện / Findings").font = bold
     heads = ["STT / No.", "Loại / Kind", "Đối tượng / Subject", "Nội dung / Finding"]
     heads.append("Căn cứ (sự kiện) / Resting on (events)")
     for column, title in enumerate(heads, 1):
-        sheet.cell(row=row + 1, column=column, value=title).font = bold
+        put(sheet, row + 1, column, title).font = bold
     row += 2
     names = document["finding_kinds"]
     for number, finding in enumerate(warehouse["findings"], 1):
@@ -244,7 +251,7 @@ def _warehouse_sheet(book: Any, warehouse: Document, document: Document, bold: A
             evidence_text(finding["evidence"]),
         ]
         for column, value in enumerate(values, 1):
-            sheet.cell(row=row, column=column, value=value)
+            put(sheet, row, column, value)
         row += 1
     for letter, width in zip("ABCDE", (16, 34, 22, 70, 60), strict=True):
         sheet.column_dimensions[letter].width = width

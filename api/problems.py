@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from http import HTTPStatus
 from typing import Any
 
@@ -34,6 +35,11 @@ class Problem(BaseModel):
     )
     code: str = Field(examples=["insufficient_balance"])
     field: str | None = Field(None, examples=["/quantity"])
+    error_id: str | None = Field(
+        None,
+        examples=["3f9c2a7d41b0"],
+        description="A server error's id (500 only), as the server's log records it.",
+    )
 
 
 class PayloadTooLarge(LedgerError):
@@ -53,7 +59,12 @@ def pointer(field: str | None) -> str | None:
 def problem(
     status: int, code: str, detail: str, field: str | None = None, **headers: str
 ) -> JSONResponse:
-    body = {
+    body = problem_body(status, code, detail, field)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers or None)
+
+
+def problem_body(status: int, code: str, detail: str, field: str | None = None) -> dict[str, Any]:
+    return {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
@@ -61,7 +72,16 @@ def problem(
         "code": code,
         "field": pointer(field),
     }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers or None)
+
+
+def unexpected(error: BaseException, request_line: str) -> JSONResponse:
+    """A server error, logged once with its traceback under a fresh id that the problem
+    repeats: a caller's report finds the log line, and the body says nothing of the cause."""
+    error_id = uuid.uuid4().hex[:12]
+    log.error("unexpected error %s on %s", error_id, request_line, exc_info=error)
+    detail = f"the server failed to answer (error {error_id}); report that id to the operator"
+    body = {**problem_body(500, "internal_error", detail), "error_id": error_id}
+    return JSONResponse(body, status_code=500, media_type=PROBLEM)
 
 
 def of_error(error: LedgerError) -> JSONResponse:
@@ -95,9 +115,9 @@ def install(app: FastAPI) -> None:
         return problem(error.status_code, code, str(error.detail), **(error.headers or {}))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-        log.exception("unexpected error")
-        return problem(500, "internal_error", "the server failed to answer; nothing was recorded")
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        # what api.access.AccessLog lets through: an error of the middleware itself
+        return unexpected(error, f"{request.method} {request.url.path}")
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

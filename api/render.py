@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
+
+from api.cells import csv_text
 
 FORMATS = ("table", "json", "csv")
 
@@ -57,11 +58,7 @@ def render(rows: list[dict[str, Any]], output: str, title: str, columns: list[st
     if output == "json":
         return json.dumps(rows, indent=2, ensure_ascii=False)
     if output == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue().rstrip("\n")
+        return csv_text(columns, ([row.get(c) for c in columns] for row in rows)).rstrip("\n")
     return _table(rows, title, columns)
 
 

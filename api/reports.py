@@ -4,19 +4,20 @@ as JSON, CSV or an XLSX sheet laid out like the customs form, in Vietnamese with
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from api.cells import csv_text, put
 from commands.as_known import KnownAt
 from commands.store import EventStore
+from ledger.access import User
 from ledger.calendar import local_date
-from ledger.errors import Invalid, NotFound
+from ledger.errors import Forbidden, Invalid, NotFound
 from ledger.events import ReportSubmitted
-from ledger.periods import parse_period
+from ledger.periods import parse_period, submitted_late
 from ledger.report import (
     IN_COLUMNS,
     OUT_COLUMNS,
@@ -27,6 +28,8 @@ from ledger.report import (
 )
 from ledger.rulepacks import RulePack
 from ledger.streams import warehouse_stream
+from projections.answers import Filters
+from projections.queries import ReadModel
 
 HEADINGS = {  # column: (Vietnamese, English)
     "hs_code": ("Mã HS", "HS code"),
@@ -44,6 +47,18 @@ HEADINGS = {  # column: (Vietnamese, English)
     "closing": ("Tồn cuối kỳ", "Closing"),
 }
 QUANTITIES = ("opening", *IN_COLUMNS, *OUT_COLUMNS, "closing")
+
+
+def reported_warehouse(model: ReadModel, caller: User, warehouse: str) -> str:
+    """The warehouse a periodic report is asked of, as recorded (any case): a goods owner reads
+    no warehouse's report; others their scope's (403 outside it, 404 unknown, with the
+    nearest)."""
+    scope = model.scope(caller)
+    if scope.owner is not None:
+        raise Forbidden(
+            "role_not_allowed", "a goods owner reads no warehouse's report", "warehouse"
+        )
+    return model.named(caller, scope, Filters(warehouse_id=warehouse)).warehouse_id or warehouse
 
 
 def build(
@@ -76,6 +91,7 @@ def build(
         if isinstance(e, ReportSubmitted) and e.period == period.name
     ]
     first = submitted[0] if submitted else None
+    latest = submitted[-1] if submitted else None  # the report as submitted
     return {
         **report_document(report),
         "form": pack.report_form,
@@ -83,10 +99,13 @@ def build(
         "owner_tax_code": warehouse.owner_tax_code,
         "owner_name": owner.name if owner is not None else "",
         "due_on": due.isoformat(),
-        "submitted_on": local_date(first.effective_at).isoformat() if first else None,
-        "late": (local_date(first.effective_at) > due) if first else None,
+        "submitted_on": local_date(first.recorded_at).isoformat() if first else None,
+        "late": submitted_late(first.recorded_at, due) if first else None,
+        "amended_on": (
+            local_date(latest.recorded_at).isoformat() if latest and latest is not first else None
+        ),
         "known_at": known_at.isoformat() if known_at else None,
-        "submitted_digest": first.content_digest if first else None,
+        "submitted_digest": latest.content_digest if latest else None,
         "_report": report,
     }
 
@@ -97,22 +116,19 @@ def as_json(document: dict[str, Any]) -> dict[str, Any]:
 
 def as_csv(document: dict[str, Any]) -> str:
     report: PeriodicReport = document["_report"]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["hs_code", "description", "unit", *QUANTITIES])
-    for row in report.rows:
-        writer.writerow(
-            [
-                row.hs_code,
-                row.description,
-                row.unit,
-                row.opening,
-                *(row.inward[c] for c in IN_COLUMNS),
-                *(row.outward[c] for c in OUT_COLUMNS),
-                row.closing,
-            ]
-        )
-    return out.getvalue()
+    rows = (
+        [
+            row.hs_code,
+            row.description,
+            row.unit,
+            row.opening,
+            *(row.inward[c] for c in IN_COLUMNS),
+            *(row.outward[c] for c in OUT_COLUMNS),
+            row.closing,
+        ]
+        for row in report.rows
+    )
+    return csv_text(["hs_code", "description", "unit", *QUANTITIES], rows)
 
 
 def as_xlsx(document: dict[str, Any]) -> bytes:
@@ -130,14 +146,17 @@ def as_xlsx(document: dict[str, Any]) -> bytes:
     width = 1 + len(HEADINGS)
     bold, thin = Font(bold=True), Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet["A1"] = f"Mẫu số / Form {document['form']}"
-    sheet["A2"] = (
+    put(sheet, 1, 1, f"Mẫu số / Form {document['form']}")
+    banner = put(
+        sheet,
+        2,
+        1,
         "BÁO CÁO TÌNH HÌNH HÀNG HÓA NHẬP, XUẤT, TỒN KHO NGOẠI QUAN / "
-        "REPORT ON GOODS INTO, OUT OF AND IN STOCK AT THE BONDED WAREHOUSE"
+        "REPORT ON GOODS INTO, OUT OF AND IN STOCK AT THE BONDED WAREHOUSE",
     )
-    sheet["A2"].font = Font(bold=True, size=13)
+    banner.font = Font(bold=True, size=13)
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
-    sheet["A2"].alignment = Alignment(horizontal="center")
+    banner.alignment = Alignment(horizontal="center")
     header = [
         (
             "Kho ngoại quan / Bonded warehouse",
@@ -160,12 +179,12 @@ def as_xlsx(document: dict[str, Any]) -> bytes:
         ),
     ]
     for offset, (label, value) in enumerate(header):
-        sheet.cell(row=4 + offset, column=1, value=label).font = bold
-        sheet.cell(row=4 + offset, column=3, value=value)
+        put(sheet, 4 + offset, 1, label).font = bold
+        put(sheet, 4 + offset, 3, value)
     top = 4 + len(header) + 1
     titles = ["STT / No.", *(f"{vi} / {en}" for vi, en in HEADINGS.values())]
     for column, title in enumerate(titles, 1):
-        cell = sheet.cell(row=top, column=column, value=title)
+        cell = put(sheet, top, column, title)
         cell.font, cell.border = bold, box
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     number_format = "#,##0.#########"
@@ -181,25 +200,23 @@ def as_xlsx(document: dict[str, Any]) -> bytes:
             row.closing,
         ]
         for column, value in enumerate(values, 1):
-            cell = sheet.cell(row=top + index, column=column, value=value)
+            cell = put(sheet, top + index, column, value)
             cell.border = box
             if isinstance(value, Decimal):
                 cell.number_format = number_format
     total_row = top + len(report.rows) + 1
-    sheet.cell(row=total_row, column=2, value="Tổng cộng / Total").font = bold
+    put(sheet, total_row, 2, "Tổng cộng / Total").font = bold
     for column in range(5, width + 1):
         letter = get_column_letter(column)
-        cell = sheet.cell(
+        cell = sheet.cell(  # the report's own formula: the only cell written as one
             row=total_row,
             column=column,
             value=f"=SUM({letter}{top + 1}:{letter}{total_row - 1})" if report.rows else 0,
         )
         cell.font, cell.border, cell.number_format = bold, box, number_format
     at = total_row + 2
-    sheet.cell(
-        row=at,
-        column=1,
-        value="Chuyển quyền sở hữu trong kho / Ownership transfers inside the warehouse",
+    put(
+        sheet, at, 1, "Chuyển quyền sở hữu trong kho / Ownership transfers inside the warehouse"
     ).font = bold
     transfer_titles = [
         "Ngày / Date",
@@ -210,7 +227,7 @@ def as_xlsx(document: dict[str, Any]) -> bytes:
         "Số lượng / Quantity",
     ]
     for column, title in enumerate(transfer_titles, 1):
-        sheet.cell(row=at + 1, column=column, value=title).font = bold
+        put(sheet, at + 1, column, title).font = bold
     for offset, transfer in enumerate(report.transfers, 2):
         values = [
             local_date(transfer.effective_at).isoformat(),
@@ -221,14 +238,12 @@ def as_xlsx(document: dict[str, Any]) -> bytes:
             transfer.quantity,
         ]
         for column, value in enumerate(values, 1):
-            sheet.cell(row=at + offset, column=column, value=value)
+            put(sheet, at + offset, column, value)
     sign = at + len(report.transfers) + 3
-    sheet.cell(row=sign, column=1, value="Ngày … tháng … năm … / Date: ………")
-    sheet.cell(row=sign + 1, column=1, value="Người lập biểu / Prepared by").font = bold
-    sheet.cell(
-        row=sign + 1,
-        column=8,
-        value="Giám đốc doanh nghiệp (ký, đóng dấu) / Director (signature, seal)",
+    put(sheet, sign, 1, "Ngày … tháng … năm … / Date: ………")
+    put(sheet, sign + 1, 1, "Người lập biểu / Prepared by").font = bold
+    put(
+        sheet, sign + 1, 8, "Giám đốc doanh nghiệp (ký, đóng dấu) / Director (signature, seal)"
     ).font = bold
     sheet.column_dimensions["C"].width = 28
     for column in range(5, width + 1):
@@ -245,8 +260,9 @@ def check_submitted(
     period_name: str,
     placed: Callable[[str], set[str]] | None = None,
 ) -> tuple[ReportSubmitted, str]:
-    """The report as submitted, re-created as known at its submission: (the submission,
-    the digest of the re-created report). They match unless what was known then was altered."""
+    """The report as submitted (its latest amendment, if any), re-created as known at its
+    submission: (the submission, the digest of the re-created report). They match unless what
+    was known then was altered."""
     recorded = KnownAt(store)
     submitted = [
         e
@@ -259,6 +275,6 @@ def check_submitted(
             f"no report of warehouse {warehouse_id} for {period_name} was submitted",
             "period",
         )
-    first = submitted[0]
-    document = build(store, pack, warehouse_id, period_name, first.recorded_at, placed)
-    return first, content_digest(document["_report"])
+    latest = submitted[-1]  # the report as submitted: the first, or its latest amendment
+    document = build(store, pack, warehouse_id, period_name, latest.recorded_at, placed)
+    return latest, content_digest(document["_report"])

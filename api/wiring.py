@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from api.rebuild_workers import share_builder
 from commands.bootstrap import bootstrap
@@ -32,6 +33,20 @@ class Ledger:
         a question does not wait for its rebuild."""
         with self._projecting:
             return self.runner.catch_up(rebuild=False)
+
+    def chain_up(self) -> str | None:
+        """Brings the audit hash chain alone up to everything recorded so far (never rebuilt
+        here: a chain rebuilt from the log would match whatever the log now holds). None when
+        it is there; else why the database took no writes (read-only, a full disk), and the
+        events past the chain's head are left to be hashed directly from the store."""
+        dbapi_error = self.runner.engine.dialect.loaded_dbapi.Error
+        with self._projecting:
+            try:
+                self.runner.only(["audit_chain"]).catch_up(rebuild=False)
+            except (DBAPIError, dbapi_error) as error:
+                reason = str(getattr(error, "orig", None) or error).strip().splitlines()
+                return f"{type(error).__name__}: {reason[0] if reason else 'no reason given'}"
+        return None
 
     def follow_once(self) -> int:
         """What a follower does each turn: rebuilds beside the live read models any built by

@@ -224,3 +224,14 @@ handle.register(i.AddUser, decide.add_user, lambda it, _: {"name": it.name, "rol
 handle.register(i.DisableUser, decide.disable_user, lambda it, _: {"name": it.name})
 handle.register(i.IssueToken, decide.issue_token, lambda it, _: {"name": it.name})
 handle.register(i.RevokeTokens, decide.revoke_tokens, lambda it, _: {"name": it.name})
+# a user's own subscriptions to warnings (DOMAIN.md §8)
+handle.register(
+    i.SubscribeWarnings,
+    decide.subscribe_warnings,
+    lambda it, _: {"subscription_id": it.subscription_id},
+)
+handle.register(
+    i.EndSubscription,
+    decide.end_subscription,
+    lambda it, _: {"subscription_id": it.subscription_id},
+)

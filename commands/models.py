@@ -13,7 +13,7 @@ places; money at least 0 and at most 10^15 with at most 4 decimal places.
 from __future__ import annotations
 
 from dataclasses import MISSING, fields, is_dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
 from types import UnionType
@@ -45,7 +45,7 @@ from pydantic import (
 
 from ledger import codes, intents
 from ledger.bounds import Bound, Many, marks
-from ledger.calendar import parse_moment
+from ledger.calendar import parse_day, parse_moment, within_range, within_reach
 from ledger.intents import command_name
 from ledger.periods import parse_period
 from ledger.streams import command_stream
@@ -55,18 +55,26 @@ MAX_MONEY = Decimal("1e15")
 
 
 def _effective_at(value: Any) -> Any:
-    """A date (00:00 in the warehouse's zone) or an ISO 8601 date-time with its offset."""
-    return parse_moment(value) if isinstance(value, str) else value
+    """A date (00:00 in the warehouse's zone) or an ISO 8601 date-time with its offset, as a
+    string: a number is refused, never read as a Unix time (DOMAIN.md §6)."""
+    if isinstance(value, str):
+        return parse_moment(value)
+    if isinstance(value, datetime):  # a caller in Python
+        return within_reach(value)
+    raise ValueError("a date YYYY-MM-DD or an ISO 8601 date-time as a string, never a number")
+
+
+def _day(value: Any) -> Any:
+    """A date ``YYYY-MM-DD`` as a string, within the ledger's range."""
+    if isinstance(value, str):
+        return parse_day(value)
+    if isinstance(value, date) and not isinstance(value, datetime):  # a caller in Python
+        return within_range(value)
+    raise ValueError("a date YYYY-MM-DD as a string, never a number")
 
 
 def _period(value: str) -> str:
     parse_period(value)
-    return value
-
-
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("a date-time needs its UTC offset, e.g. 2025-03-01T10:00:00+07:00")
     return value
 
 
@@ -90,7 +98,8 @@ CountedQuantity = Annotated[
     Decimal, Field(ge=0, le=MAX_QUANTITY, decimal_places=9, allow_inf_nan=False)
 ]
 Money = Annotated[Decimal, Field(ge=0, le=MAX_MONEY, decimal_places=4, allow_inf_nan=False)]
-EffectiveAt = Annotated[datetime, BeforeValidator(_effective_at), AfterValidator(_aware)]
+EffectiveAt = Annotated[datetime, BeforeValidator(_effective_at)]
+Day = Annotated[date, BeforeValidator(_day)]
 HsCode = Annotated[str, AfterValidator(codes.hs_code)]
 Country = Annotated[str, AfterValidator(codes.country)]
 Currency = Annotated[str, AfterValidator(codes.currency)]
@@ -110,10 +119,12 @@ CHECKS: dict[Bound, Any] = {
     Bound.COUNTED_QUANTITY: CountedQuantity,
     Bound.MONEY: Money,
     Bound.MOMENT: EffectiveAt,
+    Bound.DAY: Day,
     Bound.DAYS: Annotated[int, Field(ge=1, le=3660)],
     Bound.VERSION: Annotated[int, Field(ge=1, le=1_000_000_000)],
     Bound.LINE_NO: Annotated[int, Field(ge=1, le=9999)],
     Bound.COMMAND_ID: Text,
+    Bound.URL: Annotated[str, StringConstraints(min_length=8, max_length=2000)],
     Bound.USER_NAME: Annotated[
         str,
         StringConstraints(
@@ -263,7 +274,9 @@ _ANY_COMMAND: Any = Annotated[Union[COMMAND_TYPES], Field(discriminator="command
 COMMAND_ADAPTER: TypeAdapter[Command] = TypeAdapter(_ANY_COMMAND)
 
 ACCOUNT_COMMANDS: dict[type[intents.Intent], type[Command]] = {
-    intent_type: command_model(intent_type) for intent_type in intents.ACCOUNT_INTENT_TYPES
+    intent_type: command_model(intent_type)
+    for intent_type in (*intents.ACCOUNT_INTENT_TYPES, *intents.SUBSCRIPTION_INTENT_TYPES)
 }
 """The models of the commands that manage users and tokens (``bonded users``, ``bonded
-tokens``): not in the JSON vocabulary of ``bonded apply``."""
+tokens``) and a user's subscriptions (``POST /subscriptions``): not in the JSON vocabulary of
+``bonded apply``."""

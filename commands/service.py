@@ -22,6 +22,7 @@ from typing import Any
 
 import sqlalchemy.exc
 from eventsourcing.persistence import IntegrityError, OperationalError
+from sqlalchemy import Connection
 
 from commands.handlers import Context, handle
 from commands.models import Command
@@ -37,6 +38,10 @@ from ledger.rulepacks import RulePack
 from ledger.streams import command_stream, user_stream
 
 MAX_ATTEMPTS = 12
+
+Along = Callable[[Connection], None]
+"""Rows of the installation's own (not events) a command writes in its transaction, after
+its events, on the event store's connection: they commit, or roll back, with the events."""
 
 
 WRITE_CONFLICTS = (
@@ -96,9 +101,12 @@ class LedgerService:
         self.conflicts = 0
         self._counting = threading.Lock()
 
-    def execute(self, command: Command, caller: User | Credentials = OPERATOR) -> Outcome:
+    def execute(
+        self, command: Command, caller: User | Credentials = OPERATOR, along: Along | None = None
+    ) -> Outcome:
         """Runs one command in its own transaction; raises ``LedgerError`` if refused.
-        ``Credentials`` are checked against the user's stream in that same transaction."""
+        ``Credentials`` are checked against the user's stream in that same transaction;
+        ``along`` writes its rows there once the command is applied."""
         for attempt in range(MAX_ATTEMPTS):
             uow = UnitOfWork(self.store, self.cache)
             writes = command.intent.writes()
@@ -117,6 +125,8 @@ class LedgerService:
                     )
                     outcome = self._decide(uow, command, user)
                     uow.commit()
+                    if along is not None and outcome.status == "applied":
+                        along(self.store.connection())
             except WRITE_CONFLICTS as error:
                 if not is_write_conflict(error):
                     raise

@@ -16,6 +16,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.application import Application
 from eventsourcing.persistence import Notification, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing_sqlalchemy.datastore import transactions
+from sqlalchemy import Connection
 
 from commands.codec import EventCodec, decode_event, encode_event
 from commands.recorder import LedgerRecorder, SnapshotRecorder
@@ -75,6 +77,17 @@ class EventStore:
         if isinstance(self.recorder, LedgerRecorder):
             return self.recorder.transaction(commit=True)
         return nullcontext()
+
+    def connection(self) -> Connection:
+        """Inside ``transaction()``: its connection, so that a row of the installation's own
+        written on it commits, or rolls back, with the events."""
+        if not isinstance(self.recorder, LedgerRecorder):
+            raise TypeError("only the SQL event store writes rows beside its events")
+        joined = transactions.get(None)  # the plugin's transaction open in this context
+        if joined is None:
+            raise RuntimeError("no transaction is open to write beside")
+        connection: Connection = joined.session.connection()
+        return connection
 
     # --- encoding ---
 

@@ -25,6 +25,8 @@ from ledger.events import (
     EnterpriseRegistered,
     Event,
     LotEvent,
+    SubscriptionAdded,
+    SubscriptionEnded,
     TokenIssued,
     TokensRevoked,
     UserAdded,
@@ -56,6 +58,8 @@ ACCOUNTS = frozenset(i.ACCOUNT_INTENT_TYPES)
 PUBLISHED = frozenset({i.PublishGoodsList, i.StopExemption, i.ResumeExemption})
 # a licence belongs to a goods owner, not to a warehouse: any customs office may record it
 LICENCES = frozenset({i.RegisterLicence, i.RevokeLicence})
+# what every user may record for itself alone, whatever its role: its subscriptions (§8)
+OWN = frozenset(i.SUBSCRIPTION_INTENT_TYPES)
 
 # What each role may ask the ledger to record (§1; the role limits of §3's table).
 RECORDS: Mapping[Role, frozenset[type[i.Intent]]] = {
@@ -122,6 +126,7 @@ class User:
     province: str | None = None
     active: bool = True
     token_hashes: frozenset[str] = field(default_factory=frozenset)
+    subscriptions: frozenset[str] = field(default_factory=frozenset)  # the ids not ended
 
     @classmethod
     def from_events(cls, events: Sequence[Event]) -> User | None:
@@ -142,6 +147,10 @@ class User:
                     user = replace(user, token_hashes=user.token_hashes | {event.token_hash})
                 case TokensRevoked() if user is not None:
                     user = replace(user, token_hashes=frozenset())
+                case SubscriptionAdded() if user is not None:
+                    user = replace(user, subscriptions=user.subscriptions | {event.subscription_id})
+                case SubscriptionEnded() if user is not None:
+                    user = replace(user, subscriptions=user.subscriptions - {event.subscription_id})
         return user
 
     @property
@@ -176,7 +185,7 @@ def authenticate(user: User | None, credentials: Credentials) -> User:
 
 
 def may_record(user: User, intent_type: type[i.Intent]) -> bool:
-    return user.active and intent_type in RECORDS[user.role]
+    return user.active and (intent_type in RECORDS[user.role] or intent_type in OWN)
 
 
 class Placed(Protocol):
@@ -226,6 +235,14 @@ def authorize(user: User, intent: i.Intent, recorded: Recorded) -> None:
             "role_not_allowed",
             f"a {user.role} may not {command}; {_who_may(type(intent)) or 'no role'} may",
         )
+    if isinstance(intent, i.OwnIntent):
+        if intent.name != user.name and user.role is not Role.OPERATOR:
+            raise Forbidden(
+                "not_your_own",
+                f"a user may {command} for itself alone; {user.name} may not for {intent.name}",
+                "name",
+            )
+        return
     if sees_everything(user) or type(intent) in REFERENCE | ACCOUNTS | PUBLISHED | LICENCES:
         return
     for warehouse_id in _warehouses(intent, recorded):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from types import UnionType
@@ -43,12 +43,14 @@ class Bound(Enum):
     QUANTITY = "a quantity above 0, at most 10^12, at most 9 decimal places"
     COUNTED_QUANTITY = "a counted quantity: 0 or more, at most 10^12, at most 9 decimal places"
     MONEY = "an amount of money: 0 or more, at most 10^15, at most 4 decimal places"
-    MOMENT = "a date, or a date-time with its UTC offset"
+    MOMENT = "a date, or a date-time with its UTC offset, as a string, 1990-01-01 to 2199-12-31"
+    DAY = "a date YYYY-MM-DD, as a string, 1990-01-01 to 2199-12-31"
     DAYS = "a number of days from 1 to 3660"
     VERSION = "a lot's entry version, from 1"
     LINE_NO = "a declaration line number from 1 to 9999"
     COMMAND_ID = "a command id: 1 to 200 characters"
     USER_NAME = "a user name: 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'"
+    URL = "a URL: 8 to 2000 characters"
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,12 @@ Quantity = Annotated[Decimal, Bound.QUANTITY]
 CountedQuantity = Annotated[Decimal, Bound.COUNTED_QUANTITY]
 Money = Annotated[Decimal, Bound.MONEY]
 Moment = Annotated[datetime, Bound.MOMENT]
+Day = Annotated[date, Bound.DAY]
 Days = Annotated[int, Bound.DAYS]
 Version = Annotated[int, Bound.VERSION]
 LineNo = Annotated[int, Bound.LINE_NO]
 UserName = Annotated[str, Bound.USER_NAME, Names(user_stream)]
+Url = Annotated[str, Bound.URL]
 LicenceNo = Annotated[str, Bound.REF, Names(licence_stream)]
 
 

@@ -44,6 +44,11 @@ class NotFound(LedgerError):
     status = 404
 
 
+class UnknownName(NotFound):
+    """A question or a scope names a warehouse, owner, province, office or kind that does not
+    exist: a mistake of the asker's (CLI exit 2), answered with the nearest known names."""
+
+
 class Conflict(LedgerError):
     """The command collides with something already recorded (an id in use, a repeat)."""
 

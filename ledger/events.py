@@ -647,6 +647,10 @@ class StockCounted(WarehouseEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class ReportSubmitted(WarehouseEvent):
+    """A periodic report submitted (55.8c): late if recorded after its due date. The first of
+    a warehouse and period is submission 1; an amendment is the next number, linked to the one
+    before it, and the latest is the report as submitted."""
+
     period: str
     form: str
     period_starts_on: date
@@ -654,6 +658,7 @@ class ReportSubmitted(WarehouseEvent):
     due_on: date
     late: bool
     content_digest: str
+    submission: int = 1
 
 
 # --- idempotency ----------------------------------------------------------------------------
@@ -733,6 +738,22 @@ class TokenIssued(UserEvent):
 @dataclass(frozen=True, kw_only=True)
 class TokensRevoked(UserEvent):
     """Every token the user was issued stops working."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionAdded(UserEvent):
+    """The user subscribed a URL to the warnings in its scope (DOMAIN.md §8). The secret that
+    signs each delivery is not here: the installation keeps it with the subscription alone."""
+
+    subscription_id: str
+    url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionEnded(UserEvent):
+    """Nothing more is sent to the subscription."""
+
+    subscription_id: str
 
 
 # the e-commerce kinds (DOMAIN.md §7) live in a module of their own; importing it here makes

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
-from ledger.calendar import end_of_day, local_date
+from ledger.calendar import duration_text, end_of_day, local_date
 from ledger.clock import deadline
 from ledger.events import (
     DeclarationEvent,
@@ -27,14 +27,13 @@ from ledger.events import (
     SettlementExtended,
     StockCounted,
     StorageExtended,
-    WarehouseRegistered,
 )
 from ledger.lot import Entry, Lot
 from ledger.numbers import decimal_text
-from ledger.periods import Period, periods_due_in
+from ledger.periods import Period, periods_due_in, submitted_late
 from ledger.recorded import Streams
 from ledger.registry import Declaration, RentContract, Warehouse
-from ledger.report import ReportRow, periodic_report
+from ledger.report import ReportRow, first_held, periodic_report
 from ledger.rulepacks import RulePack
 from ledger.settlement import emptied_at, settlement_due_on, settlement_status
 from ledger.streams import declaration_stream, lot_stream, warehouse_stream
@@ -134,7 +133,7 @@ def inspect_warehouse(
     contracts = {no: c for no in sorted(contract_nos) if (c := streams.contract(no)) is not None}
     declarations = _declarations(streams, lots, warehouse_id)
     stock = periodic_report(lots, warehouse_id, Period(str(year.year), year.starts_on, year.until))
-    reports = _reports_due(own_events, year, pack)
+    reports = _reports_due(own_events, first_held(lots, warehouse_id), year, pack)
     inspection = WarehouseInspection(warehouse, [row for row in stock.rows if row.closing], reports)
     inspection.findings = [
         *(f for lot in lots for f in _overdue(lot, warehouse_id, contracts, year, pack)),
@@ -392,14 +391,14 @@ def _late_entries(
         yield Finding(
             "late_entry",
             subject,
-            f"{type(event).__name__} of {subject} recorded {_duration(delay)} after it took "
-            f"effect (allowed: {_duration(event.late_after(pack))})",
+            f"{type(event).__name__} of {subject} recorded {duration_text(delay)} after it took "
+            f"effect (allowed: {duration_text(event.late_after(pack))})",
             {
                 "event": type(event).__name__,
                 "effective_at": event.effective_at.isoformat(),
                 "recorded_at": event.recorded_at.isoformat(),
-                "delay": _duration(delay),
-                "allowed": _duration(event.late_after(pack)),
+                "delay": duration_text(delay),
+                "allowed": duration_text(event.late_after(pack)),
                 "actor": event.actor,
             },
             (_stream_ref(stream, version, event),),
@@ -471,25 +470,27 @@ def _count_differences(
             )
 
 
-def _reports_due(own_events: Sequence[Event], year: Year, pack: RulePack) -> list[ReportDue]:
-    """The periodic reports falling due in the year for periods the warehouse existed in:
-    submitted on time, late, missing, or not yet due on the last day inspected."""
-    registered = next((e for e in own_events if isinstance(e, WarehouseRegistered)), None)
-    if registered is None:
+def _reports_due(
+    own_events: Sequence[Event], held: datetime | None, year: Year, pack: RulePack
+) -> list[ReportDue]:
+    """The periodic reports falling due in the year for periods from the one in which the
+    warehouse first held goods (``held``): submitted on time, late (both by the first
+    submission's recording), missing, or not yet due on the last day inspected."""
+    if held is None:
         return []
     submitted: dict[str, ReportSubmitted] = {}
     for event in own_events:
-        if isinstance(event, ReportSubmitted) and local_date(event.effective_at) <= year.until:
+        if isinstance(event, ReportSubmitted) and local_date(event.recorded_at) <= year.until:
             submitted.setdefault(event.period, event)
     found = []
     for period in periods_due_in(year.year, pack.report_period, pack.report_due_days):
-        if period.ends_on < local_date(registered.effective_at):
+        if period.ends_on < local_date(held):
             continue
         due = period.due_on(pack.report_due_days)
         report = submitted.get(period.name)
-        on = local_date(report.effective_at) if report else None
-        if on is not None:
-            status = "late" if on > due else "on_time"
+        on = local_date(report.recorded_at) if report else None
+        if report is not None:
+            status = "late" if submitted_late(report.recorded_at, due) else "on_time"
         else:
             status = "missing" if due < year.until else "not_yet_due"
         found.append(ReportDue(period.name, due, on, status))
@@ -540,10 +541,3 @@ def _unique(entries: Sequence[Entry]) -> list[Entry]:
     for entry in entries:
         seen.setdefault(entry.version, entry)
     return sorted(seen.values(), key=lambda e: e.version)
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    return (f"{days}d " if days else "") + f"{hours}h{minutes:02d}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, TypeVar, get_type_hints
 
 from ledger.bounds import (
@@ -18,6 +18,7 @@ from ledger.bounds import (
     ContractNo,
     CountedQuantity,
     Country,
+    Day,
     Days,
     DeclarationNo,
     LicenceNo,
@@ -31,6 +32,7 @@ from ledger.bounds import (
     Ref,
     TaxCode,
     Text,
+    Url,
     UserName,
     Version,
     WarehouseId,
@@ -146,9 +148,9 @@ class RegisterRentContract(Intent):
     contract_no: ContractNo
     warehouse_id: WarehouseId
     goods_owner_tax_code: TaxCode
-    starts_on: date
-    expires_on: date
-    registered_on: date
+    starts_on: Day
+    expires_on: Day
+    registered_on: Day
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -156,7 +158,7 @@ class ExtendRentContract(Intent):
     """Extend a rent contract to a later expiry, from a moment on."""
 
     contract_no: ContractNo
-    expires_on: date
+    expires_on: Day
     effective_at: Moment
 
 
@@ -168,12 +170,12 @@ class WarehouseGoods(Intent):
     """Warehouse the goods of a declaration (HQ/2002-KNQ): one lot per line (55.1, 55.2)."""
 
     declaration_no: DeclarationNo
-    registered_on: date
+    registered_on: Day
     effective_at: Moment
     warehouse_id: WarehouseId
     goods_owner_tax_code: TaxCode
     contract_no: ContractNo | None
-    expires_on: date
+    expires_on: Day
     source: Ref
     export_declaration_no: Ref | None = None
     decision_ref: Ref | None = None
@@ -320,11 +322,14 @@ class RecordStockCount(Intent):
 
 @dataclass(frozen=True, kw_only=True)
 class SubmitReport(Intent):
-    """Submit the periodic report of a warehouse for a period (55.8c)."""
+    """Submit the periodic report of a warehouse for a period (55.8c). It is submitted when it
+    is recorded; ``effective_at``, if given, may precede that by the late-entry allowance at
+    most. ``amends`` submits it again, beside the first, as its amendment."""
 
     warehouse_id: WarehouseId
     period: Period
-    effective_at: Moment
+    effective_at: Moment | None = None
+    amends: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -376,8 +381,8 @@ class RegisterLicence(Intent):
     issuer: Text
     goods_owner_tax_code: TaxCode
     released_at: Moment
-    valid_from: date
-    valid_until: date
+    valid_from: Day
+    valid_until: Day
     use: Literal["single", "multiple"]
     lines: Annotated[tuple[LicenceLine, ...], Many(1, 1000)]
 
@@ -531,6 +536,34 @@ class RevokeTokens(Intent):
 
 
 ACCOUNT_INTENT_TYPES: tuple[type[Intent], ...] = (AddUser, DisableUser, IssueToken, RevokeTokens)
+
+
+# --- a user's own subscriptions to warnings (DOMAIN.md §8; `POST /subscriptions`) -----------
+
+
+@dataclass(frozen=True, kw_only=True)
+class OwnIntent(Intent):
+    """What any user may ask for itself alone, whatever its role."""
+
+    name: UserName
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscribeWarnings(OwnIntent):
+    """Subscribe a URL to the warnings in the user's scope (its secret stays at the door)."""
+
+    subscription_id: Ref  # made by the door
+    url: Url  # checked by the door against where the installation sends
+
+
+@dataclass(frozen=True, kw_only=True)
+class EndSubscription(OwnIntent):
+    """End a subscription of the user's: nothing more is sent to it."""
+
+    subscription_id: Ref
+
+
+SUBSCRIPTION_INTENT_TYPES: tuple[type[Intent], ...] = (SubscribeWarnings, EndSubscription)
 
 
 _NAMING: dict[type[Intent], tuple[tuple[str, Callable[[str], str]], ...]] = {}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from ledger.calendar import add_period
+from ledger.calendar import DAY_RANGE, EARLIEST_DAY, LATEST_DAY, add_period, local_date
 
 PERIOD_PATTERN = r"(?P<year>\d{4})-(?:H(?P<half>[12])|Q(?P<quarter>[1-4]))"
 _PERIOD = re.compile(PERIOD_PATTERN)
@@ -22,6 +22,12 @@ class Period:
         return self.ends_on + timedelta(days=due_days_after)
 
 
+def submitted_late(recorded_at: datetime, due_on: date) -> bool:
+    """The one rule of lateness (DOMAIN.md §5): a report is submitted when it is recorded, and
+    late if that is after the end of its due date, warehouse time."""
+    return local_date(recorded_at) > due_on
+
+
 def parse_period(text: str) -> Period:
     """Raises ``ValueError`` naming the two accepted forms."""
     match = _PERIOD.fullmatch(text)
@@ -29,6 +35,8 @@ def parse_period(text: str) -> Period:
         raise ValueError(
             f"period {text[:20]!r} must be a half-year (2025-H1) or a quarter (2025-Q3)"
         )
+    if not EARLIEST_DAY.year <= int(match["year"]) <= LATEST_DAY.year:
+        raise ValueError(f"period {text!r} is outside the dates the ledger takes: {DAY_RANGE}")
     half, quarter = match["half"], match["quarter"]
     months = 6 if half else 3
     first_month = 1 + months * (int(half or quarter) - 1)

@@ -14,7 +14,7 @@ from typing import Protocol
 from ledger.access import User
 from ledger.allowances import Allowance
 from ledger.ecommerce_events import LicenceListed, allowance_key, order_key
-from ledger.events import Event, LotEvent
+from ledger.events import Event, LotEvent, ReportSubmitted
 from ledger.exemptions import GoodsLists, StopNotices
 from ledger.folds import F, fold
 from ledger.licences import Licence
@@ -54,6 +54,8 @@ class Recorded(Protocol):
     def enterprise(self, tax_code: str) -> Enterprise | None: ...
 
     def warehouse(self, warehouse_id: str) -> Warehouse | None: ...
+
+    def reports(self, warehouse_id: str, period: str) -> list[ReportSubmitted]: ...
 
     def contract(self, contract_no: str) -> RentContract | None: ...
 
@@ -115,6 +117,14 @@ class Streams(ABC):
 
     def warehouse(self, warehouse_id: str) -> Warehouse | None:
         return Warehouse.from_events(self.events(warehouse_stream(warehouse_id)))
+
+    def reports(self, warehouse_id: str, period: str) -> list[ReportSubmitted]:
+        """The reports of the warehouse for the period, in recorded order."""
+        return [
+            e
+            for e in self.events(warehouse_stream(warehouse_id))
+            if isinstance(e, ReportSubmitted) and e.period == period
+        ]
 
     def contract(self, contract_no: str) -> RentContract | None:
         return RentContract.from_events(self.events(contract_stream(contract_no)))

@@ -134,6 +134,22 @@ def periodic_report(lots: Iterable[Lot], warehouse_id: str, period: Period) -> P
     return PeriodicReport(warehouse_id, period, rows, transfers)
 
 
+def first_held(lots: Iterable[Lot], warehouse_id: str) -> datetime | None:
+    """The moment the warehouse first held goods (effective axis): its earliest entry that
+    brought goods on hand into it. Reports are due from that moment's period on (DOMAIN.md §5)."""
+    earliest: datetime | None = None
+    for lot in lots:
+        for entry, facts in lot.replay():
+            event = entry.event
+            if facts.warehouse_id != warehouse_id or event.report_column() not in IN_COLUMNS:
+                continue
+            if sum((p.on_hand for p in event.postings()), Decimal(0)) > 0:
+                if earliest is None or event.effective_at < earliest:
+                    earliest = event.effective_at
+                break  # a lot's entries replay in effective order: its first is its earliest
+    return earliest
+
+
 def _owner_before(lot: Lot, version: int) -> str:
     owner = ""
     for entry, facts in lot.replay():

@@ -7,8 +7,10 @@ audit follower (``AuditChainProjection``) appends each new event's link with its
 it never rewrites a link. ``verify`` re-reads the event table from its first row with plain
 statements, recomputes every link and walks it beside the chain the follower kept: the first
 position where they part says what was done there — changed, missing, inserted, reordered or
-truncated. A digest (the head: position, hash, count, time) held outside the database also
-catches a chain rewritten to match a tampered log.
+truncated. Stored events the chain has not reached yet are hashed directly from the store and
+linked on from its head, as the follower will link them, so a check covers every stored event
+and says how many it covered of how many are stored. A digest (the head: position, hash, count,
+time) held outside the database also catches a chain rewritten to match a tampered log.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, create_engine, func, select
+from sqlalchemy import Connection, Engine, create_engine, func, inspect, select
 
 from projections import tables as t
 from projections.bulk import insert_rows
@@ -99,49 +101,107 @@ class Digest:
 
     position: int
     hash: str  # hex
-    count: int
+    count: int  # the stored events the hash covers
     time: datetime
+    stored: int | None = None  # the events stored up to ``position`` (None: a digest not saying)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "position": self.position,
             "hash": self.hash,
             "count": self.count,
+            "covered": self.count,
+            "stored": self.stored,
             "time": self.time.isoformat(),
         }
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> Digest:
+        stored = data.get("stored")
         return cls(
             int(data["position"]),
             str(data["hash"]),
             int(data["count"]),
             datetime.fromisoformat(str(data["time"])),
+            int(stored) if stored is not None else None,
         )
+
+    def __str__(self) -> str:
+        stored = f" of {self.stored:,} stored" if self.stored is not None else ""
+        return f"digest covering {self.count:,}{stored} events up to position {self.position}"
 
 
 def digest(connection: Connection, now: datetime) -> Digest:
+    """The chain's own head, as far as its follower has written it."""
+    position, hash_, count = _chain_head(connection)
+    return Digest(position, hash_.hex(), count, now)
+
+
+def digest_of_log(engine: Engine, events_table: str, now: datetime) -> Digest:
+    """The head of the chain over every stored event: the chain's own, continued over the stored
+    events past it, each hashed directly from the store and linked as the follower will link
+    it (a database that takes no writes still gives the head of its whole log)."""
+    with engine.connect() as connection:
+        position, previous, count = _chain_head(connection)  # first: the chain never passes it
+    stored, last = stored_extent(engine, events_table)
+    for tail_position, row in _stored(engine, events_table, position, last):
+        previous = link(previous, tail_position, row)
+        position, count = tail_position, count + 1
+    return Digest(position, previous.hex(), count, now, stored)
+
+
+def _chain_head(connection: Connection) -> tuple[int, bytes, int]:
+    """The chain's last position, its link there and how many links it holds; (0, the genesis
+    link, 0) when it holds none or has no table yet (read models never migrated)."""
+    if not inspect(connection).has_table(t.audit_chain.name):
+        return 0, GENESIS, 0
     c = t.audit_chain.c
-    row = connection.execute(
-        select(c.position, c.hash).order_by(c.position.desc()).limit(1)
-    ).first()
-    count = connection.execute(select(func.count()).select_from(t.audit_chain)).scalar_one()
-    if row is None:
-        return Digest(0, GENESIS.hex(), 0, now)
-    return Digest(int(row[0]), bytes(row[1]).hex(), int(count), now)
+    last, count = connection.execute(select(func.max(c.position), func.count())).one()
+    if last is None:
+        return 0, GENESIS, 0
+    found = connection.execute(select(c.hash).where(c.position == last)).scalar_one()
+    return int(last), bytes(found), int(count)
+
+
+def stored_extent(engine: Engine, events_table: str) -> tuple[int, int]:
+    """How many events are stored and the last one's position, in one statement (one
+    snapshot). The count is the number of events: on PostgreSQL positions can skip numbers
+    (a position taken by a transaction that rolled back), so the last position may be more."""
+    ((count, last),) = _fetch(engine, f"SELECT count(*), max(id) FROM {events_table}", [])
+    return int(count), int(last or 0)
 
 
 @dataclass(frozen=True)
 class Verdict:
+    """What a check found, and how many stored events it covered: OK only when it found
+    nothing wrong and covered every event stored when it began."""
+
     ok: bool
-    count: int  # events verified
+    count: int  # stored events covered: walked beside the chain, or hashed past its head
     position: int | None = None  # the first bad position
-    what: str = ""  # changed, missing, inserted, reordered, truncated, digest
+    what: str = ""  # changed, missing, inserted, reordered, truncated, digest; or what it missed
+    stored: int | None = None  # the events stored up to ``head`` when it began (None: uncounted)
+    head: int = 0  # the last stored position when it began
+    direct: int = 0  # of ``count``, the events past the chain's head, hashed directly
+
+    @property
+    def coverage(self) -> str:
+        if self.stored is None:
+            return f"{self.count:,} events verified"
+        said = f"covered {self.count:,} of {self.stored:,} stored events up to position {self.head}"
+        if self.direct:
+            said += f" ({self.direct:,} past the chain's head: hashed directly from the store)"
+        return said
 
     def __str__(self) -> str:
+        if self.position is not None:
+            return (
+                f"BAD at position {self.position}: {self.what}; {self.coverage}: "
+                "the check stops at the first bad one"
+            )
         if self.ok:
-            return f"OK: {self.count:,} events verified"
-        return f"BAD at position {self.position}: {self.what}"
+            return f"OK: {self.coverage}"
+        return f"NOT COVERED: {self.coverage}: {self.what}"
 
 
 def _stored(
@@ -261,16 +321,50 @@ def verify(
     workers: int | None = None,
     parallel_from: int = PARALLEL_FROM,
 ) -> Verdict:
-    """Walks the stored events beside the chain; the first position where they part, and
-    what happened there. Events recorded after the chain's head are not judged.
+    """Checks every event stored when it begins. Up to the chain's head it walks the stored
+    events beside the chain: the first position where they part, and what happened there.
+    Past the chain's head (events the follower has not chained yet) it hashes them directly
+    from the store, linked on from the chain's head as the follower will link them, and
+    checks them against ``held`` if the digest lies there. The verdict says how many stored
+    events it covered of how many there were; OK only when it covered them all.
 
-    A long log is first checked in ``workers`` processes (default: one per core), each
+    A long chain is first checked in ``workers`` processes (default: one per core), each
     walking a stretch of positions beside the chain, its first link against the chain's link
     before it: if every stretch holds, so does the whole chain. If any does not, the walk
     from the start finds the first bad position and says what is wrong there."""
     workers = workers or os.cpu_count() or 1
-    quick = verify_in_parallel(engine, events_table, held, workers, parallel_from)
-    return quick if quick is not None else _verify_from_start(engine, events_table, held)
+    with engine.connect() as connection:
+        chained, previous, _ = _chain_head(connection)  # first: the chain never passes the store
+    stored, last = stored_extent(engine, events_table)
+    walked = Verdict(True, 0)
+    if chained:
+        quick = verify_in_parallel(engine, events_table, held, workers, parallel_from, chained)
+        walked = (
+            quick if quick is not None else _verify_from_start(engine, events_table, held, chained)
+        )
+    if not walked.ok:
+        return replace(walked, stored=stored, head=last)
+    count, direct = walked.count, 0
+    for position, row in _stored(engine, events_table, chained, last):
+        previous = link(previous, position, row)
+        count, direct = count + 1, direct + 1
+        if held is not None and position == held.position and previous.hex() != held.hash:
+            why = "digest: the log up to here does not hash to the held digest"
+            return Verdict(False, count, position, why, stored, last, direct)
+    if held is not None and count < held.count:
+        why = "truncated: fewer events than the held digest"
+        return Verdict(False, count, held.position, why, stored, last, direct)
+    return Verdict(count == stored, count, None, _missed(count, stored), stored, last, direct)
+
+
+def _missed(count: int, stored: int) -> str:
+    """What a walk that found nothing wrong still missed: events stored, or removed, while it
+    read (rows are only ever appended, so this is someone writing to the table)."""
+    if count == stored:
+        return ""
+    if count < stored:
+        return f"{stored - count:,} of them were not checked: the stored log changed meanwhile"
+    return f"{count - stored:,} more were read than were stored: the stored log changed meanwhile"
 
 
 def verify_in_parallel(
@@ -279,17 +373,21 @@ def verify_in_parallel(
     held: Digest | None,
     workers: int,
     parallel_from: int = PARALLEL_FROM,
+    upto: int | None = None,
 ) -> Verdict | None:
-    """OK with the count when every stretch holds; None when the walk from the start must
-    judge (a stretch broken, a short log, one process, no fork)."""
+    """OK with the count when every stretch of the chain (up to position ``upto``) holds; None
+    when the walk from the start must judge (a stretch broken, a short log, one process, no
+    fork)."""
     url = engine.url
     in_memory = url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
     if workers < 2 or in_memory or "fork" not in multiprocessing.get_all_start_methods():
         return None
     c = t.audit_chain.c
+    extent = select(func.max(c.position), func.count())
+    if upto is not None:
+        extent = extent.where(c.position <= upto)
     with engine.connect() as connection:
-        head = connection.execute(select(func.max(c.position))).scalar()
-        count = connection.execute(select(func.count()).select_from(t.audit_chain)).scalar_one()
+        head, count = connection.execute(extent).one()
         held_link = None
         if held is not None:
             held_link = connection.execute(
@@ -297,9 +395,8 @@ def verify_in_parallel(
             ).scalar()
     if head is None or count < parallel_from:
         return None
-    if held is not None and (held_link is None or bytes(held_link).hex() != held.hash):
-        return None
-    if held is not None and count < held.count:
+    kept = bytes(held_link).hex() if held_link is not None else None
+    if held is not None and held.position <= head and kept != held.hash:  # past it: by ``verify``
         return None
     bounds = [head * n // workers for n in range(workers + 1)]
     address = url.render_as_string(hide_password=False)
@@ -348,9 +445,12 @@ def _stretch_holds(address: str, events_table: str, after: int, upto: int) -> tu
         engine.dispose()
 
 
-def _verify_from_start(engine: Engine, events_table: str, held: Digest | None) -> Verdict:
-    stored = _stored(engine, events_table)
-    chained = _chained(engine)
+def _verify_from_start(
+    engine: Engine, events_table: str, held: Digest | None, upto: int | None = None
+) -> Verdict:
+    """The stored events beside the chain from the first, up to position ``upto``."""
+    stored = _stored(engine, events_table, 0, upto)
+    chained = _chained(engine, 0, upto)
     previous = GENESIS
     count = 0
     digest_at = held.position if held is not None else -1
@@ -371,15 +471,13 @@ def _verify_from_start(engine: Engine, events_table: str, held: Digest | None) -
                 engine,
                 (position, row),
                 (kept_position, kept_row),
-                next(stored, None),
+                next(_stored(engine, events_table, position), None),  # past ``upto`` too
                 next(chained, None),
             ),
         )
     missing = next(chained, None)  # the store ended first: what the chain holds beyond it
     if missing is not None:
         return Verdict(False, count, missing[0], "truncated: the stored log ends before it")
-    if held is not None and count < held.count:
-        return Verdict(False, count, held.position, "truncated: fewer events than the held digest")
     return Verdict(True, count)
 
 

@@ -18,7 +18,7 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -91,12 +91,15 @@ def _body(warning: dict[str, Any]) -> str:
 
 
 # --- subscriptions --------------------------------------------------------------------------
+# Who subscribed what, and who ended it, are events of the user's stream (``SubscriptionAdded``,
+# ``SubscriptionEnded``); the row below is written in the same transaction as the event (the
+# door hands these functions the event store's connection), with the secret, which no event
+# carries.
 
 
-def subscribe(model: Any, user: User, url: str, secret: str, now: datetime) -> dict[str, Any]:
-    """A subscription of ``user``'s, starting with the warnings already known and standing in
-    the user's scope (delivered like new ones); every warning made known later follows."""
-    row = {
+def new_subscription(user: User, url: str, secret: str, now: datetime) -> dict[str, Any]:
+    """The row of a new subscription of ``user``'s, under a new id."""
+    return {
         "subscription_id": str(uuid.uuid4()),
         "user_name": user.name,
         "url": url,
@@ -104,35 +107,80 @@ def subscribe(model: Any, user: User, url: str, secret: str, now: datetime) -> d
         "created_at": now,
         "active": True,
     }
-    standing = sorted(w["warning_id"] for w in model.warnings(user, When(local_date(now))))
+
+
+def standing_for(model: Any, user: User, now: datetime) -> list[str]:
+    """The ids of the warnings standing now in ``user``'s scope: a new subscription starts
+    with those already made known."""
+    return sorted(w["warning_id"] for w in model.warnings(user, When(local_date(now))))
+
+
+def add_subscription(connection: Connection, row: dict[str, Any], standing: list[str]) -> None:
+    """Writes the subscription, and an outbox row for each warning of ``standing`` already
+    made known (delivered like new ones); every warning made known later follows."""
+    connection.execute(insert(t.subscriptions), row)
+    known = _known(connection, standing)
+    outbox = [
+        {
+            "subscription_id": row["subscription_id"],
+            "warning_id": warning_id,
+            "created_at": row["created_at"],
+            "attempts": 0,
+            "next_attempt_at": row["created_at"],
+        }
+        for warning_id in standing
+        if warning_id in known
+    ]
+    if outbox:
+        connection.execute(insert(t.deliveries), outbox)
+
+
+def subscribe(model: Any, user: User, url: str, secret: str, now: datetime) -> dict[str, Any]:
+    """A subscription of ``user``'s in a transaction of its own, recorded in no event (the
+    door records ``SubscriptionAdded`` with ``add_subscription``)."""
+    row = new_subscription(user, url, secret, now)
+    standing = standing_for(model, user, now)
     with model.engine.begin() as connection:
-        connection.execute(insert(t.subscriptions), row)
-        known = _known(connection, standing)
-        outbox = [
-            {
-                "subscription_id": row["subscription_id"],
-                "warning_id": warning_id,
-                "created_at": now,
-                "attempts": 0,
-                "next_attempt_at": now,
-            }
-            for warning_id in standing
-            if warning_id in known
-        ]
-        if outbox:
-            connection.execute(insert(t.deliveries), outbox)
-    return _public(row)
+        add_subscription(connection, row, standing)
+    return public(row)
 
 
 def subscriptions_of(engine: Engine, user: User) -> list[dict[str, Any]]:
+    """The user's own subscriptions, oldest first, as it sees them (never a secret)."""
     with engine.connect() as connection:
         rows = connection.execute(
-            select(t.subscriptions).where(s.user_name == user.name).order_by(s.created_at)
+            select(t.subscriptions)
+            .where(s.user_name == user.name)
+            .order_by(s.created_at, s.subscription_id)
         ).mappings()
-        return [_public(dict(row)) for row in rows]
+        return [public(dict(row)) for row in rows]
+
+
+def subscription_of(engine: Engine, user: User, subscription_id: str) -> dict[str, Any] | None:
+    """The user's subscription of that id, as it sees it; None if it is not the user's."""
+    with engine.connect() as connection:
+        row = (
+            connection.execute(
+                select(t.subscriptions).where(
+                    s.subscription_id == subscription_id, s.user_name == user.name
+                )
+            )
+            .mappings()
+            .first()
+        )
+        return public(dict(row)) if row is not None else None
+
+
+def end_subscription(connection: Connection, subscription_id: str) -> None:
+    """Nothing more is sent to it (written with ``SubscriptionEnded``)."""
+    connection.execute(
+        update(t.subscriptions).where(s.subscription_id == subscription_id).values(active=False)
+    )
 
 
 def cancel(engine: Engine, user: User, subscription_id: str) -> bool:
+    """Ends a subscription of ``user``'s in the table alone: one made before subscriptions
+    were recorded as events, which the user's stream does not know."""
     with engine.begin() as connection:
         done = connection.execute(
             update(t.subscriptions)
@@ -162,7 +210,9 @@ def deliveries_of(engine: Engine, user: User, subscription_id: str) -> list[dict
                 "attempts": row["attempts"],
                 "delivered_at": row["delivered_at"].isoformat() if row["delivered_at"] else None,
                 "next_attempt_at": (
-                    None if row["delivered_at"] else row["next_attempt_at"].isoformat()
+                    None
+                    if row["delivered_at"] or row["next_attempt_at"] >= NEVER
+                    else row["next_attempt_at"].isoformat()
                 ),
                 "last_status": row["last_status"],
                 "last_error": row["last_error"],
@@ -171,7 +221,7 @@ def deliveries_of(engine: Engine, user: User, subscription_id: str) -> list[dict
         ]
 
 
-def _public(row: dict[str, Any]) -> dict[str, Any]:
+def public(row: dict[str, Any]) -> dict[str, Any]:
     """A subscription as its user sees it: never its secret."""
     return {
         "subscription_id": row["subscription_id"],
@@ -179,6 +229,10 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
         "created_at": row["created_at"].isoformat(),
         "active": row["active"],
     }
+
+
+# the next attempt of a delivery given up (the column takes no NULL): due at no moment
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -228,3 +282,9 @@ def record_attempt(
             .where(d.subscription_id == due.subscription_id, d.warning_id == due.warning_id)
             .values(**values)
         )
+
+
+def give_up(engine: Engine, due: Due, now: datetime, error: str) -> None:
+    """A delivery refused before anything was sent (its URL now points where the ledger does
+    not send): a failed attempt, never tried again."""
+    record_attempt(engine, due, now, None, error, NEVER)

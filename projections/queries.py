@@ -30,6 +30,7 @@ from projections.ecommerce_answers import (
 from projections.ecommerce_queries import OrderFilters
 from projections.folded import folded_holdings
 from projections.holdings import holdings_at
+from projections.names import inspected_province, named, place_named
 from projections.settlements import settlements
 from projections.stock_cards import stock_card
 from projections.visibility import lot_in_sight, scope_of
@@ -129,6 +130,23 @@ class ReadModel:
     def scope(self, user: User) -> ReadScope:
         with self.engine.connect() as connection:
             return scope_of(connection, user)
+
+    def named(self, caller: User, scope: ReadScope, filters: Filters) -> Filters:
+        """``filters`` with each name as recorded (matched without regard to case or accents),
+        refused if it names, outright, what the caller may not see (403, whether it exists or
+        not) or what does not exist (404, with the nearest names the caller may see)."""
+        with self.engine.connect() as connection:
+            return named(connection, caller, scope, filters)
+
+    def inspected_province(self, caller: User, province: str) -> str:
+        """The province as recorded, once the caller may inspect it and it exists."""
+        with self.engine.connect() as connection:
+            return inspected_province(connection, caller, province)
+
+    def place_named(self, kind: str, given: str) -> str:
+        """The customs office (``office``) or province (``province``) as recorded."""
+        with self.engine.connect() as connection:
+            return place_named(connection, kind, given)
 
     def lot_in_sight(self, scope: ReadScope, lot_id: str) -> bool:
         with self.engine.connect() as connection:

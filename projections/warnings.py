@@ -17,12 +17,13 @@ from sqlalchemy import Connection, func, or_, select
 
 from ledger.access import User
 from ledger.calendar import local_date
-from ledger.periods import parse_period
+from ledger.periods import parse_period, submitted_late
 from ledger.rulepacks import RulePack
 from projections import tables as t
 from projections.answers import Filters, When
 from projections.ecommerce_answers import licence_scope
 from projections.ecommerce_queries import licence_card, licences
+from projections.names import Known
 from projections.visibility import scope_of, within
 from projections.warning_facts import warning_id
 
@@ -75,6 +76,8 @@ def warnings(
     """Every warning standing at the end of ``as_of`` as known at ``known_at`` that the caller
     may see (and, given ``only``, of those subjects), ordered by the day it arose."""
     pack: RulePack = model.pack
+    if kind is not None and kind not in KINDS:
+        raise Known("warning kind", "kind", KINDS).refusal(kind, KINDS)
     with model.engine.connect() as connection:
         scope = scope_of(connection, caller)
         filters = within(Filters(), scope)
@@ -190,7 +193,9 @@ def _reports(connection: Connection, filters: Filters, when: When, pack: RulePac
             due = period.due_on(pack.report_due_days)
             if due >= when.as_of or (today is not None and due >= today):
                 continue
-            on_time = [at for name, at in filed if name == period.name and local_date(at) <= due]
+            on_time = [
+                at for name, at in filed if name == period.name and not submitted_late(at, due)
+            ]
             if on_time:
                 continue
             found.append(

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from api.access import proving
 from api.examples import example
 from api.problems import PROBLEM_RESPONSES, Problem, pointer
 from api.routes.common import (
@@ -118,7 +119,8 @@ def _route(name: str, model: type[Command]) -> None:
             except LedgerError:
                 authorize_role(caller_of(ledger, credentials), model.value_type)  # 401, 403 first
                 raise
-            return ledger.service.execute(command, credentials)
+            with proving(credentials):
+                return ledger.service.execute(command, credentials)
 
         outcome = await run_in_threadpool(run)
         status = 201 if outcome.status == "applied" else 200

@@ -6,10 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
+from api.access import authenticated
 from api.callers import credentials_of, identify
 from api.problems import PayloadTooLarge
 from api.wiring import Ledger
 from ledger.access import Credentials, User
+from ledger.codes import plain_text
 from ledger.errors import Invalid
 
 
@@ -30,7 +32,9 @@ async def the_credentials(
 
 def caller_of(ledger: Ledger, credentials: Credentials) -> User:
     """The user proving the credentials (a read of its stream; 401 if they prove nothing)."""
-    return identify(ledger.service.store, credentials)
+    user = identify(ledger.service.store, credentials)
+    authenticated(user.name)
+    return user
 
 
 TheCredentials = Annotated[Credentials, Depends(the_credentials)]
@@ -56,7 +60,8 @@ async def body_within(request: Request, limit: int) -> bytes:
 
 async def known_parameters_only(request: Request) -> None:
     """Refuses a query parameter the route does not take, or one given twice (422), as an
-    unknown body field is."""
+    unknown body field is; and a parameter, in the query or the path, holding a control or
+    invisible formatting character (a NUL, which PostgreSQL cannot even compare)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:
@@ -73,6 +78,11 @@ async def known_parameters_only(request: Request) -> None:
             + (f"; it takes {', '.join(sorted(known))}" if known else "; it takes none"),
             unknown[0],
         )
+    for name, value in [*request.path_params.items(), *request.query_params.items()]:
+        try:
+            plain_text(str(value))
+        except ValueError as error:
+            raise Invalid("invalid_parameter", f"{name}: {error}", name) from None
 
 
 def _query_params(dependant: Any) -> list[Any]:

@@ -3,13 +3,12 @@ parameters and JSON rows (CSV on ``Accept: text/csv``), limited to the caller's 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.asking import when_asked
+from api.asking import day_asked, when_asked
 from api.problems import PROBLEM_RESPONSES
 from api.render import (
     ALLOWANCE_COLUMNS,
@@ -21,7 +20,6 @@ from api.render import (
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
 from api.routes.questions import ANSWERS, AsOf, KnownAt, Owner, answer
 from api.routes.rows import AllowanceRow, LicenceCardRow, LicenceRow, OrderRow, WarningRow
-from ledger.errors import Invalid
 from projections.queries import OrderFilters
 
 router = APIRouter(tags=["e-commerce and warnings"], dependencies=[KnownParametersOnly])
@@ -94,7 +92,7 @@ def get_orders(
     known_at: KnownAt = None,
 ) -> Response:
     caller, when, model = _asked(ledger, credentials, as_of, known_at)
-    filters = OrderFilters(platform, buyer, lot, _day(from_, "from"), _day(to, "to"))
+    filters = OrderFilters(platform, buyer, lot, day_asked(from_, "from"), day_asked(to, "to"))
     return answer(request, model.orders(caller, filters, when), ORDER_COLUMNS)
 
 
@@ -109,7 +107,7 @@ def get_allowance(
     ledger: TheLedger,
     credentials: TheCredentials,
     buyer_id: Annotated[str, Path(min_length=1, max_length=64)],
-    year: Annotated[int | None, Query(ge=2000, le=2200)] = None,
+    year: Annotated[int | None, Query(ge=1990, le=2199)] = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> Response:
@@ -134,12 +132,3 @@ def get_warnings(
 ) -> Response:
     caller, when, model = _asked(ledger, credentials, as_of, known_at)
     return answer(request, model.warnings(caller, when, kind), WARNING_COLUMNS)
-
-
-def _day(text: str | None, name: str) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise Invalid("invalid_date", f"{name} is a date YYYY-MM-DD, not {text!r}", name) from None

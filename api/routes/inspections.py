@@ -14,8 +14,7 @@ from api.inspections import as_html, as_xlsx, build
 from api.problems import PROBLEM_RESPONSES
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
 from api.routes.reports import XLSX, spreadsheet
-from ledger.access import authorize_inspection
-from ledger.calendar import local_date
+from ledger.calendar import EARLIEST_DAY, LATEST_DAY, local_date
 
 router = APIRouter(tags=["reports"], dependencies=[KnownParametersOnly])
 
@@ -44,17 +43,20 @@ def inspection_pack(
     province: Annotated[
         str, Query(description="The province inspected.", min_length=1, max_length=120)
     ],
-    year: Annotated[int, Query(description="The calendar year inspected.", ge=2000, le=9999)],
+    year: Annotated[
+        int,
+        Query(description="The calendar year inspected.", ge=EARLIEST_DAY.year, le=LATEST_DAY.year),
+    ],
     known_at: Annotated[
         str | None, Query(description="As known at this moment (default: now).")
     ] = None,
 ) -> Response:
     caller = caller_of(ledger, credentials)
-    authorize_inspection(caller, province)
     moment = when_asked(None, known_at).known_at
     service = ledger.service
     today = local_date(moment or service.clock())
     ledger.catch_up()  # the index of which lots were ever in which warehouse
+    province = ledger.read_model.inspected_province(caller, province)
     placed = ledger.read_model.lots_ever_in
     document = build(service.store, service.pack, province, year, today, moment, placed)
     accept = request.headers.get("accept", "")

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from api.asking import when_asked
+from api.cells import csv_file
 from api.problems import PROBLEM_RESPONSES
 from api.render import BALANCE_COLUMNS, CARD_COLUMNS, CLOCK_COLUMNS, SETTLEMENT_COLUMNS, render
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
 from api.routes.rows import BalanceRow, CardRow, ClockRow, SettlementRow
-from ledger.access import check_asked
 from ledger.errors import unknown_lot
 from projections.answers import Filters
 from projections.visibility import within
@@ -53,13 +53,13 @@ Province = Annotated[
 CSV = "text/csv"
 ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"content": {CSV: {"schema": {"type": "string"}}}},
-    **{status: PROBLEM_RESPONSES[status] for status in (401, 403, 422)},
+    **{status: PROBLEM_RESPONSES[status] for status in (401, 403, 404, 422)},
 }
 
 
 def answer(request: Request, rows: list[dict[str, Any]], columns: list[str]) -> Response:
     if CSV in request.headers.get("accept", ""):
-        return PlainTextResponse(render(rows, "csv", "", columns) + "\n", media_type=CSV)
+        return PlainTextResponse(csv_file(render(rows, "csv", "", columns) + "\n"), media_type=CSV)
     return JSONResponse(rows)
 
 
@@ -84,8 +84,8 @@ def _ask(question: str, ledger: Any, credentials: Any, asked: LotQuestion) -> li
     ledger.catch_up()
     model = ledger.read_model
     scope = model.scope(caller)
-    check_asked(caller, scope, asked.warehouse, asked.owner, asked.province)
-    filters = within(Filters(asked.warehouse, asked.owner, asked.lot, asked.province), scope)
+    asked_for = Filters(asked.warehouse, asked.owner, asked.lot, asked.province)
+    filters = within(model.named(caller, scope, asked_for), scope)
     rows: list[dict[str, Any]] = getattr(model, question)(filters, when)
     return rows
 

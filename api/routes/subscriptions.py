@@ -1,16 +1,21 @@
 """Subscriptions to warnings (DOMAIN.md §8): a user's own URL and secret; each new warning in
 the user's scope is POSTed to it, signed, until it answers 2xx. Its deliveries and failures
-are the subscriber's to see."""
+are the subscriber's to see.
+
+A URL is taken only if it points where the installation sends (``commands.destinations``:
+public addresses, and what ``BONDED_WEBHOOK_ALLOW`` adds). Who subscribed what, and who ended
+it, are events of the user's stream (``SubscriptionAdded``, ``SubscriptionEnded``), recorded
+in one transaction with the subscription's row, which alone keeps the secret."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from starlette.concurrency import run_in_threadpool
 
 from api.problems import PROBLEM_RESPONSES
 from api.routes.common import (
@@ -20,9 +25,24 @@ from api.routes.common import (
     body_within,
     caller_of,
 )
+from api.wiring import Ledger
+from commands.destinations import DestinationRefused, check, shape
+from commands.models import ACCOUNT_COMMANDS
 from commands.parsing import load_json
+from ledger.access import Credentials
 from ledger.errors import Invalid, NotFound
-from projections.outbox import cancel, deliveries_of, subscribe
+from ledger.intents import EndSubscription, SubscribeWarnings
+from projections.outbox import (
+    add_subscription,
+    cancel,
+    deliveries_of,
+    end_subscription,
+    new_subscription,
+    public,
+    standing_for,
+    subscription_of,
+    subscriptions_of,
+)
 
 router = APIRouter(tags=["warnings"], dependencies=[KnownParametersOnly])
 
@@ -43,9 +63,10 @@ class NewSubscription(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("an http:// or https:// URL with a host")
+        try:
+            shape(value)
+        except DestinationRefused as refused:
+            raise ValueError(str(refused)) from None
         return value
 
 
@@ -66,7 +87,15 @@ class Delivery(BaseModel):
     last_error: str | None
 
 
-SubscriptionId = Annotated[str, Path(min_length=1, max_length=36)]
+SubscriptionId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=36,
+        pattern=r"^[0-9A-Fa-f-]+$",
+        description="As its POST answered it: a UUID",
+    ),
+]
 ERRORS: dict[int | str, dict[str, Any]] = {
     s: PROBLEM_RESPONSES[s] for s in (401, 403, 404, 422) if s in PROBLEM_RESPONSES
 }
@@ -98,11 +127,30 @@ MAX_BODY_BYTES = 16 * 1024
 async def post_subscription(
     request: Request, ledger: TheLedger, credentials: TheCredentials
 ) -> JSONResponse:
-    """The body is JSON whatever its Content-Type says (``curl -d`` sends a form's)."""
+    """The body is JSON whatever its Content-Type says (``curl -d`` sends a form's). A URL
+    whose host resolves to an address the installation does not send to (its own network,
+    unless ``BONDED_WEBHOOK_ALLOW`` allows it) is refused, 422 ``destination_not_allowed``."""
     body = _new_subscription(load_json(await body_within(request, MAX_BODY_BYTES)))
-    caller = caller_of(ledger, credentials)
-    row = subscribe(ledger.read_model, caller, body.url, body.secret, datetime.now(UTC))
+    row = await run_in_threadpool(_subscribe, ledger, credentials, body)
     return JSONResponse(row, status_code=201)
+
+
+def _subscribe(ledger: Ledger, credentials: Credentials, body: NewSubscription) -> dict[str, Any]:
+    caller = caller_of(ledger, credentials)
+    try:
+        check(body.url, ledger.settings.webhook_allow)
+    except DestinationRefused as refused:
+        raise Invalid("destination_not_allowed", f"url: {refused}", "url") from None
+    now = datetime.now(UTC)
+    row = new_subscription(caller, body.url, body.secret, now)
+    standing = standing_for(ledger.read_model, caller, now)
+    command = ACCOUNT_COMMANDS[SubscribeWarnings].model_validate(
+        {"name": caller.name, "subscription_id": row["subscription_id"], "url": body.url}
+    )
+    ledger.service.execute(
+        command, credentials, along=lambda connection: add_subscription(connection, row, standing)
+    )
+    return public(row)
 
 
 def _new_subscription(data: Any) -> NewSubscription:
@@ -129,9 +177,39 @@ def delete_subscription(
     subscription_id: SubscriptionId, ledger: TheLedger, credentials: TheCredentials
 ) -> Response:
     caller = caller_of(ledger, credentials)
-    if not cancel(ledger.read_model.engine, caller, subscription_id):
+    engine = ledger.read_model.engine
+    subscription = subscription_of(engine, caller, subscription_id)
+    if subscription is None:
         raise _unknown(subscription_id)
+    if subscription["active"]:
+        command = ACCOUNT_COMMANDS[EndSubscription].model_validate(
+            {"name": caller.name, "subscription_id": subscription_id}
+        )
+        try:
+            ledger.service.execute(
+                command,
+                credentials,
+                along=lambda connection: end_subscription(connection, subscription_id),
+            )
+        except NotFound as unknown:
+            if unknown.code != "unknown_subscription":
+                raise
+            # made before subscriptions were recorded as events, or ended meanwhile: it ends
+            # as it began, in the table alone
+            cancel(engine, caller, subscription_id)
     return Response(status_code=204)
+
+
+@router.get(
+    "/users/me/subscriptions",
+    summary="Your subscriptions: where each sends, since when, whether it still does",
+    response_model=list[Subscription],
+    responses={s: PROBLEM_RESPONSES[s] for s in (401, 422) if s in PROBLEM_RESPONSES},
+)
+def get_my_subscriptions(ledger: TheLedger, credentials: TheCredentials) -> JSONResponse:
+    """Your own subscriptions, oldest first (never their secrets, never another user's)."""
+    caller = caller_of(ledger, credentials)
+    return JSONResponse(subscriptions_of(ledger.read_model.engine, caller))
 
 
 @router.get(

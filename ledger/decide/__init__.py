@@ -20,7 +20,14 @@ from ledger.decide.reference import (
     register_warehouse,
 )
 from ledger.decide.reversal import reverse_entry
-from ledger.decide.users import add_user, disable_user, issue_token, revoke_tokens
+from ledger.decide.users import (
+    add_user,
+    disable_user,
+    end_subscription,
+    issue_token,
+    revoke_tokens,
+    subscribe_warnings,
+)
 from ledger.decide.warehousing import warehouse_goods
 
 __all__ = [
@@ -28,6 +35,7 @@ __all__ = [
     "change_hold",
     "disable_user",
     "dispatch_move",
+    "end_subscription",
     "ex_warehouse",
     "ex_warehouse_order",
     "extend_rent_contract",
@@ -49,6 +57,7 @@ __all__ = [
     "settle_declaration",
     "stop_exemption",
     "submit_report",
+    "subscribe_warnings",
     "transfer_ownership",
     "warehouse_goods",
 ]

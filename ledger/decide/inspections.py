@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ledger.calendar import end_of_day, local_date
+from ledger.calendar import duration_text, end_of_day, local_date
 from ledger.decide.common import check_not_in_future
 from ledger.decide.reference import require_warehouse
-from ledger.errors import Invalid, LedgerError, NotFound
+from ledger.errors import Conflict, Invalid, LedgerError, NotFound
 from ledger.events import ReportSubmitted, StockCounted
 from ledger.intents import Envelope, RecordStockCount, SubmitReport
-from ledger.periods import parse_period
+from ledger.periods import parse_period, submitted_late
 from ledger.recorded import Recorded
-from ledger.report import content_digest, periodic_report
+from ledger.report import content_digest, first_held, periodic_report
 from ledger.rulepacks import RulePack
 from ledger.values import CountedLot
 
@@ -58,33 +58,67 @@ def submit_report(
     intent: SubmitReport, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[ReportSubmitted]:
     """Stores the digest of the report as the ledger knows it now, so an auditor can later
-    re-create it as known at submission and compare."""
-    check_not_in_future(intent.effective_at, envelope)
+    re-create it as known at submission and compare. A report is submitted when it is
+    recorded, and late if that is after its due date (DOMAIN.md §5)."""
+    effective_at = intent.effective_at or envelope.recorded_at
+    check_not_in_future(effective_at, envelope)
+    allowance = pack.late_entry_threshold()
+    if effective_at < envelope.recorded_at - allowance:
+        raise Invalid(
+            "submission_backdated",
+            f"a report is submitted when it is recorded ({envelope.recorded_at.isoformat()}); "
+            f"effective_at may precede that by {duration_text(allowance)} at most",
+            "effective_at",
+        )
     require_warehouse(recorded, intent.warehouse_id, "warehouse_id")
     try:
         period = parse_period(intent.period)
     except ValueError as error:
         raise Invalid("invalid_period", str(error), "period") from None
-    if intent.effective_at <= end_of_day(period.ends_on):
+    if envelope.recorded_at <= end_of_day(period.ends_on):
         raise LedgerError(
             "period_not_ended",
             f"period {period.name} ends on {period.ends_on}; its report is submitted after that",
             "period",
         )
-    report = periodic_report(
-        recorded.lots_ever_in(intent.warehouse_id), intent.warehouse_id, period
-    )
+    lots = recorded.lots_ever_in(intent.warehouse_id)
+    held = first_held(lots, intent.warehouse_id)
+    if held is None or local_date(held) > period.ends_on:
+        since = f"first held goods on {local_date(held)}" if held else "has never held goods"
+        raise LedgerError(
+            "period_before_goods",
+            f"warehouse {intent.warehouse_id} {since}: no report is due for {period.name}, "
+            f"which ended on {period.ends_on}",
+            "period",
+        )
+    earlier = recorded.reports(intent.warehouse_id, period.name)
+    if earlier and not intent.amends:
+        raise Conflict(
+            "report_already_submitted",
+            f"the report of {intent.warehouse_id} for {period.name} was submitted on "
+            f"{local_date(earlier[0].recorded_at)}; submit it with amends: true to amend it",
+            "period",
+        )
+    if intent.amends and not earlier:
+        raise LedgerError(
+            "nothing_to_amend",
+            f"no report of {intent.warehouse_id} for {period.name} was submitted; submit it "
+            "without amends",
+            "amends",
+        )
     due = period.due_on(pack.report_due_days)
     return [
         envelope.event(
             ReportSubmitted,
             intent,
+            effective_at=effective_at,
             period=period.name,
             form=pack.report_form,
             period_starts_on=period.starts_on,
             period_ends_on=period.ends_on,
             due_on=due,
-            late=local_date(intent.effective_at) > due,
-            content_digest=content_digest(report),
+            late=submitted_late(envelope.recorded_at, due),
+            content_digest=content_digest(periodic_report(lots, intent.warehouse_id, period)),
+            submission=len(earlier) + 1,
         )
     ]

@@ -1,12 +1,28 @@
-"""Users and their rights: who was given which role and scope, when and by whom."""
+"""Users and their rights: who was given which role and scope, when and by whom; and what
+each subscribed to be sent (DOMAIN.md §8)."""
 
 from __future__ import annotations
 
 from ledger.access import SCOPE_FIELD, Role, User
 from ledger.decide.common import require_found
 from ledger.errors import Conflict, Invalid, NotFound
-from ledger.events import TokenIssued, TokensRevoked, UserAdded, UserDisabled
-from ledger.intents import AddUser, DisableUser, Envelope, IssueToken, RevokeTokens
+from ledger.events import (
+    SubscriptionAdded,
+    SubscriptionEnded,
+    TokenIssued,
+    TokensRevoked,
+    UserAdded,
+    UserDisabled,
+)
+from ledger.intents import (
+    AddUser,
+    DisableUser,
+    EndSubscription,
+    Envelope,
+    IssueToken,
+    RevokeTokens,
+    SubscribeWarnings,
+)
 from ledger.recorded import Recorded
 from ledger.rulepacks import RulePack
 
@@ -61,6 +77,34 @@ def revoke_tokens(
 ) -> list[TokensRevoked]:
     _existing(recorded, intent.name)
     return [envelope.event(TokensRevoked, intent)]
+
+
+def subscribe_warnings(
+    intent: SubscribeWarnings, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[SubscriptionAdded]:
+    user = _existing(recorded, intent.name)
+    if not user.active:
+        raise Conflict("user_disabled", f"user {intent.name} is disabled", "name")
+    if intent.subscription_id in user.subscriptions:
+        raise Conflict(
+            "subscription_exists",
+            f"{intent.name} already has a subscription {intent.subscription_id}",
+            "subscription_id",
+        )
+    return [envelope.event(SubscriptionAdded, intent)]
+
+
+def end_subscription(
+    intent: EndSubscription, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[SubscriptionEnded]:
+    user = _existing(recorded, intent.name)
+    if intent.subscription_id not in user.subscriptions:
+        raise NotFound(
+            "unknown_subscription",
+            f"{intent.name} has no subscription {intent.subscription_id} (or it has ended)",
+            "subscription_id",
+        )
+    return [envelope.event(SubscriptionEnded, intent)]
 
 
 def _existing(recorded: Recorded, name: str) -> User:

@@ -24,10 +24,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, cwd: Path, *extra: str) -> Iterator[str]:
-    """Starts ``bonded serve`` on a free port and yields its base URL once it answers."""
+def serving(
+    database_url: str, cwd: Path, *extra: str, settings: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Starts ``bonded serve`` on a free port and yields its base URL once it answers; its
+    settings are the database URL and ``settings`` (``BONDED_...``) alone."""
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("BONDED_")}
+    environment.update(settings or {})
     environment["BONDED_DATABASE_URL"] = database_url
     log = (cwd / f"serve-{port}.log").open("w")
     process = subprocess.Popen(

@@ -27,6 +27,7 @@ from api.http import create_app
 from api.wiring import open_ledger
 from commands.settings import Settings
 from tests.http.world import ROLES, furnish
+from tests.resolution import stand_in
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="bonded-schemathesis-"))
 _LEDGER = open_ledger(Settings(f"sqlite:///{_FOLDER / 'bonded.db'}"))
@@ -40,6 +41,13 @@ def world() -> Iterator[None]:
     yield
     _LEDGER.close()
     shutil.rmtree(_FOLDER, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def names_resolved_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The URLs generated for ``POST /subscriptions`` name hosts that resolve to nothing here
+    (tests.resolution): no DNS server is asked, and the URL is refused as it would be."""
+    stand_in(monkeypatch)
 
 
 @pytest.mark.parametrize("role", ROLES)

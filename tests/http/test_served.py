@@ -46,7 +46,9 @@ def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
     ledger = open_ledger(Settings(database_url))
     tokens = furnish(ledger)
     ledger.close()
-    with serving(database_url, tmp_path) as base:
+    # subscriptions to receivers on loopback (a refused one: tests/http/test_subscriptions.py)
+    allow = {"BONDED_WEBHOOK_ALLOW": "127.0.0.0/8,::1,localhost"}
+    with serving(database_url, tmp_path, settings=allow) as base:
         yield Served(base, tokens, database_url)
 
 
@@ -85,7 +87,7 @@ def test_record_then_read_your_write_then_repeat(served: Served) -> None:
         assert on_hand(owner, "D1/1") == "95"
         csv = owner.get("/clocks", params={"warehouse": "W1"}, headers={"Accept": "text/csv"})
         assert csv.headers["content-type"].startswith("text/csv")
-        assert csv.text.splitlines()[0] == (
+        assert csv.content.decode("utf-8-sig").splitlines()[0] == (  # behind a BOM, for Excel
             "lot_id,warehouse_id,first_warehoused_on,deadline,days_in_storage,days_left,status"
         )
 
@@ -176,7 +178,9 @@ def test_the_openapi_document_describes_every_operation(served: Served) -> None:
     assert len(set(summaries)) == len(summaries)  # each says what it does
     for path, _, operation in operations:
         assert operation.get("summary"), path
-        assert {"401", "422"} <= set(operation["responses"]), path
+        assert "422" in operation["responses"], path
+        if operation.get("security") != []:  # every route but the probes takes a token
+            assert "401" in operation["responses"], path
         if path.startswith("/commands/"):
             content = operation["requestBody"]["content"]["application/json"]
             assert content["schema"]["properties"] and content["example"], path

@@ -12,7 +12,14 @@ import pytest
 from sqlalchemy import Engine, text
 
 from commands.store import EventStore
-from projections.audit import Verdict, digest, verify, verify_in_parallel
+from projections.audit import (
+    Verdict,
+    digest,
+    digest_of_log,
+    stored_extent,
+    verify,
+    verify_in_parallel,
+)
 from tests.integration.test_read_models import ReadSide
 from tests.support import Harness, dispatch, ex_warehousing, hold, receipt, transfer, warehousing
 
@@ -189,3 +196,23 @@ def test_a_chain_rebuilt_over_a_forged_log_misses_the_held_digest(
     assert verify(engine, table).ok  # without a digest held outside, nothing shows
     verdict = verify(engine, table, held)
     assert (verdict.ok, verdict.position, verdict.what.split(":")[0]) == (False, head, "digest")
+
+
+def test_events_past_the_chain_head_are_hashed_directly_and_counted(
+    chained: tuple[Engine, str, int], ledger: Harness, store: EventStore
+) -> None:
+    """Events recorded after the chain's head are covered, in one process or several: hashed
+    directly from the store, linked on from the head as the follower will link them."""
+    engine, table, head = chained
+    ledger.given(ex_warehousing("D1/1", quantity="1", when="2026-05-02"))  # not chained
+    count, last = stored_extent(engine, table)
+    assert last > head
+    unchained = digest_of_log(engine, table, datetime.now(UTC))
+    assert (unchained.position, unchained.count, unchained.stored) == (last, count, count)
+    for workers in (1, 3):
+        verdict = verify(engine, table, unchained, workers=workers, parallel_from=1)
+        assert verdict == Verdict(True, count, None, "", count, last, last - head), workers
+    ReadSide(store).runner.catch_up()
+    with engine.connect() as connection:
+        assert digest(connection, datetime.now(UTC)).hash == unchained.hash  # linked the same
+    assert verify(engine, table, unchained) == Verdict(True, count, None, "", count, last, 0)

@@ -120,7 +120,6 @@ def history(p: Province) -> None:
     """W1 has one finding of each kind; W2 has none; W3 is in another province."""
     p.record("2025-12-01 09:00", old_goods("D0", "50"), old_goods("D0B", "40"))
     p.record("2026-01-10 16:07", report("W1", "2025-Q4", "2026-01-10"))
-    p.record("2026-01-10 16:08", report("W2", "2025-Q4", "2026-01-10"))
     p.record("2026-02-11 09:05", warehousing("D1", line(1, "100")))
     p.record(
         "2026-03-01 09:05",

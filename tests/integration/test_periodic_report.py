@@ -156,14 +156,7 @@ def test_a_submitted_report_is_re_created_as_known_at_its_submission(
     history(ledger)
     with pytest.raises(NotFound):
         check_submitted(store, PACK, "W1", "2026-Q2")
-    ledger.given(
-        {
-            "command": "submit_report",
-            "warehouse_id": "W1",
-            "period": "2026-Q2",
-            "effective_at": "2026-08-01T09:00:00+07:00",
-        }
-    )
+    ledger.given({"command": "submit_report", "warehouse_id": "W1", "period": "2026-Q2"})
     ledger.now += timedelta(hours=1)
     ledger.given(ex_warehousing("D1/1", "3", "2026-06-01"))  # known only after submission
     submitted, recreated = check_submitted(store, PACK, "W1", "2026-Q2")

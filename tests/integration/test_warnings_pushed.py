@@ -19,6 +19,7 @@ import pytest
 from api.callers import user_named
 from api.delivery import DeliveryWorker
 from api.wiring import Ledger, open_ledger
+from commands.destinations import Allowance
 from commands.parsing import parse_command
 from commands.settings import Settings
 from ledger.access import Role, User
@@ -35,6 +36,7 @@ from tests.support import (
 )
 
 SECRET = "a-secret-of-the-subscriber"
+LOOPBACK = Allowance.parse("127.0.0.0/8")  # the receivers here; nothing else is allowed
 
 
 class Receiver:
@@ -93,7 +95,7 @@ def test_every_warning_arrives_signed_despite_failures(shop: Ledger) -> None:
     engine = shop.read_model.engine
     users = {"a-clerk": owner_a}
     subscription = subscribe(shop.read_model, owner_a, receiver.url, SECRET, clock[0])
-    worker = DeliveryWorker(engine, base=1.0, cap=30.0, clock=lambda: clock[0])
+    worker = DeliveryWorker(engine, allowance=LOOPBACK, base=1.0, cap=30.0, clock=lambda: clock[0])
     try:
         shop.catch_up()
         made = make_known(shop.read_model, users.get, clock[0])

@@ -12,7 +12,7 @@ from commands.handlers import Decision, I, handle
 from ledger import decide, intents
 from ledger.errors import LedgerError
 from ledger.events import Event, LotExWarehoused, LotSplitOff, MoveDispatched
-from ledger.intents import ACCOUNT_INTENT_TYPES, INTENT_TYPES, Envelope
+from ledger.intents import ACCOUNT_INTENT_TYPES, INTENT_TYPES, SUBSCRIPTION_INTENT_TYPES, Envelope
 from ledger.recorded import History
 from ledger.rulepacks import load_pack
 from ledger.values import GoodsLine
@@ -159,4 +159,6 @@ def test_a_partial_move_is_built_whole_from_the_facts_at_its_time() -> None:
 
 
 def test_every_command_has_a_handler() -> None:
-    assert handle.handled() == frozenset(INTENT_TYPES + ACCOUNT_INTENT_TYPES)
+    assert handle.handled() == frozenset(
+        INTENT_TYPES + ACCOUNT_INTENT_TYPES + SUBSCRIPTION_INTENT_TYPES
+    )

@@ -18,7 +18,14 @@ from eventsourcing.persistence import (
 from commands.store import EventStore
 from ledger import events as ledger_events
 from ledger.events import Event
-from ledger.intents import AddUser, DisableUser, IssueToken, RevokeTokens
+from ledger.intents import (
+    AddUser,
+    DisableUser,
+    EndSubscription,
+    IssueToken,
+    RevokeTokens,
+    SubscribeWarnings,
+)
 from ledger.values import VALUE_TYPES
 from tests.support import (
     OWNER_A,
@@ -77,7 +84,6 @@ def every_kind_of_event(ledger: Harness) -> list[Event]:
             "command": "submit_report",
             "warehouse_id": "W1",
             "period": "2026-Q1",
-            "effective_at": "2026-04-10",
             "command_id": "r-1",
         },
     )
@@ -125,6 +131,9 @@ def every_kind_of_event(ledger: Harness) -> list[Event]:
     ledger.account(AddUser, name="clerk", role="warehouse_owner", enterprise=OWNER_A)
     ledger.account(IssueToken, name="clerk", token_hash="ab" * 32)
     ledger.account(RevokeTokens, name="clerk")
+    subscription = {"name": "clerk", "subscription_id": "s-1"}
+    ledger.account(SubscribeWarnings, **subscription, url="https://hooks.example.vn/bonded")
+    ledger.account(EndSubscription, **subscription)
     ledger.account(DisableUser, name="clerk")
     return [ledger.store.decode(n.topic, n.state) for n in ledger.store.notifications(0, 100_000)]
 

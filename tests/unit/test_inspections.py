@@ -9,6 +9,7 @@ from tests.support import (
     OWNER_A,
     OWNER_B,
     Harness,
+    at,
     dispatch,
     ex_warehousing,
     line,
@@ -30,15 +31,16 @@ def count(
     }
 
 
-def report(
-    period: str = "2026-Q1", when: str = "2026-04-10", warehouse_id: str = "W1"
-) -> dict[str, object]:
-    return {
-        "command": "submit_report",
-        "warehouse_id": warehouse_id,
-        "period": period,
-        "effective_at": when,
-    }
+def report(period: str = "2026-Q1", warehouse_id: str = "W1", **extra: object) -> dict[str, object]:
+    return {"command": "submit_report", "warehouse_id": warehouse_id, "period": period, **extra}
+
+
+def submitted_on(ledger: Harness, moment: str, command: dict[str, object]) -> ReportSubmitted:
+    """The report recorded at ``moment``: a report is submitted when it is recorded."""
+    ledger.now = at(moment)
+    (event,) = ledger.when(command)
+    assert isinstance(event, ReportSubmitted)
+    return event
 
 
 def test_a_stock_count_reports_differences_and_changes_no_balance(ledger: Harness) -> None:
@@ -63,29 +65,59 @@ def test_a_count_names_lots_of_this_warehouse_once(ledger: Harness) -> None:
 
 def test_a_report_stores_a_digest_of_the_report_as_known(ledger: Harness) -> None:
     ledger.given(warehousing("D1", line(1, "100")), ex_warehousing(quantity="10"))
-    (first,) = ledger.when(report())
-    assert isinstance(first, ReportSubmitted)
+    first = submitted_on(ledger, "2026-04-10 10:00", report())
     assert (
         first.form == "24/BC-KNQ/GSQL"
         and first.due_on.isoformat() == "2026-04-15"
         and not first.late
+        and first.submission == 1
     )
     assert first.content_digest.startswith("sha256:")
-    (again,) = ledger.when(report(when="2026-04-11"))
-    assert again.content_digest == first.content_digest
+    again = submitted_on(ledger, "2026-04-11 10:00", report(amends=True))
+    assert again.content_digest == first.content_digest and again.submission == 2
     ledger.given(ex_warehousing(quantity="5", when="2026-03-20"))  # a late entry changes Q1
-    (third,) = ledger.when(report(when="2026-04-20"))
+    third = submitted_on(ledger, "2026-04-20 10:00", report(amends=True))
     assert third.content_digest != first.content_digest and third.late
 
 
-def test_a_report_is_for_an_ended_period(ledger: Harness) -> None:
-    refuses(ledger, report(period="2026-Q4", when="2026-11-01"), "period_not_ended", "period")
+def test_a_report_is_for_an_ended_period_in_which_the_warehouse_held_goods(
+    ledger: Harness,
+) -> None:
+    ledger.given(warehousing("D1", line(1, "100")))  # first goods on 2026-02-11
+    ledger.now = at("2026-11-01 10:00")
+    refuses(ledger, report(period="2026-Q4"), "period_not_ended", "period")
     refuses(ledger, report(period="2026-Q5"), "invalid_command", "period")
     refuses(ledger, report(warehouse_id="W404"), "unknown_warehouse", "warehouse_id")
+    refuses(ledger, report(period="2025-Q4"), "period_before_goods", "period")
+    refuses(ledger, report(period="1989-Q4"), "invalid_command", "period")
+    refuses(ledger, report(warehouse_id="W2"), "period_before_goods", "period")  # never held
+    assert submitted_on(ledger, "2026-11-01 10:00", report(period="2026-Q1")).late
+
+
+def test_one_report_per_warehouse_and_period_unless_it_amends(ledger: Harness) -> None:
+    ledger.given(warehousing("D1", line(1, "100")))
+    ledger.now = at("2026-04-10 10:00")
+    refuses(ledger, report(amends=True), "nothing_to_amend", "amends")
+    submitted_on(ledger, "2026-04-10 10:00", report())
+    refuses(ledger, report(), "report_already_submitted", "period")
+    amended = submitted_on(ledger, "2026-04-12 10:00", report(amends=True))
+    assert (amended.submission, amended.late) == (2, False)
+
+
+def test_a_report_is_submitted_when_it_is_recorded(ledger: Harness) -> None:
+    """Its effective_at may precede the recording by the late-entry allowance at most, and its
+    lateness is judged by the recording, never by the date it claims."""
+    ledger.given(warehousing("D1", line(1, "100")))
+    ledger.now = at("2026-04-18 10:00")
+    refuses(ledger, report(effective_at="2026-04-15"), "submission_backdated", "effective_at")
+    late = submitted_on(ledger, "2026-04-18 10:00", report(effective_at="2026-04-18T09:00+07:00"))
+    assert late.late and late.due_on.isoformat() == "2026-04-15"
+    assert late.effective_at == at("2026-04-18 09:00")
 
 
 def test_half_year_reports_under_vn_2010(ledger_2010: Harness) -> None:
-    (submitted,) = ledger_2010.when(report(period="2026-H1", when="2026-07-16"))
+    ledger_2010.given(warehousing("D1", line(1, "100")))
+    submitted = submitted_on(ledger_2010, "2026-07-16 10:00", report(period="2026-H1"))
     assert (submitted.form, submitted.due_on.isoformat(), submitted.late) == (
         "20-BC-KNQ/2010",
         "2026-07-15",

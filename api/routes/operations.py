@@ -1,0 +1,93 @@
+"""For the operator and the load balancer, no token needed: whether the process answers
+(``/health``, the database untouched) and whether it can serve (``/ready``: its database
+answers; how far each read model lags behind the event log)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.problems import PROBLEM_RESPONSES, problem
+from api.routes.common import KnownParametersOnly, TheLedger
+
+RETRY_AFTER_SECONDS = 5
+NO_TOKEN: dict[str, Any] = {"security": []}
+
+log = logging.getLogger("bonded.http")
+router = APIRouter(tags=["operations"], dependencies=[KnownParametersOnly])
+
+
+class Alive(BaseModel):
+    status: Literal["alive"]
+
+
+class ReadModelLag(BaseModel):
+    position: int  # the last event of the log it has applied
+    lag: int  # events recorded that it has not applied yet
+
+
+class Ready(BaseModel):
+    status: Literal["ready"]
+    head: int  # the last position recorded
+    position: int  # the position every read model has reached
+    lag: int
+    read_models: dict[str, ReadModelLag]
+
+
+@router.get(
+    "/health",
+    summary="Whether the process answers (no token; the database is not asked)",
+    response_model=Alive,
+    responses={422: PROBLEM_RESPONSES[422]},
+    openapi_extra=NO_TOKEN,
+)
+async def health() -> dict[str, str]:
+    return {"status": "alive"}
+
+
+@router.get(
+    "/ready",
+    summary="Whether the database answers, and each read model's lag (no token)",
+    response_model=Ready,
+    responses={
+        422: PROBLEM_RESPONSES[422],
+        503: {
+            **PROBLEM_RESPONSES[422],
+            "description": "The database does not answer; ask again after Retry-After seconds.",
+        },
+    },
+    openapi_extra=NO_TOKEN,
+)
+def ready(ledger: TheLedger) -> Any:
+    try:
+        with ledger.read_model.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        log.warning("not ready: the database does not answer (%s)", type(error).__name__)
+        return unavailable()
+    status = ledger.runner.status()
+    return {
+        "status": "ready",
+        "head": status.head,
+        "position": status.position,
+        "lag": status.lag,
+        "read_models": {
+            name: {"position": tracked.position, "lag": status.lag_of(name)}
+            for name, tracked in status.read_models.items()
+        },
+    }
+
+
+def unavailable() -> JSONResponse:
+    return problem(
+        503,
+        "database_unavailable",
+        "the database does not answer: nothing can be recorded or read now",
+        **{"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
