@@ -20,7 +20,9 @@ from ledger.events import ReportSubmitted
 from ledger.periods import parse_period, submitted_late
 from ledger.report import (
     IN_COLUMNS,
+    INWARD,
     OUT_COLUMNS,
+    OUTWARD,
     PeriodicReport,
     content_digest,
     periodic_report,
@@ -36,14 +38,7 @@ HEADINGS = {  # column: (Vietnamese, English)
     "description": ("Tên hàng", "Description"),
     "unit": ("Đơn vị tính", "Unit"),
     "opening": ("Tồn đầu kỳ", "Opening"),
-    "warehoused": ("Nhập kho", "Warehoused"),
-    "received": ("Nhận chuyển kho", "Moves received"),
-    "abroad": ("Xuất ra nước ngoài", "Out: abroad"),
-    "inland": ("Xuất vào nội địa", "Out: inland"),
-    "non_tariff_zone": ("Xuất vào khu phi thuế quan", "Out: non-tariff zone"),
-    "ecommerce": ("Xuất theo đơn TMĐT", "Out: e-commerce orders"),
-    "liquidated": ("Thanh lý", "Liquidated"),
-    "dispatched": ("Chuyển kho đi", "Moves dispatched"),
+    **{column.key: column.headings for column in (*INWARD, *OUTWARD)},  # as each kind declares
     "closing": ("Tồn cuối kỳ", "Closing"),
 }
 QUANTITIES = ("opening", *IN_COLUMNS, *OUT_COLUMNS, "closing")

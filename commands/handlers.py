@@ -13,8 +13,18 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from commands.unit_of_work import UnitOfWork
-from ledger import decide
 from ledger import intents as i
+from ledger.decide import (
+    customs,
+    declarations,
+    ecommerce,
+    inspections,
+    movements,
+    reference,
+    reversal,
+    users,
+    warehousing,
+)
 from ledger.decide.ecommerce import remaining_after
 from ledger.ecommerce_events import OrderExWarehoused
 from ledger.events import (
@@ -81,7 +91,7 @@ class OrderHandler(Handler[i.ExWarehouseOrder]):
     """An order's answer names its basis, the licences deducted and what remains on each."""
 
     def __init__(self) -> None:
-        super().__init__(decide.ex_warehouse_order, lambda it, _: {})
+        super().__init__(ecommerce.ex_warehouse_order, lambda it, _: {})
 
     def __call__(self, intent: i.ExWarehouseOrder, ctx: Context) -> Result:
         events = self.decision(intent, ctx.envelope, ctx.uow, ctx.pack)
@@ -142,63 +152,63 @@ def reversed_entries(intent: i.ReverseEntry, events: Sequence[Event]) -> Result:
 handle = Handlers()
 # reference data
 handle.register(
-    i.RegisterEnterprise, decide.register_enterprise, lambda it, _: {"tax_code": it.tax_code}
+    i.RegisterEnterprise, reference.register_enterprise, lambda it, _: {"tax_code": it.tax_code}
 )
 handle.register(
     i.RegisterWarehouse,
-    decide.register_warehouse,
+    reference.register_warehouse,
     lambda it, _: {"warehouse_id": it.warehouse_id},
 )
 handle.register(
     i.RegisterRentContract,
-    decide.register_rent_contract,
+    reference.register_rent_contract,
     lambda it, _: {"contract_no": it.contract_no},
 )
 handle.register(
     i.ExtendRentContract,
-    decide.extend_rent_contract,
+    reference.extend_rent_contract,
     lambda it, _: {"contract_no": it.contract_no, "expires_on": it.expires_on.isoformat()},
 )
 # warehousing and movements
 handle.register(
     i.WarehouseGoods,
-    decide.warehouse_goods,
+    warehousing.warehouse_goods,
     lambda _, events: {"lot_ids": [e.lot_id for e in events if isinstance(e, LotWarehoused)]},
 )
-handle.register(i.ExWarehouse, decide.ex_warehouse, the_lot)
+handle.register(i.ExWarehouse, movements.ex_warehouse, the_lot)
 handle.register(
     i.TransferOwnership,
-    decide.transfer_ownership,
+    movements.transfer_ownership,
     lambda _, events: {"lot_id": first(events, OwnershipTransferred).new_lot_id},
 )
 handle.register(
     i.DispatchMove,
-    decide.dispatch_move,
+    movements.dispatch_move,
     lambda _, events: {"lot_id": first(events, MoveDispatched).travelling_lot_id},
 )
 handle.register(
     i.ReceiveMove,
-    decide.receive_move,
+    movements.receive_move,
     lambda it, events: {
         "lot_id": it.lot_id,
         "warehouse_id": first(events, MoveReceived).warehouse_id,
     },
 )
 # customs decisions
-handle.register(i.ExtendStorage, decide.extend_storage, the_lot)
-handle.register(i.PlaceHold, decide.change_hold, the_lot)
-handle.register(i.ReleaseHold, decide.change_hold, the_lot)
-handle.register(i.LiquidateOverdue, decide.liquidate_overdue, the_lot)
+handle.register(i.ExtendStorage, customs.extend_storage, the_lot)
+handle.register(i.PlaceHold, customs.change_hold, the_lot)
+handle.register(i.ReleaseHold, customs.change_hold, the_lot)
+handle.register(i.LiquidateOverdue, customs.liquidate_overdue, the_lot)
 # declarations
-handle.register(i.SettleDeclaration, decide.settle_declaration, the_declaration)
-handle.register(i.ExtendSettlement, decide.extend_settlement, the_declaration)
+handle.register(i.SettleDeclaration, declarations.settle_declaration, the_declaration)
+handle.register(i.ExtendSettlement, declarations.extend_settlement, the_declaration)
 # inspections and reports
-handle.register(i.RecordStockCount, decide.record_stock_count, discrepancies)
-handle.register(i.SubmitReport, decide.submit_report, submitted)
+handle.register(i.RecordStockCount, inspections.record_stock_count, discrepancies)
+handle.register(i.SubmitReport, inspections.submit_report, submitted)
 # corrections
 handle.register(
     i.ReverseEntry,
-    decide.reverse_entry,
+    reversal.reverse_entry,
     lambda it, events: {
         "lot_id": it.lot_id,
         "reversed": [
@@ -208,30 +218,34 @@ handle.register(
 )
 # e-commerce (DOMAIN.md §7)
 handle.register(
-    i.PublishGoodsList, decide.publish_goods_list, lambda it, _: {"list_ref": it.list_ref}
+    i.PublishGoodsList, ecommerce.publish_goods_list, lambda it, _: {"list_ref": it.list_ref}
 )
 handle.register(
-    i.RegisterLicence, decide.register_licence, lambda it, _: {"licence_no": it.licence_no}
+    i.RegisterLicence, ecommerce.register_licence, lambda it, _: {"licence_no": it.licence_no}
 )
-handle.register(i.RevokeLicence, decide.revoke_licence, lambda it, _: {"licence_no": it.licence_no})
-handle.register(i.StopExemption, decide.stop_exemption, lambda it, _: {"notice_ref": it.notice_ref})
 handle.register(
-    i.ResumeExemption, decide.resume_exemption, lambda it, _: {"notice_ref": it.notice_ref}
+    i.RevokeLicence, ecommerce.revoke_licence, lambda it, _: {"licence_no": it.licence_no}
+)
+handle.register(
+    i.StopExemption, ecommerce.stop_exemption, lambda it, _: {"notice_ref": it.notice_ref}
+)
+handle.register(
+    i.ResumeExemption, ecommerce.resume_exemption, lambda it, _: {"notice_ref": it.notice_ref}
 )
 handle.register_handler(i.ExWarehouseOrder, OrderHandler())
 # users and their rights
-handle.register(i.AddUser, decide.add_user, lambda it, _: {"name": it.name, "role": it.role})
-handle.register(i.DisableUser, decide.disable_user, lambda it, _: {"name": it.name})
-handle.register(i.IssueToken, decide.issue_token, lambda it, _: {"name": it.name})
-handle.register(i.RevokeTokens, decide.revoke_tokens, lambda it, _: {"name": it.name})
+handle.register(i.AddUser, users.add_user, lambda it, _: {"name": it.name, "role": it.role})
+handle.register(i.DisableUser, users.disable_user, lambda it, _: {"name": it.name})
+handle.register(i.IssueToken, users.issue_token, lambda it, _: {"name": it.name})
+handle.register(i.RevokeTokens, users.revoke_tokens, lambda it, _: {"name": it.name})
 # a user's own subscriptions to warnings (DOMAIN.md §8)
 handle.register(
     i.SubscribeWarnings,
-    decide.subscribe_warnings,
+    users.subscribe_warnings,
     lambda it, _: {"subscription_id": it.subscription_id},
 )
 handle.register(
     i.EndSubscription,
-    decide.end_subscription,
+    users.end_subscription,
     lambda it, _: {"subscription_id": it.subscription_id},
 )

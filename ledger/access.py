@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from ledger import intents as i
@@ -35,19 +35,13 @@ from ledger.events import (
     WarehouseEvent,
     WarehouseRegistered,
 )
+from ledger.roles import Role
 
 if TYPE_CHECKING:
+    from ledger.lot import Lot
     from ledger.recorded import Recorded
 
-
-class Role(StrEnum):
-    WAREHOUSE_OWNER = "warehouse_owner"
-    GOODS_OWNER = "goods_owner"
-    CUSTOMS_OFFICER = "customs_officer"
-    PROVINCIAL_INSPECTOR = "provincial_inspector"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
-    OPERATOR = "operator"  # the installation itself: the CLI without --as; never a user's
+JUST_BEFORE = timedelta(microseconds=1)
 
 
 REFERENCE = frozenset(
@@ -60,39 +54,13 @@ PUBLISHED = frozenset({i.PublishGoodsList, i.StopExemption, i.ResumeExemption})
 LICENCES = frozenset({i.RegisterLicence, i.RevokeLicence})
 # what every user may record for itself alone, whatever its role: its subscriptions (§8)
 OWN = frozenset(i.SUBSCRIPTION_INTENT_TYPES)
+EVERY_KIND = (*i.INTENT_TYPES, *i.ACCOUNT_INTENT_TYPES, *i.SUBSCRIPTION_INTENT_TYPES)
 
-# What each role may ask the ledger to record (§1; the role limits of §3's table).
+# What each role may ask the ledger to record (§1; the role limits of §3's table), as each
+# kind of command declares it; the operator, everything.
 RECORDS: Mapping[Role, frozenset[type[i.Intent]]] = {
-    Role.WAREHOUSE_OWNER: frozenset(
-        {
-            i.WarehouseGoods,
-            i.ExWarehouse,
-            i.TransferOwnership,
-            i.DispatchMove,
-            i.ReceiveMove,
-            i.SubmitReport,
-            i.ReverseEntry,
-            i.ExWarehouseOrder,
-        }
-    ),
-    Role.GOODS_OWNER: frozenset(),
-    Role.CUSTOMS_OFFICER: frozenset(
-        {
-            i.PlaceHold,
-            i.ReleaseHold,
-            i.ExtendStorage,
-            i.LiquidateOverdue,
-            i.SettleDeclaration,
-            i.ExtendSettlement,
-            i.RegisterLicence,
-            i.RevokeLicence,
-        }
-    ),
-    Role.PROVINCIAL_INSPECTOR: frozenset({i.RecordStockCount}),
-    Role.AUDITOR: frozenset(),
-    Role.ADMIN: REFERENCE | ACCOUNTS | PUBLISHED,
-    Role.OPERATOR: frozenset(i.INTENT_TYPES) | ACCOUNTS,
-}
+    role: frozenset(kind for kind in EVERY_KIND if role in kind.recorded_by) for role in Role
+} | {Role.OPERATOR: frozenset(EVERY_KIND)}
 
 # The one field that places a user: which enterprise, office or province it acts for.
 SCOPE_FIELD: Mapping[Role, str | None] = {
@@ -302,17 +270,29 @@ def _warehouses(intent: i.Intent, recorded: Recorded) -> list[str]:
     """The warehouses a command acts in: named, or where its lot or declaration is. A lot or
     declaration that does not exist acts nowhere (decide then refuses it as unknown)."""
     if isinstance(intent, i.LotIntent | i.ReverseEntry):
-        lot = recorded.lot(intent.lot_id)
-        facts = lot.current()
-        if facts is not None:
-            return [facts.warehouse_id]
-        return [where for entry in lot.entries[:1] for _, where in entry.event.placements()]
+        return _lot_warehouse(recorded.lot(intent.lot_id), intent)
     if isinstance(intent, i.SettleDeclaration | i.ExtendSettlement):
         declaration = recorded.declaration(intent.declaration_no)
         return [declaration.warehouse_id] if declaration is not None else []
     if isinstance(intent, i.WarehouseGoods | i.RecordStockCount | i.SubmitReport):
         return [intent.warehouse_id]
     return []
+
+
+def _lot_warehouse(lot: Lot, intent: i.LotIntent | i.ReverseEntry) -> list[str]:
+    """Where the lot was at the command's moment: its right is judged on the warehouse that
+    held the lot then, not now (a lot moved since, or not yet arrived, changes whose it was).
+    A reversal's moment is the cancelled entry's, just before it took effect."""
+    if isinstance(intent, i.LotIntent):
+        facts = lot.facts_at(intent.effective_at)
+    else:
+        entry = lot.entry(intent.version)
+        moment = entry.event.effective_at - JUST_BEFORE if entry is not None else None
+        facts = lot.facts_at(moment) if moment is not None else lot.current()
+    if facts is not None:
+        return [facts.warehouse_id]
+    # before the lot existed, or its creation reversed: where its creation placed it
+    return [where for entry in lot.entries[:1] for _, where in entry.event.placements()]
 
 
 def _who_may(intent_type: type[i.Intent]) -> str:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ledger.calendar import local_date
 from ledger.events import Event, LotEvent, Stamp
 from ledger.facts import Posting
+from ledger.report_columns import ReportColumn
 from ledger.streams import (
     EXEMPTION_NOTICES,
     GOODS_LISTS,
@@ -225,7 +226,9 @@ class OrderExWarehoused(LotEvent):
 
     label: ClassVar[str] = "the order"
     blocked_by_hold: ClassVar[bool] = True
-    report_heading: ClassVar[str | None] = "ecommerce"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = (
+        ReportColumn("ecommerce", False, "Xuất theo đơn TMĐT", "Out: e-commerce orders", 4),
+    )
 
     def late_after(self, pack: RulePack) -> timedelta:
         return pack.late_entry_threshold("inland")

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, ClassVar, TypedDict
 
 from ledger.calendar import local_date
 from ledger.facts import NO_CHANGES, Changes, Hold, LotFacts, Posting
+from ledger.report_columns import ReportColumn
 from ledger.streams import (
     command_stream,
     contract_stream,
@@ -189,12 +190,14 @@ class LotEvent(Event):
 
     label: ClassVar[str] = "the entry"  # how a message names it: "the ex-warehousing of 5"
     blocked_by_hold: ClassVar[bool] = False
-    # the periodic report's column (55.8c) for on-hand goods in or out of the warehouse: None
-    # for what stays inside it (a transfer between owners, a hold)
-    report_heading: ClassVar[str | None] = None
+    # The periodic report's columns (55.8c) this kind posts on-hand goods to, in or out of the
+    # warehouse: () for what stays inside it (a transfer between owners, a hold). Every kind
+    # declares it, none inherits it (a test holds each to it).
+    report_columns: ClassVar[tuple[ReportColumn, ...]]
 
-    def report_column(self) -> str | None:
-        return self.report_heading
+    def report_column(self) -> ReportColumn | None:
+        """The column this event posts to."""
+        return self.report_columns[0] if self.report_columns else None
 
     @property
     def stream(self) -> str:
@@ -306,7 +309,9 @@ class LotWarehoused(LotCreation):
     hold_reason: str | None = None
 
     label: ClassVar[str] = "the warehousing"
-    report_heading: ClassVar[str | None] = "warehoused"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = (
+        ReportColumn("warehoused", True, "Nhập kho", "Warehoused", 1),
+    )
 
     def postings(self) -> tuple[Posting, ...]:
         return (Posting(on_hand=self.goods.quantity),)
@@ -336,6 +341,7 @@ class LotSplitOff(LotCreation):
     declared_expires_on: date | None  # box 2, while still stored under the declaration's terms
 
     label: ClassVar[str] = "the split"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = ()
     is_entry: ClassVar[bool] = False  # recorded with the handover that split it off
 
     def postings(self) -> tuple[Posting, ...]:
@@ -369,9 +375,16 @@ class LotExWarehoused(LotEvent):
 
     label: ClassVar[str] = "the ex-warehousing"
     blocked_by_hold: ClassVar[bool] = True
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = (  # one per destination
+        ReportColumn("abroad", False, "Xuất ra nước ngoài", "Out: abroad", 1),
+        ReportColumn("inland", False, "Xuất vào nội địa", "Out: inland", 2),
+        ReportColumn(
+            "non_tariff_zone", False, "Xuất vào khu phi thuế quan", "Out: non-tariff zone", 3
+        ),
+    )
 
-    def report_column(self) -> str:
-        return self.destination  # abroad, inland, non_tariff_zone
+    def report_column(self) -> ReportColumn | None:
+        return next(c for c in self.report_columns if c.key == self.destination)
 
     def late_after(self, pack: RulePack) -> timedelta:
         return pack.late_entry_threshold(self.destination)
@@ -470,6 +483,7 @@ class OwnershipTransferred(Handover):
     notice_no: str
 
     label: ClassVar[str] = "the ownership transfer"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = ()
     split_cause: ClassVar[str] = "transfer"
 
     def whole_postings(self) -> tuple[Posting, ...]:
@@ -502,7 +516,9 @@ class MoveDispatched(Handover):
     seal_no: str
 
     label: ClassVar[str] = "the move dispatch"
-    report_heading: ClassVar[str | None] = "dispatched"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = (
+        ReportColumn("dispatched", False, "Chuyển kho đi", "Moves dispatched", 6),
+    )
     split_cause: ClassVar[str] = "move"
 
     def whole_postings(self) -> tuple[Posting, ...]:
@@ -532,7 +548,9 @@ class MoveReceived(LotEvent):
     seal_intact: bool
 
     label: ClassVar[str] = "the move receipt"
-    report_heading: ClassVar[str | None] = "received"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = (
+        ReportColumn("received", True, "Nhận chuyển kho", "Moves received", 2),
+    )
 
     def postings(self) -> tuple[Posting, ...]:
         return (Posting(on_hand=self.quantity, in_transit=-self.quantity),)
@@ -550,6 +568,7 @@ class StorageExtended(LotEvent):
     reason: str
 
     label: ClassVar[str] = "the storage extension"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = ()
 
     def changes(self) -> Changes:
         return Changes(extension_days=self.days)
@@ -565,6 +584,7 @@ class HoldPlaced(LotEvent):
     reason: str
 
     label: ClassVar[str] = "the hold"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = ()
 
     def refusals(self, facts: LotFacts) -> Iterator[Refusal]:
         if facts.hold is not None:
@@ -584,6 +604,7 @@ class HoldReleased(LotEvent):
     reason: str
 
     label: ClassVar[str] = "the release"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = ()
 
     def refusals(self, facts: LotFacts) -> Iterator[Refusal]:
         if facts.hold is None:
@@ -604,7 +625,9 @@ class LotLiquidated(LotEvent):
 
     label: ClassVar[str] = "the liquidation"
     blocked_by_hold: ClassVar[bool] = True
-    report_heading: ClassVar[str | None] = "liquidated"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = (
+        ReportColumn("liquidated", False, "Thanh lý", "Liquidated", 5),
+    )
 
     def postings(self) -> tuple[Posting, ...]:
         return (Posting(on_hand=-self.quantity),)
@@ -619,6 +642,7 @@ class EntryReversed(LotEvent):
     reason: str
 
     label: ClassVar[str] = "the reversal"
+    report_columns: ClassVar[tuple[ReportColumn, ...]] = ()
     is_entry: ClassVar[bool] = False  # it takes effect when what it cancels did
 
 

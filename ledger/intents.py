@@ -42,6 +42,14 @@ from ledger.calendar import local_date
 from ledger.ecommerce_events import allowance_key, order_key
 from ledger.events import Event, Stamp
 from ledger.facts import LotFacts
+from ledger.roles import (
+    ADMIN,
+    ANY_USER,
+    CUSTOMS_OFFICER,
+    PROVINCIAL_INSPECTOR,
+    WAREHOUSE_OWNER,
+    Role,
+)
 from ledger.streams import (
     EXEMPTION_NOTICES,
     GOODS_LISTS,
@@ -101,7 +109,11 @@ def command_name(intent_type: type[Intent]) -> str:
 
 @dataclass(frozen=True, kw_only=True)
 class Intent:
-    """What one command asks for. Its command's name is the class name in snake case."""
+    """What one command asks for. Its command's name is the class name in snake case; the
+    roles that may ask for it (besides the installation's operator, who may ask for any) are
+    ``recorded_by``, declared by every kind (a test holds each to it)."""
+
+    recorded_by: ClassVar[frozenset[Role]]
 
     def streams(self) -> tuple[str, ...]:
         """Streams the decision will read for sure (those its fields name): a batch fetches
@@ -122,6 +134,8 @@ class Intent:
 class RegisterEnterprise(Intent):
     """Register an enterprise: a warehouse operator or a goods owner (its MST checked)."""
 
+    recorded_by: ClassVar[frozenset[Role]] = ADMIN
+
     country: Country = "VN"  # before tax_code: the tax code's check depends on it
     tax_code: TaxCode
     name: Text
@@ -131,6 +145,8 @@ class RegisterEnterprise(Intent):
 @dataclass(frozen=True, kw_only=True)
 class RegisterWarehouse(Intent):
     """Register a bonded warehouse with its owner, province and customs office."""
+
+    recorded_by: ClassVar[frozenset[Role]] = ADMIN
 
     warehouse_id: WarehouseId
     name: Text
@@ -145,6 +161,8 @@ class RegisterWarehouse(Intent):
 class RegisterRentContract(Intent):
     """Register a rent contract of a goods owner for a warehouse (55.1b.2)."""
 
+    recorded_by: ClassVar[frozenset[Role]] = ADMIN
+
     contract_no: ContractNo
     warehouse_id: WarehouseId
     goods_owner_tax_code: TaxCode
@@ -157,6 +175,8 @@ class RegisterRentContract(Intent):
 class ExtendRentContract(Intent):
     """Extend a rent contract to a later expiry, from a moment on."""
 
+    recorded_by: ClassVar[frozenset[Role]] = ADMIN
+
     contract_no: ContractNo
     expires_on: Day
     effective_at: Moment
@@ -168,6 +188,8 @@ class ExtendRentContract(Intent):
 @dataclass(frozen=True, kw_only=True)
 class WarehouseGoods(Intent):
     """Warehouse the goods of a declaration (HQ/2002-KNQ): one lot per line (55.1, 55.2)."""
+
+    recorded_by: ClassVar[frozenset[Role]] = WAREHOUSE_OWNER
 
     declaration_no: DeclarationNo
     registered_on: Day
@@ -206,6 +228,8 @@ class LotIntent(Intent):
 class ExWarehouse(LotIntent):
     """Take goods out of a lot: abroad, inland or to a non-tariff zone (55.3, 55.4)."""
 
+    recorded_by: ClassVar[frozenset[Role]] = WAREHOUSE_OWNER
+
     quantity: Quantity
     destination: Ref
     bill_no: Ref
@@ -219,6 +243,8 @@ class ExWarehouse(LotIntent):
 class TransferOwnership(LotIntent):
     """Transfer a quantity of a lot to a new owner; a partial one splits the lot (55.6)."""
 
+    recorded_by: ClassVar[frozenset[Role]] = WAREHOUSE_OWNER
+
     quantity: Quantity
     new_owner_tax_code: TaxCode
     new_contract_no: ContractNo | None
@@ -229,6 +255,8 @@ class TransferOwnership(LotIntent):
 @dataclass(frozen=True, kw_only=True)
 class DispatchMove(LotIntent):
     """Dispatch a quantity of a lot to another warehouse; it is in transit until received (55.5)."""
+
+    recorded_by: ClassVar[frozenset[Role]] = WAREHOUSE_OWNER
 
     quantity: Quantity
     to_warehouse_id: WarehouseId
@@ -241,6 +269,8 @@ class DispatchMove(LotIntent):
 class ReceiveMove(LotIntent):
     """Receive a travelling lot at its destination warehouse (55.5)."""
 
+    recorded_by: ClassVar[frozenset[Role]] = WAREHOUSE_OWNER
+
     seal_intact: bool
 
 
@@ -251,6 +281,8 @@ class ReceiveMove(LotIntent):
 class ExtendStorage(LotIntent):
     """Extend a lot's storage time, within the rule pack's limits (customs officer)."""
 
+    recorded_by: ClassVar[frozenset[Role]] = CUSTOMS_OFFICER
+
     days: Days
     approval_ref: Ref
     reason: Text
@@ -260,6 +292,8 @@ class ExtendStorage(LotIntent):
 class PlaceHold(LotIntent):
     """Place a lot on hold for inspection: nothing leaves it until released (55.1c.2, 55.8a)."""
 
+    recorded_by: ClassVar[frozenset[Role]] = CUSTOMS_OFFICER
+
     ref: Ref
     reason: Text
 
@@ -268,6 +302,8 @@ class PlaceHold(LotIntent):
 class ReleaseHold(LotIntent):
     """Release a lot's hold (customs officer)."""
 
+    recorded_by: ClassVar[frozenset[Role]] = CUSTOMS_OFFICER
+
     ref: Ref
     reason: Text
 
@@ -275,6 +311,8 @@ class ReleaseHold(LotIntent):
 @dataclass(frozen=True, kw_only=True)
 class LiquidateOverdue(LotIntent):
     """Liquidate overdue goods of a lot: auction, destruction or other (55.7)."""
+
+    recorded_by: ClassVar[frozenset[Role]] = CUSTOMS_OFFICER
 
     quantity: Quantity
     decision_ref: Ref
@@ -288,6 +326,8 @@ class LiquidateOverdue(LotIntent):
 class SettleDeclaration(Intent):
     """Settle a declaration whose lots are all empty (55.8d)."""
 
+    recorded_by: ClassVar[frozenset[Role]] = CUSTOMS_OFFICER
+
     declaration_no: DeclarationNo
     effective_at: Moment
 
@@ -295,6 +335,8 @@ class SettleDeclaration(Intent):
 @dataclass(frozen=True, kw_only=True)
 class ExtendSettlement(Intent):
     """Extend a declaration's settlement deadline once, by the pack's days (55.8d)."""
+
+    recorded_by: ClassVar[frozenset[Role]] = CUSTOMS_OFFICER
 
     declaration_no: DeclarationNo
     effective_at: Moment
@@ -315,6 +357,8 @@ class Count:
 class RecordStockCount(Intent):
     """Record a stock count of a warehouse; differences are reported, not applied (55.8e)."""
 
+    recorded_by: ClassVar[frozenset[Role]] = PROVINCIAL_INSPECTOR
+
     warehouse_id: WarehouseId
     effective_at: Moment
     counts: Annotated[tuple[Count, ...], Many(1, 10000)]
@@ -326,6 +370,8 @@ class SubmitReport(Intent):
     is recorded; ``effective_at``, if given, may precede that by the late-entry allowance at
     most. ``amends`` submits it again, beside the first, as its amendment."""
 
+    recorded_by: ClassVar[frozenset[Role]] = WAREHOUSE_OWNER
+
     warehouse_id: WarehouseId
     period: Period
     effective_at: Moment | None = None
@@ -335,6 +381,8 @@ class SubmitReport(Intent):
 @dataclass(frozen=True, kw_only=True)
 class ReverseEntry(Intent):
     """Reverse an entry of a lot, named by its version, as if it never happened."""
+
+    recorded_by: ClassVar[frozenset[Role]] = WAREHOUSE_OWNER
 
     lot_id: LotId
     version: Version
@@ -351,6 +399,8 @@ StopReason = Literal[
 @dataclass(frozen=True, kw_only=True)
 class Publication(Intent):
     """What the admin records as ministries publish it, all in one stream of its kind."""
+
+    recorded_by: ClassVar[frozenset[Role]] = ADMIN
 
     published_in: ClassVar[str]
 
@@ -376,6 +426,8 @@ class PublishGoodsList(Publication):
 class RegisterLicence(Intent):
     """Register a licence, condition or specialised-inspection result of a goods owner."""
 
+    recorded_by: ClassVar[frozenset[Role]] = CUSTOMS_OFFICER
+
     licence_no: LicenceNo
     kind: Literal["licence", "condition", "specialised_inspection"]
     issuer: Text
@@ -393,6 +445,8 @@ class RegisterLicence(Intent):
 @dataclass(frozen=True, kw_only=True)
 class RevokeLicence(Intent):
     """Revoke a licence: no order is deducted from it from ``effective_at`` on."""
+
+    recorded_by: ClassVar[frozenset[Role]] = CUSTOMS_OFFICER
 
     licence_no: LicenceNo
     effective_at: Moment
@@ -428,6 +482,8 @@ class ResumeExemption(Publication):
 @dataclass(frozen=True, kw_only=True)
 class ExWarehouseOrder(LotIntent):
     """Ex-warehouse one e-commerce order inland, exempt or deducted from a licence (§7)."""
+
+    recorded_by: ClassVar[frozenset[Role]] = WAREHOUSE_OWNER
 
     order_no: Ref
     platform: Ref
@@ -506,6 +562,8 @@ RoleName = Literal[
 class AddUser(Intent):
     """Add a user with a role and the place it acts for."""
 
+    recorded_by: ClassVar[frozenset[Role]] = ADMIN
+
     name: UserName
     role: RoleName
     enterprise: TaxCode | None = None
@@ -517,12 +575,16 @@ class AddUser(Intent):
 class DisableUser(Intent):
     """Disable a user: none of its tokens work any more."""
 
+    recorded_by: ClassVar[frozenset[Role]] = ADMIN
+
     name: UserName
 
 
 @dataclass(frozen=True, kw_only=True)
 class IssueToken(Intent):
     """Record a token issued to a user (its hash only)."""
+
+    recorded_by: ClassVar[frozenset[Role]] = ADMIN
 
     name: UserName
     token_hash: Annotated[str, Bound.REF]  # made by the door from a random secret
@@ -531,6 +593,8 @@ class IssueToken(Intent):
 @dataclass(frozen=True, kw_only=True)
 class RevokeTokens(Intent):
     """Revoke every token of a user."""
+
+    recorded_by: ClassVar[frozenset[Role]] = ADMIN
 
     name: UserName
 
@@ -544,6 +608,8 @@ ACCOUNT_INTENT_TYPES: tuple[type[Intent], ...] = (AddUser, DisableUser, IssueTok
 @dataclass(frozen=True, kw_only=True)
 class OwnIntent(Intent):
     """What any user may ask for itself alone, whatever its role."""
+
+    recorded_by: ClassVar[frozenset[Role]] = ANY_USER
 
     name: UserName
 

@@ -13,13 +13,32 @@ from typing import Any
 
 from ledger.calendar import end_of_day, start_of_day
 from ledger.errors import LedgerError
-from ledger.events import OwnershipTransferred
+from ledger.events import OwnershipTransferred, recorded_kinds
 from ledger.lot import Lot
 from ledger.numbers import decimal_text
 from ledger.periods import Period
+from ledger.report_columns import ReportColumn
 
-IN_COLUMNS = ("warehoused", "received")
-OUT_COLUMNS = ("abroad", "inland", "non_tariff_zone", "ecommerce", "liquidated", "dispatched")
+
+def declared_columns() -> dict[str, ReportColumn]:
+    """Every column some kind of lot event posts to, by key; a key two kinds declare must
+    mean the same column to both."""
+    found: dict[str, ReportColumn] = {}
+    for kind in recorded_kinds():
+        for column in getattr(kind, "report_columns", ()):
+            if found.setdefault(column.key, column) != column:
+                raise TypeError(f"{kind.__name__} declares report column {column.key} anew")
+    return found
+
+
+def _in_order(inward: bool) -> tuple[ReportColumn, ...]:
+    chosen = [c for c in declared_columns().values() if c.inward == inward]
+    return tuple(sorted(chosen, key=lambda c: c.order))
+
+
+INWARD, OUTWARD = _in_order(True), _in_order(False)
+IN_COLUMNS = tuple(c.key for c in INWARD)  # warehoused, received
+OUT_COLUMNS = tuple(c.key for c in OUTWARD)  # abroad, inland, ..., dispatched
 
 
 class ReportMismatch(LedgerError):
@@ -98,7 +117,8 @@ def periodic_report(lots: Iterable[Lot], warehouse_id: str, period: Period) -> P
                         event.quantity,
                     )
                 )
-            column = event.report_column()
+            declared = event.report_column()
+            column = declared.key if declared is not None else None
             moved = sum((p.on_hand for p in event.postings()), Decimal(0))
             if column is None or moved == 0:
                 continue
@@ -141,7 +161,8 @@ def first_held(lots: Iterable[Lot], warehouse_id: str) -> datetime | None:
     for lot in lots:
         for entry, facts in lot.replay():
             event = entry.event
-            if facts.warehouse_id != warehouse_id or event.report_column() not in IN_COLUMNS:
+            column = event.report_column()
+            if facts.warehouse_id != warehouse_id or column is None or not column.inward:
                 continue
             if sum((p.on_hand for p in event.postings()), Decimal(0)) > 0:
                 if earliest is None or event.effective_at < earliest:

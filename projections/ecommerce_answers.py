@@ -9,8 +9,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ledger.access import ReadScope, Role, User
+from ledger.access import ReadScope, User
 from ledger.errors import Forbidden, NotFound
+from ledger.roles import Role
 from projections import tables as t
 from projections.answers import When
 from projections.ecommerce_queries import (

@@ -20,8 +20,9 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, select, union
 
-from ledger.access import ReadScope, Role, User, authorize_inspection, check_asked
+from ledger.access import ReadScope, User, authorize_inspection, check_asked
 from ledger.errors import UnknownName
+from ledger.roles import Role
 from projections import tables as t
 from projections.answers import Filters
 

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 from api.problems import PROBLEM_RESPONSES
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
-from ledger.access import Role
 from ledger.errors import Forbidden
+from ledger.roles import Role
 from projections.audit import digest_of_log
 
 router = APIRouter(tags=["audit"], dependencies=[KnownParametersOnly])

@@ -3,7 +3,7 @@ each subscribed to be sent (DOMAIN.md §8)."""
 
 from __future__ import annotations
 
-from ledger.access import SCOPE_FIELD, Role, User
+from ledger.access import SCOPE_FIELD, User
 from ledger.decide.common import require_found
 from ledger.errors import Conflict, Invalid, NotFound
 from ledger.events import (
@@ -24,6 +24,7 @@ from ledger.intents import (
     SubscribeWarnings,
 )
 from ledger.recorded import Recorded
+from ledger.roles import Role
 from ledger.rulepacks import RulePack
 
 PLACES = ("enterprise", "office", "province")

@@ -8,17 +8,22 @@ from typing import Any
 import pytest
 
 from ledger import intents as i
-from ledger.access import RECORDS, Role, User
+from ledger.access import OPERATOR, RECORDS, User
 from ledger.errors import LedgerError
 from ledger.events import UserAdded
 from ledger.intents import AddUser, DisableUser, IssueToken, RevokeTokens
+from ledger.roles import Role
 from tests.support import (
     OWNER_A,
     OWNER_B,
     WAREHOUSE_OWNER,
     Harness,
+    dispatch,
+    ex_warehousing,
     hold,
+    receipt,
     refused,
+    reversal,
     warehouse,
     warehousing,
 )
@@ -165,3 +170,31 @@ def test_only_an_admin_or_the_operator_manages_users(ledger: Harness) -> None:
         ledger.account(AddUser, caller=AUDITOR, name="x", role="auditor")
     ledger.account(AddUser, caller=ADMIN, name="x", role="auditor")
     assert ledger.store.read("user:x")[0].actor == "admin"
+
+
+def test_a_right_is_judged_where_the_lot_was_at_the_commands_moment(stocked: Harness) -> None:
+    """D1/1 is in W1 (Saigon's) until 1 May, then moved whole to W3 (Hanoi's). Saigon keeps
+    the right to its own past of the lot; Hanoi has none over the time before the lot came."""
+    stocked.given(
+        ex_warehousing(quantity="10", when="2026-03-01T10:00:00+07:00"),  # version 2
+        dispatch(quantity="90", to_warehouse_id="W3", contract_no=None),  # version 3
+        receipt("D1/1", when="2026-05-01T16:00:00+07:00"),  # version 4
+    )
+    # Saigon may reverse its own ex-warehousing of 1 March, in W1: the ledger, not the rights,
+    # refuses it (the move took the whole lot), as it would the operator
+    judged = refusal(stocked, reversal("D1/1", 2), W1_OWNER)
+    assert judged.code == refusal(stocked, reversal("D1/1", 2), OPERATOR).code != "unknown_lot"
+    with refused("unknown_lot", "lot_id"):  # the lot was not Hanoi's on 1 March
+        stocked.outcome(ex_warehousing(quantity="1", when="2026-03-02T10:00:00+07:00"), W3_OWNER)
+    with refused("unknown_lot", "lot_id"):
+        stocked.outcome(reversal("D1/1", 3), W3_OWNER)  # Saigon's dispatch, from W1
+    stocked.outcome(reversal("D1/1", 4), W3_OWNER)  # Hanoi's own receipt
+
+
+def test_every_kind_of_command_says_who_may_ask_for_it() -> None:
+    kinds = [*i.INTENT_TYPES, *i.ACCOUNT_INTENT_TYPES, *i.SUBSCRIPTION_INTENT_TYPES]
+    silent = [kind.__name__ for kind in kinds if not hasattr(kind, "recorded_by")]
+    assert not silent, f"declare recorded_by on: {silent}"
+    assert RECORDS[Role.WAREHOUSE_OWNER] >= {i.ExWarehouse, i.DispatchMove, i.SubmitReport}
+    assert i.PlaceHold in RECORDS[Role.CUSTOMS_OFFICER] - RECORDS[Role.WAREHOUSE_OWNER]
+    assert RECORDS[Role.OPERATOR] == frozenset(kinds)

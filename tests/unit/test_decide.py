@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from commands.handlers import Decision, I, handle
-from ledger import decide, intents
+from ledger import intents
+from ledger.decide import movements, reference, warehousing
 from ledger.errors import LedgerError
 from ledger.events import Event, LotExWarehoused, LotSplitOff, MoveDispatched
 from ledger.intents import ACCOUNT_INTENT_TYPES, INTENT_TYPES, SUBSCRIPTION_INTENT_TYPES, Envelope
@@ -27,16 +28,16 @@ def world(history: History) -> None:
     """An owner, a port-area warehouse PORT and an inland warehouse W1, both owned by A."""
     given(
         history,
-        decide.register_enterprise,
+        reference.register_enterprise,
         intents.RegisterEnterprise(tax_code=OWNER_A, name="A", address="VN"),
     )
     given(
         history,
-        decide.register_enterprise,
+        reference.register_enterprise,
         intents.RegisterEnterprise(tax_code=WAREHOUSE_OWNER, name="W", address="VN"),
     )
     for warehouse_id, in_port_area in (("PORT", True), ("W1", False)):
-        given(history, decide.register_warehouse, intents.RegisterWarehouse(
+        given(history, reference.register_warehouse, intents.RegisterWarehouse(
             warehouse_id=warehouse_id, name=warehouse_id, owner_tax_code=OWNER_A,
             province="Hai Phong", customs_office="HP", in_port_area=in_port_area))  # fmt: skip
 
@@ -48,7 +49,7 @@ def given(history: History, decision: Decision[I], intent: I) -> list[Event]:
 
 
 def wine_in(history: History, warehouse_id: str) -> None:
-    given(history, decide.warehouse_goods, intents.WarehouseGoods(
+    given(history, warehousing.warehouse_goods, intents.WarehouseGoods(
         declaration_no="D1", registered_on=date(2026, 2, 10), effective_at=at("2026-02-11 09:00"),
         warehouse_id=warehouse_id, goods_owner_tax_code=OWNER_A, contract_no=None,
         expires_on=date(2027, 2, 10), source="abroad", transport_doc="BL-1",
@@ -59,7 +60,7 @@ def wine_in(history: History, warehouse_id: str) -> None:
 
 
 def move(history: History, to: str, when: str, quantity: str = "100") -> list[Event]:
-    return given(history, decide.dispatch_move, intents.DispatchMove(
+    return given(history, movements.dispatch_move, intents.DispatchMove(
         lot_id="D1/1", effective_at=at(when), quantity=Decimal(quantity), to_warehouse_id=to,
         contract_no=None, approval_ref="CV-1", seal_no="S-1"))  # fmt: skip
 
@@ -69,7 +70,7 @@ def wine_moved(history: History, start: str, to: str) -> None:
     world(history)
     wine_in(history, start)
     move(history, to, "2026-06-01 08:00")
-    given(history, decide.receive_move, intents.ReceiveMove(
+    given(history, movements.receive_move, intents.ReceiveMove(
         lot_id="D1/1", effective_at=at("2026-06-01 16:00"), seal_intact=True))  # fmt: skip
 
 
@@ -89,12 +90,12 @@ def test_a_backdated_inland_sale_is_judged_in_the_port_warehouse_it_left_from() 
     history = History()
     wine_moved(history, "PORT", "W1")  # the lot is inland-side now
     with pytest.raises(LedgerError) as now_inland:
-        decide.ex_warehouse(inland_sale("2026-07-01 10:00"), ENVELOPE, history, PACK)
+        movements.ex_warehouse(inland_sale("2026-07-01 10:00"), ENVELOPE, history, PACK)
     assert now_inland.value.code == "not_for_inland"
     # dated 1 March, while the lot sat in the port warehouse: the port exemption applies, and
     # what refuses it is the history: the whole move of June needs all 100 bottles
     with pytest.raises(LedgerError) as then_in_port:
-        decide.ex_warehouse(inland_sale("2026-03-01 10:00"), ENVELOPE, history, PACK)
+        movements.ex_warehouse(inland_sale("2026-03-01 10:00"), ENVELOPE, history, PACK)
     error = then_in_port.value
     assert (error.code, error.field) == ("insufficient_balance", "effective_at")
     assert "version 2, MoveDispatched" in error.message
@@ -104,7 +105,7 @@ def test_an_inland_sale_from_the_port_warehouse_is_built_whole() -> None:
     history = History()
     world(history)
     wine_in(history, "PORT")
-    (sold,) = decide.ex_warehouse(inland_sale("2026-03-01 10:00"), ENVELOPE, history, PACK)
+    (sold,) = movements.ex_warehouse(inland_sale("2026-03-01 10:00"), ENVELOPE, history, PACK)
     assert sold == LotExWarehoused(
         effective_at=at("2026-03-01 10:00"),
         recorded_at=NOW,
@@ -122,9 +123,9 @@ def test_an_inland_sale_from_the_port_warehouse_is_built_whole() -> None:
 def test_a_backdated_inland_sale_is_refused_where_the_lot_was_inland_then() -> None:
     history = History()
     wine_moved(history, "W1", "PORT")
-    decide.ex_warehouse(inland_sale("2026-07-01 10:00"), ENVELOPE, history, PACK)  # from PORT
+    movements.ex_warehouse(inland_sale("2026-07-01 10:00"), ENVELOPE, history, PACK)  # from PORT
     with pytest.raises(LedgerError) as then_inland:
-        decide.ex_warehouse(inland_sale("2026-03-01 10:00"), ENVELOPE, history, PACK)
+        movements.ex_warehouse(inland_sale("2026-03-01 10:00"), ENVELOPE, history, PACK)
     error = then_inland.value
     assert (error.code, error.field) == ("not_for_inland", "destination")
     assert "from warehouse W1" in error.message

@@ -9,7 +9,7 @@ import pytest
 
 from commands.parsing import parse_command
 from commands.unit_of_work import UnitOfWork
-from ledger.access import Role, User
+from ledger.access import User
 from ledger.ecommerce_events import (
     AllowanceGivenBack,
     AllowanceUsed,
@@ -21,6 +21,7 @@ from ledger.ecommerce_events import (
 )
 from ledger.errors import LedgerError
 from ledger.events import EntryReversed
+from ledger.roles import Role
 from ledger.rulepacks import load_pack
 from tests.support import (
     OWNER_A,
