@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
-from api.reports import as_json, as_xlsx, build, check_submitted
+from api.reports import HEADINGS, as_json, as_xlsx, build, check_submitted
 from commands.store import EventStore
 from ledger.errors import NotFound
 from ledger.report import content_digest
@@ -139,14 +140,17 @@ def test_the_xlsx_reads_back_as_the_report(ledger: Harness, store: EventStore) -
     assert "BÁO CÁO" in str(cells[(2, 1)]) and "REPORT" in str(cells[(2, 1)])
     assert "W1" in text and "2026-Q2" in text and "Ownership transfers" in text
     header = next(r for (r, c), v in cells.items() if v == "STT / No.")
-    titles = [sheet.cell(row=header, column=c).value for c in range(1, 15)]
+    last = 1 + len(HEADINGS)  # No., then a column per heading, as the kinds declare them
+    titles = [sheet.cell(row=header, column=c).value for c in range(1, last + 1)]
+    assert titles[1:] == [f"{vietnamese} / {english}" for vietnamese, english in HEADINGS.values()]
     assert titles[1] == "Mã HS / HS code" and titles[-1] == "Tồn cuối kỳ / Closing"
     chips = next(r for (r, c), v in cells.items() if v == "85423100")
-    values = [sheet.cell(row=chips, column=c).value for c in range(5, 15)]
+    values = [sheet.cell(row=chips, column=c).value for c in range(5, last + 1)]
     assert all(isinstance(v, int | float) for v in values)  # numbers, not text
     assert values[0] == 90 and values[-1] == 78
     total = next(r for (r, c), v in cells.items() if v == "Tổng cộng / Total")
-    assert str(sheet.cell(row=total, column=14).value).startswith("=SUM(N")
+    closing = sheet.cell(row=total, column=last).value
+    assert str(closing).startswith(f"=SUM({get_column_letter(last)}")
     assert any("Director" in str(v) for v in cells.values())
 
 
