@@ -20,6 +20,7 @@ from tests.support import (
     licence,
     line,
     order,
+    refused,
     stop_notice,
     warehousing,
 )
@@ -136,6 +137,31 @@ def test_a_periodic_report_not_submitted_by_its_due_date(ledger: Harness, read: 
     assert raised(read, "2026-07-16", kind="report_late") == {
         ("report_late", "warehouse:W1", "2026-07-16")
     }
+
+
+def test_report_lateness_is_one_rule_in_every_answer(ledger: Harness, read: ReadSide) -> None:
+    """A report is submitted when it is recorded (DOMAIN.md §5): Q1's, due 15 April, claimed
+    for its due date but recorded on 18 April, is refused as backdated; recorded without the
+    claim it is late in the command's answer, the report's header, the inspection pack and the
+    warnings alike."""
+    from api.inspections import build as inspection_pack
+    from api.reports import build as periodic_report
+    from ledger.rulepacks import load_pack
+
+    pack = load_pack("vn-2015")
+    ledger.given(warehousing("D1", line(1, "100")))
+    ledger.now = at("2026-04-18 10:00")
+    submit = {"command": "submit_report", "warehouse_id": "W1", "period": "2026-Q1"}
+    with refused("submission_backdated", "effective_at"):
+        ledger.outcome({**submit, "effective_at": "2026-04-15T16:00:00+07:00"})
+    assert ledger.outcome(submit).result["late"] is True
+    header = periodic_report(ledger.store, pack, "W1", "2026-Q1")
+    assert (header["submitted_on"], header["late"]) == ("2026-04-18", True)
+    inspected = inspection_pack(ledger.store, pack, "Ho Chi Minh City", 2026, date(2026, 12, 31))
+    (w1,) = [w for w in inspected["warehouses"] if w["warehouse_id"] == "W1"]
+    (q1,) = [r for r in w1["reports"] if r["period"] == "2026-Q1"]
+    assert (q1["status"], q1["submitted_on"]) == ("late", "2026-04-18")
+    assert ("report_late", "warehouse:W1", "2026-04-16") in raised(read, "2026-04-20")
 
 
 # --- licences and stop notices ----------------------------------------------------------------
