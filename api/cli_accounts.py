@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from api.cli_run import caller_of_run, caught_up_ledger, exit_refused
+
 users_app = typer.Typer(
     help="Users, their role and scope (DOMAIN.md §1). Each change is an event: an auditor can "
     "say who could do what on any day.",
@@ -25,7 +27,6 @@ def _run(intent_type: Any, **fields: Any) -> dict[str, Any]:
     refused."""
     from pydantic import ValidationError
 
-    from api.cli import caller_of_run, exit_refused
     from commands.bootstrap import bootstrap
     from commands.models import ACCOUNT_COMMANDS
     from commands.parsing import from_validation_error
@@ -76,10 +77,9 @@ def _place(kind: str, given: str | None) -> str | None:
     an unknown one is a usage error naming the nearest (exit 2)."""
     if given is None:
         return None
-    from api.cli import _caught_up_ledger, exit_refused
     from ledger.errors import LedgerError
 
-    ledger = _caught_up_ledger()
+    ledger = caught_up_ledger()
     try:
         name: str = ledger.read_model.place_named(kind, given)
         return name

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from commands.store import EventStore
-from ledger.events import Event, LotEvent, WarehouseRegistered, placing_kinds
+from ledger.events import Event, LotEvent, WarehouseRegistered
+from ledger.kinds import placing_kinds
 from ledger.recorded import Streams
 from ledger.registry import Warehouse
 

@@ -25,8 +25,9 @@ from commands.snapshots import Summary, due
 from commands.store import EventStore
 from commands.stream_cache import UNREAD, KeptFold, StreamCache
 from ledger.entries import Entry
-from ledger.events import Event, LotCreation, LotEvent, placing_kinds
+from ledger.events import Event, LotCreation, LotEvent
 from ledger.folds import F, Summarized
+from ledger.kinds import placing_kinds
 from ledger.lot import Lot, LotSummary
 from ledger.prefix import Deferred, Joined, Prefix
 from ledger.recorded import Streams

@@ -703,28 +703,6 @@ class CommandAccepted(Event):
         return command_stream(self.command_id or "")
 
 
-def kinds_of(base: type[Event]) -> list[type[Event]]:
-    """Every event class deriving from ``base``, itself included."""
-    found: list[type[Event]] = [base]
-    for sub in base.__subclasses__():
-        found.extend(kinds_of(sub))
-    return found
-
-
-def recorded_kinds() -> list[type[Event]]:
-    """The kinds of event that are recorded: the classes no other kind derives from."""
-    return [kind for kind in kinds_of(Event) if not kind.__subclasses__()]
-
-
-def placing_kinds() -> list[type[Event]]:
-    """The lot events that put lots into warehouses (see ``LotEvent.placements``)."""
-    return [
-        kind
-        for kind in kinds_of(LotEvent)
-        if issubclass(kind, LotEvent) and kind.placements is not LotEvent.placements
-    ]
-
-
 # --- users and their rights -----------------------------------------------------------------
 
 
@@ -778,8 +756,3 @@ class SubscriptionEnded(UserEvent):
     """Nothing more is sent to the subscription."""
 
     subscription_id: str
-
-
-# the e-commerce kinds (DOMAIN.md §7) live in a module of their own; importing it here makes
-# every kind known wherever events are
-from ledger import ecommerce_events as _ecommerce_events  # noqa: E402,F401

@@ -13,7 +13,8 @@ from typing import Any
 
 from ledger.calendar import end_of_day, start_of_day
 from ledger.errors import LedgerError
-from ledger.events import OwnershipTransferred, recorded_kinds
+from ledger.events import OwnershipTransferred
+from ledger.kinds import recorded_kinds
 from ledger.lot import Lot
 from ledger.numbers import decimal_text
 from ledger.periods import Period

@@ -4,7 +4,8 @@ a mislabelled customs form."""
 
 from __future__ import annotations
 
-from ledger.events import LotEvent, recorded_kinds
+from ledger.events import LotEvent
+from ledger.kinds import recorded_kinds
 from ledger.report import IN_COLUMNS, OUT_COLUMNS, declared_columns
 
 LOT_KINDS = [kind for kind in recorded_kinds() if issubclass(kind, LotEvent)]

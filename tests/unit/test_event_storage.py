@@ -16,7 +16,7 @@ from eventsourcing.persistence import (
 )
 
 from commands.store import EventStore
-from ledger import events as ledger_events
+from ledger import kinds as ledger_kinds
 from ledger.events import Event
 from ledger.intents import (
     AddUser,
@@ -141,7 +141,7 @@ def every_kind_of_event(ledger: Harness) -> list[Event]:
 def test_every_event_class_round_trips_exactly(ledger: Harness, memory_store: EventStore) -> None:
     recorded = every_kind_of_event(ledger)
     kinds = {type(e) for e in recorded}
-    declared = set(ledger_events.recorded_kinds())
+    declared = set(ledger_kinds.recorded_kinds())
     assert declared <= kinds, f"not exercised: {declared - kinds}"
     for event in recorded:
         stored = memory_store.encode("any", 1, event)
