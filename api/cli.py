@@ -351,9 +351,10 @@ def licences(
 ) -> None:
     """Licence, condition and inspection-result lines: granted, deducted, remaining, status."""
     from api.render import LICENCE_COLUMNS
+    from ledger.licences import LicenceStatus
 
-    if status is not None and status not in ("valid", "exhausted", "expired", "revoked"):
-        raise typer.BadParameter("valid, exhausted, expired or revoked", param_hint="--status")
+    if status is not None and status not in set(LicenceStatus):
+        raise typer.BadParameter(", ".join(LicenceStatus), param_hint="--status")
     when = _when(as_of, known_at)
     _ask_as_caller(
         f"Licences as of {when.as_of}",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from ledger.calendar import local_date
 from ledger.ecommerce_events import (
@@ -25,6 +26,29 @@ from ledger.ecommerce_events import (
 )
 from ledger.events import Event
 from ledger.folds import Replay, Summarized, fold
+
+
+class LicenceStatus(StrEnum):
+    """Where a licence line stands (DOMAIN.md §7), the first that holds in this order."""
+
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    EXHAUSTED = "exhausted"
+    VALID = "valid"
+
+
+def licence_status(
+    *, revoked: bool, valid_until: date, as_of: date, remaining: Decimal, spent: bool
+) -> LicenceStatus:
+    """A line's status on ``as_of``: revoked, else expired after ``valid_until``, else
+    exhausted with nothing left or a single-use licence spent, else valid."""
+    if revoked:
+        return LicenceStatus.REVOKED
+    if as_of > valid_until:
+        return LicenceStatus.EXPIRED
+    if remaining <= 0 or spent:
+        return LicenceStatus.EXHAUSTED
+    return LicenceStatus.VALID
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Table, func, or_, select
 
 from ledger.calendar import start_of_day
+from ledger.licences import LicenceStatus, licence_status
 from ledger.numbers import decimal_text
 from ledger.rulepacks import RulePack
 from projections import tables as t
@@ -58,14 +59,15 @@ def _revoked(row: Any, when: When) -> bool:
     return when.known_at is None or row.revoked_recorded_at <= when.known_at
 
 
-def licence_status(row: Any, when: When, remaining: Decimal, spent: bool) -> str:
-    if _revoked(row, when):
-        return "revoked"
-    if when.as_of > row.valid_until:
-        return "expired"
-    if remaining <= 0 or spent:
-        return "exhausted"
-    return "valid"
+def line_status(row: Any, when: When, remaining: Decimal, spent: bool) -> LicenceStatus:
+    """The ledger's status of a licence line (``ledger.licences.licence_status``) from a row."""
+    return licence_status(
+        revoked=_revoked(row, when),
+        valid_until=row.valid_until,
+        as_of=when.as_of,
+        remaining=remaining,
+        spent=spent,
+    )
 
 
 def licences(
@@ -98,7 +100,7 @@ def licences(
         )
         granted = Decimal(row.granted)
         remaining = Decimal(0) if spent else granted - used
-        row_status = licence_status(row, when, remaining, spent)
+        row_status = line_status(row, when, remaining, spent)
         if status is not None and row_status != status:
             continue
         answer.append(
@@ -113,7 +115,7 @@ def licences(
                 "granted": decimal_text(granted),
                 "deducted": decimal_text(used),
                 "remaining": decimal_text(remaining),
-                "status": row_status,
+                "status": str(row_status),
                 "late": row.late,
             }
         )

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, or_, select
 
 from ledger.access import User
 from ledger.calendar import local_date
+from ledger.licences import LicenceStatus
 from ledger.periods import parse_period, submitted_late
 from ledger.rulepacks import RulePack
 from projections import tables as t
@@ -229,7 +230,7 @@ def _licences(
 ) -> list[Row]:
     found = []
     for row in licences(connection, when, licence_scope(connection, caller)):
-        if row["status"] in ("revoked", "expired"):
+        if row["status"] in (LicenceStatus.REVOKED, LicenceStatus.EXPIRED):
             continue
         if only is not None and row["licence_no"] not in only.licences:
             continue

@@ -3,7 +3,7 @@ parameters and JSON rows (CSV on ``Accept: text/csv``), limited to the caller's 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -20,6 +20,7 @@ from api.render import (
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
 from api.routes.questions import ANSWERS, AsOf, KnownAt, Owner, answer
 from api.routes.rows import AllowanceRow, LicenceCardRow, LicenceRow, OrderRow, WarningRow
+from ledger.licences import LicenceStatus
 from projections.queries import OrderFilters
 
 router = APIRouter(tags=["e-commerce and warnings"], dependencies=[KnownParametersOnly])
@@ -47,7 +48,7 @@ def get_licences(
     ledger: TheLedger,
     credentials: TheCredentials,
     owner: Owner = None,
-    status: Annotated[Literal["valid", "exhausted", "expired", "revoked"] | None, Query()] = None,
+    status: Annotated[LicenceStatus | None, Query()] = None,
     as_of: AsOf = None,
     known_at: KnownAt = None,
 ) -> Response:

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from ledger.licences import LicenceStatus
+
 Decimal = str  # every decimal the product prints is a JSON string ("40.5")
 
 
@@ -71,7 +73,7 @@ class LicenceRow(Row):
     granted: Decimal
     deducted: Decimal
     remaining: Decimal
-    status: Literal["valid", "exhausted", "expired", "revoked"]
+    status: LicenceStatus
     late: bool
 
 
