@@ -44,10 +44,27 @@ def parse_period(text: str) -> Period:
     return Period(text, starts, add_period(starts, months=months) - timedelta(days=1))
 
 
+def periods_of(year: int, kind: str) -> list[Period]:
+    """The year's periods of the pack's ``kind``: four quarters, or two half-years."""
+    names = ("Q1", "Q2", "Q3", "Q4") if kind == "quarter" else ("H1", "H2")
+    return [parse_period(f"{year}-{name}") for name in names]
+
+
 def periods_due_in(year: int, kind: str, due_days_after: int) -> list[Period]:
     """The periods of the pack's ``kind`` (``quarter`` or ``half-year``) whose report falls
     due in ``year``: under vn-2015 the last quarter of the year before and the year's first
     three; under vn-2010 the second half of the year before and the first half."""
-    names = ("Q1", "Q2", "Q3", "Q4") if kind == "quarter" else ("H1", "H2")
-    found = [parse_period(f"{y}-{name}") for y in (year - 1, year) for name in names]
+    found = [*periods_of(year - 1, kind), *periods_of(year, kind)]
     return [p for p in found if p.due_on(due_days_after).year == year]
+
+
+def periods_since(first: date, kind: str, until: date) -> list[Period]:
+    """The periods of ``kind`` from the one holding ``first`` to the one holding ``until``:
+    those a warehouse that first held goods on ``first`` owes reports for."""
+    last = min(until, LATEST_DAY)
+    return [
+        period
+        for year in range(first.year, last.year + 1)
+        for period in periods_of(year, kind)
+        if period.ends_on >= first and period.starts_on <= last
+    ]

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, or_, select
 from ledger.access import User
 from ledger.calendar import local_date
 from ledger.licences import LicenceStatus
-from ledger.periods import parse_period, submitted_late
+from ledger.periods import periods_since, submitted_late
 from ledger.rulepacks import RulePack
 from projections import tables as t
 from projections.answers import Filters, When
@@ -190,7 +190,7 @@ def _reports(connection: Connection, filters: Filters, when: When, pack: RulePac
     for warehouse_id, first in connection.execute(query):
         submitted = select(r.period, r.recorded_at).where(r.warehouse_id == warehouse_id)
         filed = list(connection.execute(submitted))
-        for period in _periods_since(local_date(first), pack):
+        for period in periods_since(local_date(first), pack.report_period, when.as_of):
             due = period.due_on(pack.report_due_days)
             if due >= when.as_of or (today is not None and due >= today):
                 continue
@@ -209,19 +209,6 @@ def _reports(connection: Connection, filters: Filters, when: When, pack: RulePac
                     warehouse_id,
                 )
             )
-    return found
-
-
-def _periods_since(first: date, pack: RulePack) -> list[Any]:
-    found = []
-    names = ("Q1", "Q2", "Q3", "Q4") if pack.report_period == "quarter" else ("H1", "H2")
-    for year in range(first.year, first.year + 30):
-        for name in names:
-            period = parse_period(f"{year}-{name}")
-            if period.ends_on >= first:
-                found.append(period)
-            if len(found) > 200:
-                return found
     return found
 
 
