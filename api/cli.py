@@ -688,7 +688,7 @@ def audit_digest(
     from datetime import UTC, datetime
 
     from api.wiring import open_ledger
-    from projections.audit import digest_of_log
+    from projections.audit_verify import digest_of_log
 
     writable(output, "--output")
     ledger = open_ledger()
@@ -709,7 +709,7 @@ def _digest(path: str) -> Any:
     """The digest ``bonded audit digest`` wrote to ``path``; a usage error if it is not one."""
     import json
 
-    from projections.audit import Digest
+    from projections.audit_verify import Digest
 
     try:
         return Digest.of(json.loads(read_file(path, "--digest")))
@@ -733,7 +733,7 @@ def audit_verify(
     OK."""
 
     from api.wiring import open_ledger
-    from projections.audit import verify
+    from projections.audit_verify import verify
 
     held = _digest(digest_file) if digest_file else None
     ledger = open_ledger()

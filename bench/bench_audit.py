@@ -27,7 +27,7 @@ def main() -> None:
 
     from api.wiring import open_ledger
     from commands.settings import Settings
-    from projections.audit import verify
+    from projections.audit_verify import verify
 
     ledger = open_ledger(Settings(args.database))
     start = time.perf_counter()

@@ -13,7 +13,7 @@ from api.problems import PROBLEM_RESPONSES
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
 from ledger.errors import Forbidden
 from ledger.roles import Role
-from projections.audit import digest_of_log
+from projections.audit_verify import digest_of_log
 
 router = APIRouter(tags=["audit"], dependencies=[KnownParametersOnly])
 

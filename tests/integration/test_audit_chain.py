@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from commands.store import EventStore
-from projections.audit import (
+from projections.audit_verify import (
     Verdict,
     digest,
     digest_of_log,

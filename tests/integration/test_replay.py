@@ -13,7 +13,7 @@ from api.wiring import open_ledger
 from commands.settings import Settings
 from commands.store import EventStore
 from projections.answers import Filters, When
-from projections.audit import verify
+from projections.audit_verify import verify
 from tests.support import Harness, at, ex_warehousing, hold, transfer, warehousing
 
 
