@@ -694,7 +694,7 @@ def audit_digest(
     ledger = open_ledger()
     try:
         _chain_up(ledger)
-        table = ledger.service.store.recorder.qualified_name  # type: ignore[attr-defined]
+        table = ledger.service.store.table
         head = digest_of_log(ledger.runner.engine, table, datetime.now(UTC))
     finally:
         ledger.close()
@@ -739,7 +739,7 @@ def audit_verify(
     ledger = open_ledger()
     try:
         _chain_up(ledger)
-        table = ledger.service.store.recorder.qualified_name  # type: ignore[attr-defined]
+        table = ledger.service.store.table
         verdict = verify(ledger.runner.engine, table, held)
     finally:
         ledger.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from api.rebuild_workers import share_builder
@@ -66,9 +65,7 @@ def open_ledger(settings: Settings | None = None) -> Ledger:
     recorder = service.store.recorder
     if not isinstance(recorder, LedgerRecorder):
         raise TypeError("the read models need the SQL event store")
-    engine = recorder.datastore.engine
-    if not isinstance(engine, Engine):
-        raise TypeError("the read models share the event store's SQLAlchemy engine")
+    engine = service.store.engine  # the read models share the event store's engine
     pack = load_pack(settings.rule_pack)
     decode = service.store.decode
     runner = ReadModelRunner(

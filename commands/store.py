@@ -17,7 +17,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 from eventsourcing_sqlalchemy.datastore import transactions
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from commands.codec import EventCodec, decode_event, encode_event
 from commands.recorder import LedgerRecorder, SnapshotRecorder
@@ -88,6 +88,25 @@ class EventStore:
             raise RuntimeError("no transaction is open to write beside")
         connection: Connection = joined.session.connection()
         return connection
+
+    @property
+    def table(self) -> str:
+        """The stored events' table, qualified: what the audit verifier and a replay read as
+        stored, row by row."""
+        return self._sql().qualified_name
+
+    @property
+    def engine(self) -> Engine:
+        """The SQL engine the events are stored through."""
+        engine = self._sql().datastore.engine
+        if not isinstance(engine, Engine):
+            raise TypeError("the event store has no SQLAlchemy engine")
+        return engine
+
+    def _sql(self) -> LedgerRecorder:
+        if not isinstance(self.recorder, LedgerRecorder):
+            raise TypeError("only the SQL event store has a table")
+        return self.recorder
 
     # --- encoding ---
 

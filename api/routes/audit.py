@@ -41,5 +41,5 @@ def audit_digest(ledger: TheLedger, credentials: TheCredentials) -> dict[str, An
     if caller.role not in (Role.AUDITOR, Role.OPERATOR):
         raise Forbidden("role_not_allowed", f"a {caller.role} may not read the audit digest")
     ledger.chain_up()
-    table = ledger.service.store.recorder.qualified_name  # type: ignore[attr-defined]
+    table = ledger.service.store.table
     return digest_of_log(ledger.runner.engine, table, datetime.now(UTC)).as_dict()
