@@ -67,9 +67,7 @@ def disable_user(
 def issue_token(
     intent: IssueToken, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[TokenIssued]:
-    user = _existing(recorded, intent.name)
-    if not user.active:
-        raise Conflict("user_disabled", f"user {intent.name} is disabled", "name")
+    _active(recorded, intent.name)
     return [envelope.event(TokenIssued, intent)]
 
 
@@ -83,9 +81,7 @@ def revoke_tokens(
 def subscribe_warnings(
     intent: SubscribeWarnings, envelope: Envelope, recorded: Recorded, pack: RulePack
 ) -> list[SubscriptionAdded]:
-    user = _existing(recorded, intent.name)
-    if not user.active:
-        raise Conflict("user_disabled", f"user {intent.name} is disabled", "name")
+    user = _active(recorded, intent.name)
     if intent.subscription_id in user.subscriptions:
         raise Conflict(
             "subscription_exists",
@@ -110,3 +106,10 @@ def end_subscription(
 
 def _existing(recorded: Recorded, name: str) -> User:
     return require_found(recorded.user(name), "unknown_user", f"no user named {name}", "name")
+
+
+def _active(recorded: Recorded, name: str) -> User:
+    user = _existing(recorded, name)
+    if not user.active:
+        raise Conflict("user_disabled", f"user {name} is disabled", "name")
+    return user
