@@ -1,35 +1,35 @@
-"""What every door asks a question with: the moments and days, parsed once for the CLI and
-HTTP, each within the ledger's range (DOMAIN.md §6) and refused naming its field."""
+"""The one path every question takes at every door (HTTP, CLI, pages): who asks, for when,
+the read models caught up, the question's scope and its answer."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ledger.calendar import WAREHOUSE_ZONE, end_of_day, parse_day, parse_moment
-from ledger.errors import Invalid
-from projections.answers import When
+from projections.asked import when_asked
+from projections.questions.question import Asked, Asking, Question
 
-
-def when_asked(as_of: str | None, known_at: str | None) -> When:
-    """``as_of`` YYYY-MM-DD (default today in the warehouse's zone); ``known_at`` an ISO 8601
-    moment with its offset, or a bare date meaning the end of that day (default now)."""
-    day = day_asked(as_of, "as_of") or datetime.now(WAREHOUSE_ZONE).date()
-    if not known_at:
-        return When(day, None)
-    try:
-        moment = parse_moment(known_at, bare_date=end_of_day)
-    except ValueError as error:
-        raise Invalid(
-            "invalid_moment", f"known_at {known_at[:40]!r}: {error}", "known_at"
-        ) from None
-    return When(day, moment)
+if TYPE_CHECKING:
+    from ledger.access import User
+    from projections.answers import When
+    from projections.queries import ReadModel
 
 
-def day_asked(text: str | None, name: str) -> date | None:
-    """A question's date parameter ``name`` (``as_of``, ``from``, ``to``), or None if not given."""
-    if not text:
-        return None
-    try:
-        return parse_day(text)
-    except ValueError as error:
-        raise Invalid("invalid_date", f"{name}: {error}", name) from None
+class Answer(NamedTuple):
+    rows: list[dict[str, Any]]
+    when: When
+
+
+def ask(
+    question: Question[Any],
+    asked: Asked,
+    caller: User,
+    model: ReadModel,
+    catch_up: Callable[[], object],
+) -> Answer:
+    """``question`` answered for ``caller`` with ``asked``: its moment parsed (refused before
+    any work), the read models caught up with everything recorded before (read your writes),
+    then the question's own scope rule and query."""
+    when = when_asked(asked.as_of, asked.known_at)
+    catch_up()
+    return Answer(list(question.answer(Asking(model, caller, when), asked)), when)

@@ -19,7 +19,6 @@ from api.delivery import DeliveryWorker, Pusher
 from api.routes import (
     audit,
     commands,
-    ecommerce,
     feed,
     inspections,
     operations,
@@ -159,7 +158,6 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
     app.include_router(audit.router)
     app.include_router(reports.router)
     app.include_router(inspections.router)
-    app.include_router(ecommerce.router)
     app.include_router(subscriptions.router)
     app.include_router(operations.router)
 

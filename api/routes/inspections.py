@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.asking import when_asked
 from api.inspections import as_html, as_xlsx, build
 from api.problems import PROBLEM_RESPONSES
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
 from api.routes.reports import XLSX, spreadsheet
 from ledger.calendar import EARLIEST_DAY, LATEST_DAY, local_date
+from projections.asked import when_asked
 
 router = APIRouter(tags=["reports"], dependencies=[KnownParametersOnly])
 

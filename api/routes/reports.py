@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api.asking import when_asked
 from api.cells import csv_file
 from api.problems import PROBLEM_RESPONSES
 from api.reports import as_csv, as_json, as_xlsx, build, reported_warehouse
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
+from projections.asked import when_asked
 
 router = APIRouter(tags=["reports"], dependencies=[KnownParametersOnly])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -77,7 +77,7 @@ def test_the_shares_of_two_workers_keep_each_read_model_in_one() -> None:
         [p.name for p in sorted(projections, key=lambda p: -p.weight)]
     ]
     assert len(shares(projections, 20)) == len(projections)
-    from api.cli import READ_MODELS  # what --only's help names
+    from api.cli.operations import READ_MODELS  # what --only's help names
 
     assert ", ".join(p.name for p in projections) == READ_MODELS
 

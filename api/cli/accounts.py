@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from api.cli_run import caller_of_run, caught_up_ledger, exit_refused
+from api.cli.run import caller_of_run, caught_up_ledger, exit_refused
 
 users_app = typer.Typer(
     help="Users, their role and scope (DOMAIN.md §1). Each change is an event: an auditor can "

@@ -1,0 +1,45 @@
+"""Warnings (DOMAIN.md §8) the caller may see, standing at the end of a day as known at a
+moment: due soon, overdue, settlement overdue, late entries, count differences, reports late,
+licences low or expiring, stop notices over stock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from projections.questions.question import Ask, Asked, Asking, Question, Row, as_of
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfWarnings(Asked):
+    kind: Annotated[
+        str | None, Ask("Only this kind, e.g. overdue or licence_low.", max_length=64)
+    ] = None
+
+
+class WarningRow(Row):
+    warning_id: str
+    kind: str
+    subject: str
+    warehouse_id: str | None
+    goods_owner_tax_code: str | None
+    raised_on: str
+    detail: str
+
+
+def answer(asking: Asking, asked: OfWarnings) -> Iterable[dict[str, Any]]:
+    return asking.model.warnings(asking.caller, asking.when, asked.kind)
+
+
+QUESTION = Question(
+    name="warnings",
+    summary="Warnings (DOMAIN.md §8) the caller may see, as of a day and as known at a moment",
+    doc="Warnings in your scope (DOMAIN.md §8): due soon, overdue, settlement overdue, late "
+    "entries, count variances, reports late, licences low or expiring, stop notices over stock.",
+    asked=OfWarnings,
+    row=WarningRow,
+    answer=answer,
+    area="warnings",
+    title=as_of("Warnings"),
+)
