@@ -123,4 +123,3 @@ def _database_failure(error: Exception) -> str | None:
     reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
     url = Settings.from_env().shown_url
     return f"the database {url} did not answer or failed: {reason}"
-
