@@ -15,8 +15,8 @@ from api.cells import put
 from commands.as_known import KnownAt
 from commands.store import EventStore
 from ledger.errors import Invalid, NotFound
+from ledger.findings import INSPECTED
 from ledger.inspection import (
-    FINDING_KINDS,
     EventRef,
     Finding,
     WarehouseInspection,
@@ -65,14 +65,14 @@ def build(
         "known_at": known_at.isoformat() if known_at else None,
         "rule_pack": pack.name,
         "report_form": pack.report_form,
-        "finding_kinds": {kind: {"vi": vi, "en": en} for kind, (vi, en) in FINDING_KINDS.items()},
+        "finding_kinds": {kind.code: {"vi": kind.vi, "en": kind.en} for kind in INSPECTED},
         "summary": [
             {
                 "rank": place,
                 "warehouse_id": w.warehouse.warehouse_id,
                 "name": w.warehouse.name,
                 "findings": len(w.findings),
-                "by_kind": {kind: w.count(kind) for kind in FINDING_KINDS},
+                "by_kind": {kind.code: w.count(kind.code) for kind in INSPECTED},
             }
             for place, w in enumerate(inspections, 1)
         ],
@@ -103,7 +103,7 @@ def _warehouse(inspection: WarehouseInspection, owners: dict[str, Any]) -> Docum
                 "period": r.period,
                 "due_on": r.due_on.isoformat(),
                 "submitted_on": r.submitted_on.isoformat() if r.submitted_on else None,
-                "status": r.status,
+                "status": r.status.value,
             }
             for r in inspection.reports
         ],

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from ledger.findings import due_soon_from, overdue_from
 from ledger.registry import RentContract
 from ledger.rulepacks import RulePack
 
@@ -70,9 +71,9 @@ class Clock:
         """The clock of a lot on ``day`` (effective), given its first date and deadline."""
         if not holds_goods:
             status = "closed"
-        elif day > due:
+        elif day >= overdue_from(due):
             status = "overdue"
-        elif (due - day).days <= due_soon_days:
+        elif day >= due_soon_from(due, due_soon_days):
             status = "due_soon"
         else:
             status = "ok"

@@ -28,27 +28,30 @@ from ledger.events import (
     StockCounted,
     StorageExtended,
 )
+from ledger.findings import (
+    COUNT_VARIANCE,
+    HOLD,
+    LATE_ENTRY,
+    OVERDUE,
+    REPORT_LATE,
+    REVERSAL,
+    SETTLEMENT_OVERDUE,
+    ReportStanding,
+    count_variances,
+    late_entry,
+    overdue_from,
+    report_raised,
+    report_standing,
+)
 from ledger.lot import Entry, Lot
 from ledger.numbers import decimal_text
-from ledger.periods import Period, periods_due_in, submitted_late
+from ledger.periods import Period, periods_due_in
 from ledger.recorded import Streams
 from ledger.registry import Declaration, RentContract, Warehouse
 from ledger.report import ReportRow, first_held, periodic_report
 from ledger.rulepacks import RulePack
 from ledger.settlement import emptied_at, settlement_due_on, settlement_status
 from ledger.streams import declaration_stream, lot_stream, warehouse_stream
-
-# Each kind of finding, in the order a warehouse's findings are listed: (Vietnamese, English).
-FINDING_KINDS: dict[str, tuple[str, str]] = {
-    "overdue": ("Hàng quá thời hạn lưu giữ", "Lot overdue"),
-    "settlement_overdue": ("Tờ khai quá hạn thanh khoản", "Declaration overdue for settlement"),
-    "hold": ("Tạm dừng đưa hàng ra", "Hold placed or released"),
-    "late_entry": ("Cập nhật chậm", "Late entry"),
-    "reversal": ("Hủy bút toán", "Reversal"),
-    "count_difference": ("Chênh lệch kiểm kê", "Stock count difference"),
-    "report_late": ("Báo cáo nộp chậm", "Periodic report submitted late"),
-    "report_missing": ("Báo cáo chưa nộp", "Periodic report missing"),
-}
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ class ReportDue:
     period: str
     due_on: date
     submitted_on: date | None
-    status: str  # on_time, late, missing, not_yet_due
+    status: ReportStanding
 
 
 @dataclass
@@ -174,12 +177,12 @@ def _overdue(
         contract = contracts.get(facts.contract_no) if facts.contract_no else None
         for start, stop in _split_by_extensions(begins, ends, contract):
             due = deadline(facts, pack, contract, end_of_day(stop))
-            overdue_from = max(start, due + timedelta(days=1))
-            if overdue_from > stop:
+            overdue_on = max(start, overdue_from(due))
+            if overdue_on > stop:
                 continue
-            days += (stop - overdue_from).days + 1
+            days += (stop - overdue_on).days + 1
             if first is None:
-                first = (overdue_from, due, entry)
+                first = (overdue_on, due, entry)
     if first is None:
         return
     first_day, first_deadline, entry = first
@@ -189,7 +192,8 @@ def _overdue(
         at_end is not None
         and at_end.warehouse_id == warehouse_id
         and at_end.balance > 0
-        and year.until > deadline(at_end, pack, contracts.get(at_end.contract_no or ""), end)
+        and year.until
+        >= overdue_from(deadline(at_end, pack, contracts.get(at_end.contract_no or ""), end))
     )
     rests_on = _unique(
         [
@@ -199,7 +203,7 @@ def _overdue(
         ]
     )
     yield Finding(
-        "overdue",
+        OVERDUE.code,
         lot.lot_id,
         f"lot {lot.lot_id} overdue from {first_day.isoformat()} (deadline "
         f"{first_deadline.isoformat()}), {days} days in the year"
@@ -294,7 +298,7 @@ def _settlement_overdue(file: _DeclarationFile, year: Year, pack: RulePack) -> I
         if entry.event.effective_at == emptied and any(p.total for p in entry.event.postings())
     ]
     yield Finding(
-        "settlement_overdue",
+        SETTLEMENT_OVERDUE.code,
         declaration.declaration_no,
         f"declaration {declaration.declaration_no} emptied {local_date(emptied).isoformat()}, "
         f"overdue for settlement from {first.isoformat()}, {days} days in the year"
@@ -346,7 +350,7 @@ def _hold_finding(
     if on > year.until or (off is not None and off < year.starts_on):
         return  # neither placed, released nor in force in the year
     yield Finding(
-        "hold",
+        HOLD.code,
         lot.lot_id,
         f"lot {lot.lot_id} held from {on.isoformat()} ({reason})"
         + (f", released {off.isoformat()}" if off else ", still held"),
@@ -384,21 +388,20 @@ def _late_entries(
         number = file.declaration.declaration_no
         candidates += [(declaration_stream(number), v, e) for v, e in _numbered(file.events)]
     for stream, version, event in sorted(candidates, key=lambda c: (c[2].effective_at, c[0])):
-        if not (year.holds(event.effective_at) and event.is_late(pack)):
+        lateness = late_entry(event, pack) if year.holds(event.effective_at) else None
+        if lateness is None:
             continue
-        delay = event.recorded_at - event.effective_at
         subject = event.lot_id if isinstance(event, LotEvent) else stream.split(":", 1)[1]
         yield Finding(
-            "late_entry",
+            LATE_ENTRY.code,
             subject,
-            f"{type(event).__name__} of {subject} recorded {duration_text(delay)} after it took "
-            f"effect (allowed: {duration_text(event.late_after(pack))})",
+            f"{type(event).__name__} of {subject} {lateness}",
             {
                 "event": type(event).__name__,
                 "effective_at": event.effective_at.isoformat(),
                 "recorded_at": event.recorded_at.isoformat(),
-                "delay": duration_text(delay),
-                "allowed": duration_text(event.late_after(pack)),
+                "delay": duration_text(lateness.delay),
+                "allowed": duration_text(lateness.allowed),
                 "actor": event.actor,
             },
             (_stream_ref(stream, version, event),),
@@ -424,7 +427,7 @@ def _reversals(lot: Lot, warehouse_id: str, year: Year) -> Iterator[Finding]:
         if where != warehouse_id:
             continue
         yield Finding(
-            "reversal",
+            REVERSAL.code,
             lot.lot_id,
             f"{cancelled.kind} (version {cancelled.version}) of lot {lot.lot_id} reversed by "
             f"{reversal.actor} on {local_date(reversal.recorded_at).isoformat()}: "
@@ -450,11 +453,9 @@ def _count_differences(
     for version, event in _numbered(own_events):
         if not isinstance(event, StockCounted) or not year.holds(event.effective_at):
             continue
-        for count in event.counts:
-            if count.difference == 0:
-                continue
+        for count in count_variances(event.counts):
             yield Finding(
-                "count_difference",
+                COUNT_VARIANCE.code,
                 count.lot_id,
                 f"lot {count.lot_id} counted {decimal_text(count.counted_quantity)} on "
                 f"{local_date(event.effective_at).isoformat()} against "
@@ -489,28 +490,26 @@ def _reports_due(
         due = period.due_on(pack.report_due_days)
         report = submitted.get(period.name)
         on = local_date(report.recorded_at) if report else None
-        if report is not None:
-            status = "late" if submitted_late(report.recorded_at, due) else "on_time"
-        else:
-            status = "missing" if due < year.until else "not_yet_due"
-        found.append(ReportDue(period.name, due, on, status))
+        standing = report_standing(due, report.recorded_at if report else None, year.until)
+        found.append(ReportDue(period.name, due, on, standing))
     return found
 
 
 def _reports_findings(reports: Sequence[ReportDue], warehouse_id: str) -> Iterator[Finding]:
     for report in reports:
-        if report.status not in ("late", "missing"):
+        if not report_raised(report.status):
             continue
         yield Finding(
-            f"report_{report.status}",
+            REPORT_LATE.code,
             report.period,
             f"report for {report.period} due {report.due_on.isoformat()}: "
             + (
-                f"submitted {report.submitted_on.isoformat()}"
+                f"submitted late, on {report.submitted_on.isoformat()}"
                 if report.submitted_on
-                else "not submitted"
+                else "missing, not submitted"
             ),
             {
+                "standing": report.status.value,
                 "due_on": report.due_on.isoformat(),
                 "submitted_on": report.submitted_on.isoformat() if report.submitted_on else None,
             },

@@ -12,13 +12,13 @@ day are one warning.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from sqlalchemy import Connection, insert, select
 
 from ledger.calendar import local_date
 from ledger.ecommerce_events import LicenceRegistered
 from ledger.events import Event, LotEvent, ReportSubmitted, StockCounted, WarehouseEvent
+from ledger.findings import COUNT_VARIANCE, LATE_ENTRY, FindingKind, count_variances, late_entry
 from ledger.numbers import decimal_text
 from ledger.rulepacks import RulePack
 from projections import tables as t
@@ -34,6 +34,7 @@ def warning_id(kind: str, subject: str, day: object) -> str:
 
 class WarningFactsProjection(ReadModelProjection):
     name = "warning_facts"
+    version = 2  # 2: a late entry's detail in the words of ledger.findings
     weight = 2
     tables = (t.warning_facts, t.reports)
 
@@ -73,33 +74,31 @@ class WarningFactsProjection(ReadModelProjection):
 
     def _facts(self, event: Event) -> list[dict[str, object]]:
         found = []
-        if event.is_late(self.pack):
-            delay = event.recorded_at - event.effective_at
+        lateness = late_entry(event, self.pack)
+        if lateness is not None:
             found.append(
                 self._fact(
                     event,
-                    "late_entry",
-                    f"{type(event).__name__} recorded {_duration(delay)} after it took effect "
-                    f"({event.effective_at.isoformat()}); the pack allows "
-                    f"{_duration(event.late_after(self.pack))}",
+                    LATE_ENTRY,
+                    f"{type(event).__name__} effective {event.effective_at.isoformat()} {lateness}",
                 )
             )
         if isinstance(event, StockCounted):
-            differing = [c for c in event.counts if c.difference != 0]
+            differing = count_variances(event.counts)
             if differing:
                 detail = "; ".join(
                     f"lot {c.lot_id}: book {decimal_text(c.book_quantity)}, counted "
                     f"{decimal_text(c.counted_quantity)}"
                     for c in differing
                 )
-                found.append(self._fact(event, "count_variance", detail))
+                found.append(self._fact(event, COUNT_VARIANCE, detail))
         return found
 
-    def _fact(self, event: Event, kind: str, detail: str) -> dict[str, object]:
+    def _fact(self, event: Event, kind: FindingKind, detail: str) -> dict[str, object]:
         raised_on = local_date(event.recorded_at)
         return {
-            "warning_id": warning_id(kind, event.stream, raised_on),
-            "kind": kind,
+            "warning_id": warning_id(kind.code, event.stream, raised_on),
+            "kind": kind.code,
             "subject": event.stream,
             "lot_id": event.lot_id if isinstance(event, LotEvent) else None,
             "warehouse_id": event.warehouse_id if isinstance(event, WarehouseEvent) else None,
@@ -111,11 +110,3 @@ class WarningFactsProjection(ReadModelProjection):
             "effective_at": event.effective_at,
             "recorded_at": event.recorded_at,
         }
-
-
-def _duration(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 120:
-        return f"{minutes} min"
-    hours = minutes // 60
-    return f"{hours} h" if hours < 48 else f"{hours // 24} days"

@@ -17,8 +17,26 @@ from sqlalchemy import Connection, func, or_, select
 
 from ledger.access import User
 from ledger.calendar import local_date
+from ledger.findings import (
+    DUE_SOON,
+    EXEMPTION_STOPPED_IN_STOCK,
+    LICENCE_EXPIRING,
+    LICENCE_LOW,
+    OVERDUE,
+    REPORT_LATE,
+    SETTLEMENT_OVERDUE,
+    WARNED,
+    FindingKind,
+    ReportStanding,
+    due_soon_from,
+    licence_expiring_from,
+    licence_low,
+    overdue_from,
+    report_raised,
+    report_standing,
+)
 from ledger.licences import LicenceStatus
-from ledger.periods import periods_since, submitted_late
+from ledger.periods import periods_since
 from ledger.rulepacks import RulePack
 from projections import tables as t
 from projections.answers import Filters, When
@@ -29,21 +47,11 @@ from projections.visibility import scope_of, within
 from projections.warning_facts import warning_id
 
 Row = dict[str, Any]
-KINDS = (
-    "due_soon",
-    "overdue",
-    "settlement_overdue",
-    "late_entry",
-    "count_variance",
-    "report_late",
-    "licence_low",
-    "licence_expiring",
-    "exemption_stopped_in_stock",
-)
+KINDS = tuple(kind.code for kind in WARNED)
 
 
 def warning(
-    kind: str,
+    kind: FindingKind,
     subject: str,
     raised_on: date,
     detail: str,
@@ -51,8 +59,8 @@ def warning(
     owner: str | None = None,
 ) -> Row:
     return {
-        "warning_id": warning_id(kind, subject, raised_on.isoformat()),
-        "kind": kind,
+        "warning_id": warning_id(kind.code, subject, raised_on.isoformat()),
+        "kind": kind.code,
         "subject": subject,
         "warehouse_id": warehouse_id,
         "goods_owner_tax_code": owner,
@@ -106,30 +114,28 @@ def _clocks(model: Any, filters: Filters, when: When) -> list[Row]:
     found = []
     for row in rows:
         deadline = date.fromisoformat(row["deadline"])
-        if row["status"] == "overdue":
-            raised = deadline + timedelta(days=1)
+        if row["status"] == OVERDUE.code:
+            kind, raised = OVERDUE, overdue_from(deadline)
             detail = f"past its deadline {deadline} with goods on hand or in transit"
-        elif row["status"] == "due_soon":
-            raised = deadline - timedelta(days=model.due_soon_days)
+        elif row["status"] == DUE_SOON.code:
+            kind, raised = DUE_SOON, due_soon_from(deadline, model.due_soon_days)
             left = int(row["days_left"])
             detail = f"deadline {deadline}, {left} day{'' if left == 1 else 's'} left"
         else:
             continue
-        found.append(
-            warning(row["status"], f"lot:{row['lot_id']}", raised, detail, row["warehouse_id"])
-        )
+        found.append(warning(kind, f"lot:{row['lot_id']}", raised, detail, row["warehouse_id"]))
     return found
 
 
 def _settlements(model: Any, filters: Filters, when: When) -> list[Row]:
     found = []
     for row in model.settlements(filters, when):
-        if row["status"] != "settlement_overdue":
+        if row["status"] != SETTLEMENT_OVERDUE.code:
             continue
         due = date.fromisoformat(row["settlement_due_on"])
         found.append(
             warning(
-                "settlement_overdue",
+                SETTLEMENT_OVERDUE,
                 f"declaration:{row['declaration_no']}",
                 due + timedelta(days=1),
                 f"emptied on {row['emptied_on']}, due for settlement by {due}, not settled",
@@ -158,9 +164,10 @@ def _facts(
         places = sorted(scope.warehouses)
         stored = select(p.lot_id).where(p.kind == "warehouse", p.value.in_(places))
         query = query.where(or_(f.lot_id.in_(stored), f.warehouse_id.in_(places)))
+    kinds = {kind.code: kind for kind in WARNED}
     return [
         warning(
-            row.kind,
+            kinds[row.kind],
             row.subject,
             row.raised_on,
             row.detail,
@@ -172,8 +179,9 @@ def _facts(
 
 
 def _reports(connection: Connection, filters: Filters, when: When, pack: RulePack) -> list[Row]:
-    """Each period whose report fell due before ``as_of`` with none submitted by then, for
-    every warehouse from the period in which its first goods arrived."""
+    """Each period whose report fell due before ``as_of`` (and before the moment it is known
+    at) with none submitted on time, for every warehouse from the period in which its first
+    goods arrived: missing until one is submitted, then late (``ledger.findings``)."""
     h = t.lot_history.c
     query = (
         select(h.warehouse_id, func.min(h.effective_at))
@@ -186,26 +194,32 @@ def _reports(connection: Connection, filters: Filters, when: When, pack: RulePac
         query = query.where(h.warehouse_id.in_(sorted(filters.warehouses)))
     r = t.reports.c
     found = []
-    today = local_date(when.known_at) if when.known_at is not None else None
+    on_day = when.as_of
+    if when.known_at is not None:
+        on_day = min(on_day, local_date(when.known_at))
     for warehouse_id, first in connection.execute(query):
         submitted = select(r.period, r.recorded_at).where(r.warehouse_id == warehouse_id)
-        filed = list(connection.execute(submitted))
+        first_submitted: dict[str, datetime] = {}
+        for period_name, recorded_at in connection.execute(submitted.order_by(r.recorded_at)):
+            if local_date(recorded_at) <= on_day:
+                first_submitted.setdefault(period_name, recorded_at)
         for period in periods_since(local_date(first), pack.report_period, when.as_of):
             due = period.due_on(pack.report_due_days)
-            if due >= when.as_of or (today is not None and due >= today):
+            standing = report_standing(due, first_submitted.get(period.name), on_day)
+            if not report_raised(standing):
                 continue
-            on_time = [
-                at for name, at in filed if name == period.name and not submitted_late(at, due)
-            ]
-            if on_time:
-                continue
+            late = standing is ReportStanding.LATE
             found.append(
                 warning(
-                    "report_late",
+                    REPORT_LATE,
                     f"warehouse:{warehouse_id}",
-                    due + timedelta(days=1),
+                    overdue_from(due),
                     f"the {pack.report_form} report for {period.name} was due on {due} and "
-                    "was not submitted by then",
+                    + (
+                        f"was submitted late, on {local_date(first_submitted[period.name])}"
+                        if late
+                        else "was not submitted by then"
+                    ),
                     warehouse_id,
                 )
             )
@@ -224,10 +238,10 @@ def _licences(
         subject = f"licence:{row['licence_no']}"
         granted, remaining = Decimal(row["granted"]), Decimal(row["remaining"])
         valid_until = date.fromisoformat(row["valid_until"])
-        if remaining * 100 < granted * pack.licence_low_percent:
+        if licence_low(granted, remaining, pack):
             found.append(
                 warning(
-                    "licence_low",
+                    LICENCE_LOW,
                     f"{subject}/{row['hs_prefix']}",
                     _went_low_on(connection, row, pack, when) or when.as_of,
                     f"{row['remaining']} {row['unit']} of {row['granted']} left, below "
@@ -235,11 +249,11 @@ def _licences(
                     owner=row["goods_owner_tax_code"],
                 )
             )
-        expiring_from = valid_until - timedelta(days=pack.licence_expiring_days)
+        expiring_from = licence_expiring_from(valid_until, pack)
         if expiring_from <= when.as_of <= valid_until:
             found.append(
                 warning(
-                    "licence_expiring",
+                    LICENCE_EXPIRING,
                     subject,
                     expiring_from,
                     f"valid until {valid_until}",
@@ -253,7 +267,7 @@ def _went_low_on(connection: Connection, row: Row, pack: RulePack, when: When) -
     """The day of the deduction that took the line below the threshold."""
     granted = Decimal(row["granted"])
     for deduction in licence_card(connection, row["licence_no"], when):
-        if Decimal(deduction["remaining"]) * 100 < granted * pack.licence_low_percent:
+        if licence_low(granted, Decimal(deduction["remaining"]), pack):
             return local_date(datetime.fromisoformat(deduction["effective_at"]))
     return None
 
@@ -274,7 +288,7 @@ def _stopped_in_stock(
             if holding["hs_code"].startswith(prefixes):
                 found.append(
                     warning(
-                        "exemption_stopped_in_stock",
+                        EXEMPTION_STOPPED_IN_STOCK,
                         f"lot:{holding['lot_id']}",
                         day,
                         f"notice {notice.notice_ref} of the {notice.ministry} ({notice.reason}) "

@@ -196,10 +196,11 @@ def test_every_finding_of_a_hand_built_province(province: Province) -> None:
         "hold": 1,
         "late_entry": 2,
         "reversal": 1,
-        "count_difference": 1,
-        "report_late": 1,
-        "report_missing": 1,
+        "count_variance": 1,
+        "report_late": 2,  # one submitted late, one missing: one kind, two standings
     }
+    standings = sorted(f["details"]["standing"] for f in of_kind(pack, "W1", "report_late"))
+    assert standings == ["late", "missing"]
     still, left = sorted(of_kind(pack, "W1", "overdue"), key=lambda f: f["subject"])
     assert (still["subject"], still["details"]["overdue_from"]) == ("D0/1", "2026-03-01")
     assert (still["details"]["days_overdue"], still["details"]["still_overdue_at_end"]) == (
@@ -243,7 +244,7 @@ def test_every_finding_of_a_hand_built_province(province: Province) -> None:
         ("lot:D1/1", 8, "EntryReversed"),
         ("lot:D1/1", 7, "LotExWarehoused"),
     ]
-    (count,) = of_kind(pack, "W1", "count_difference")
+    (count,) = of_kind(pack, "W1", "count_variance")
     assert (count["subject"], count["details"]["difference"]) == ("D1/1", "-2")
     assert rests_on(count) == [("warehouse:W1", 5, "StockCounted")]
     (w1,) = [w for w in pack["warehouses"] if w["warehouse_id"] == "W1"]

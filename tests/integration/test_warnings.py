@@ -164,6 +164,38 @@ def test_report_lateness_is_one_rule_in_every_answer(ledger: Harness, read: Read
     assert ("report_late", "warehouse:W1", "2026-04-16") in raised(read, "2026-04-20")
 
 
+def test_the_pack_and_the_warnings_are_two_views_of_one_catalogue(
+    ledger: Harness, read: ReadSide
+) -> None:
+    """A missing report, a stock count off the book and a late entry: the inspection pack and
+    the warnings name each by the same kind (ledger.findings), and every kind either raises is
+    in the catalogue. Before, the pack said ``report_missing`` and ``count_difference`` where
+    the warnings said ``report_late`` and ``count_variance``."""
+    from api.inspections import build as inspection_pack
+    from ledger.findings import INSPECTED, WARNED
+    from ledger.rulepacks import load_pack
+
+    ledger.given(warehousing("D1", line(1, "100")))
+    ledger.now = at("2026-05-10 10:00")
+    ledger.given(
+        {
+            "command": "record_stock_count",
+            "warehouse_id": "W1",
+            "effective_at": "2026-05-10T09:00:00+07:00",
+            "counts": [{"lot_id": "D1/1", "counted_quantity": "98"}],
+        }
+    )
+    pack = inspection_pack(
+        ledger.store, load_pack("vn-2015"), "Ho Chi Minh City", 2026, date(2026, 12, 31)
+    )
+    (w1,) = [w for w in pack["warehouses"] if w["warehouse_id"] == "W1"]
+    inspected = {f["kind"] for f in w1["findings"]}
+    warned = {kind for kind, _, _ in raised(read, "2026-12-31")}
+    assert {"report_late", "count_variance"} <= inspected & warned
+    assert inspected <= {k.code for k in INSPECTED} and warned <= {k.code for k in WARNED}
+    assert set(pack["finding_kinds"]) == {k.code for k in INSPECTED}
+
+
 # --- licences and stop notices ----------------------------------------------------------------
 
 
