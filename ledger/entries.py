@@ -36,6 +36,26 @@ class Violation:
     message: str
 
 
+def advance(facts: LotFacts, entry: Entry) -> None:
+    """The one step of a lot's fold: the entry's postings move its balances, then its event
+    sets what it sets (``LotEvent.evolve``). Every fold of a lot takes it (``ledger.lot``);
+    ``apply`` is the same step, checking each balance as it moves."""
+    for posting in entry.postings:
+        facts.post(posting)
+    entry.event.evolve(facts)
+
+
+def fold(facts: LotFacts | None, entry: Entry) -> LotFacts | None:
+    """``facts`` after ``entry`` (changed in place): the lot's founding facts for its
+    creation, None for anything before it."""
+    if facts is None:
+        if not isinstance(entry.event, LotCreation):
+            return None
+        facts = entry.event.founding_facts()
+    advance(facts, entry)
+    return facts
+
+
 def step(lot_id: str, entry: Entry, facts: LotFacts) -> Iterator[Violation]:
     """Checks one entry after the lot came into being, and applies it to ``facts``."""
     if isinstance(entry.event, LotCreation):

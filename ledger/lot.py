@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from ledger.entries import Entry, Violation, apply, step
+from ledger.entries import Entry, Violation, advance, apply, fold, step
 from ledger.events import EntryReversed, LotCreation, LotEvent
 from ledger.facts import LotFacts
 from ledger.prefix import Deferred, Prefix
@@ -134,17 +134,14 @@ class Lot:
             for entry in entries:
                 if timeline is not None:
                     timeline = timeline.appended(entry, facts)
-                for posting in entry.event.postings():
-                    facts.post(posting)
-                entry.event.evolve(facts)
+                advance(facts, entry)
             if "active" in self.__dict__:
                 grown.__dict__["active"] = self.active.extended(entries)
             grown.__dict__["_last"] = entries[-1]
         elif timeline is not None and all(only_takes_out(e) for e in events):
             for entry in entries:
                 timeline = timeline.inserted(entry)
-                for posting in entry.event.postings():
-                    facts.post(posting)
+                advance(facts, entry)  # it only takes out: it sets nothing
         else:
             return grown
         grown.__dict__["reversed_versions"] = self.reversed_versions  # cached_property values
@@ -178,16 +175,11 @@ class Lot:
         up to ``until`` (effective) if given."""
         facts: LotFacts | None = None
         for entry in self.active:
-            event = entry.event
-            if until is not None and event.effective_at > until:
+            if until is not None and entry.event.effective_at > until:
                 return
+            facts = fold(facts, entry)
             if facts is None:
-                if not isinstance(event, LotCreation):
-                    return
-                facts = event.founding_facts()
-            for posting in event.postings():
-                facts.post(posting)
-            event.evolve(facts)
+                return
             yield entry, facts
 
     def facts_at(self, moment: datetime) -> LotFacts | None:
@@ -265,9 +257,7 @@ def _founded(lot: Lot, entries: list[Entry]) -> Lot:
         return lot
     facts = creation.founding_facts()
     for entry in entries:
-        for posting in entry.event.postings():
-            facts.post(posting)
-        entry.event.evolve(facts)
+        advance(facts, entry)
     lot.__dict__.update(
         _current=facts,
         _last=entries[-1],

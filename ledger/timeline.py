@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from ledger.entries import Entry, Violation, step
+from ledger.entries import Entry, Violation, fold, step
 from ledger.events import EntryReversed, LotCreation, LotEvent
 from ledger.facts import NO_CHANGES, LotFacts
 from ledger.prefix import Prefix
@@ -99,19 +99,6 @@ class Block:
         facts = self.start.copy()
         facts.on_hand, facts.in_transit = on_hand, in_transit
         return facts
-
-
-def fold(facts: LotFacts | None, entry: Entry) -> LotFacts | None:
-    """``facts`` after ``entry`` (changed in place; the lot's founding facts for its creation)."""
-    event = entry.event
-    if facts is None:
-        if not isinstance(event, LotCreation):
-            return None
-        facts = event.founding_facts()
-    for posting in entry.postings:
-        facts.post(posting)
-    event.evolve(facts)
-    return facts
 
 
 @dataclass(frozen=True, slots=True)

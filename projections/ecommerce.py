@@ -13,6 +13,8 @@ from sqlalchemy.sql.base import Executable
 
 from ledger.calendar import local_date
 from ledger.ecommerce_events import (
+    AllowanceGivenBack,
+    AllowanceUsed,
     DeductionReversed,
     ExemptionResumed,
     ExemptionStopped,
@@ -72,6 +74,19 @@ ORDER_REVERSED = (
     .values(reversed_at=bindparam("b_recorded_at"))
 )
 
+ALLOWANCE_USE = insert(t.allowance_uses)
+ALLOWANCE_GIVEN_BACK = (
+    update(t.allowance_uses)
+    .where(
+        and_(
+            t.allowance_uses.c.platform == bindparam("b_platform"),
+            t.allowance_uses.c.order_no == bindparam("b_order_no"),
+            t.allowance_uses.c.reversed_at.is_(None),
+        )
+    )
+    .values(reversed_at=bindparam("b_recorded_at"))
+)
+
 
 def _insert(connection: Connection, inserts: dict[Table, list[dict[str, Any]]]) -> None:
     for table, rows in inserts.items():
@@ -81,6 +96,7 @@ def _insert(connection: Connection, inserts: dict[Table, list[dict[str, Any]]]) 
 
 class EcommerceProjection(ReadModelProjection):
     name = "ecommerce"
+    version = 2  # 2: each buyer's allowance uses (rm_allowance_uses)
     weight = 5
     tables = t.ECOMMERCE_TABLES
 
@@ -279,6 +295,40 @@ class EcommerceProjection(ReadModelProjection):
                 {
                     "b_lot_id": event.lot_id,
                     "b_version": event.reversed_version,
+                    "b_recorded_at": event.recorded_at,
+                },
+            )
+        ]
+
+    @writes.register
+    def _(self, event: AllowanceUsed, version: int) -> list[Writing]:
+        units, nanos = exact_parts(event.quantity)
+        return [
+            (
+                ALLOWANCE_USE,
+                {
+                    "platform": event.platform,
+                    "order_no": event.order_no,
+                    "recorded_at": event.recorded_at,
+                    "buyer_id": event.buyer_id,
+                    "year": event.year,
+                    "hs_prefix": event.hs_prefix,
+                    "lot_id": event.lot_id,
+                    "quantity_units": units,
+                    "quantity_nanos": nanos,
+                    "effective_at": event.effective_at,
+                },
+            )
+        ]
+
+    @writes.register
+    def _(self, event: AllowanceGivenBack, version: int) -> list[Writing]:
+        return [
+            (
+                ALLOWANCE_GIVEN_BACK,
+                {
+                    "b_platform": event.platform,
+                    "b_order_no": event.order_no,
                     "b_recorded_at": event.recorded_at,
                 },
             )

@@ -231,11 +231,12 @@ def allowance(
     in force at the end of ``as_of``."""
     entries = _entries_in_force(connection, when)
     used: dict[str, Decimal] = {}
+    a = t.allowance_uses.c
     query = (
-        select(o.allowance_hs_prefix, func.sum(o.quantity_units), func.sum(o.quantity_nanos))
-        .where(o.buyer_id == buyer_id, o.year == year, o.allowance_hs_prefix.is_not(None))
-        .where(*standing(t.orders, when))
-        .group_by(o.allowance_hs_prefix)
+        select(a.hs_prefix, func.sum(a.quantity_units), func.sum(a.quantity_nanos))
+        .where(a.buyer_id == buyer_id, a.year == year)
+        .where(*standing(t.allowance_uses, when))
+        .group_by(a.hs_prefix)
     )
     for prefix, units, nanos in connection.execute(query):
         used[prefix] = from_parts(int(units), int(nanos))

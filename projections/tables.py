@@ -361,6 +361,26 @@ orders = Table(
     Index("rm_orders_effective", "effective_at"),
 )
 
+# Each buyer's use of its exempt quantities (DOMAIN.md §7, ``quantity_list``): one row per
+# ``AllowanceUsed``, ended by its ``AllowanceGivenBack`` (the order reversed). The allowance
+# question sums these, the facts the decision folded (``ledger.allowances``).
+allowance_uses = Table(
+    "rm_allowance_uses",
+    metadata,
+    Column("platform", String(64), primary_key=True),
+    Column("order_no", String(64), primary_key=True),
+    Column("recorded_at", UTCDateTime(), primary_key=True),
+    Column("buyer_id", String(64), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("hs_prefix", String(10), nullable=False),
+    Column("lot_id", String(120), nullable=False),
+    Column("quantity_units", BigInteger, nullable=False),
+    Column("quantity_nanos", BigInteger, nullable=False),
+    Column("effective_at", UTCDateTime(), nullable=False),
+    Column("reversed_at", UTCDateTime()),  # when it was given back (recorded)
+    Index("rm_allowance_uses_buyer", "buyer_id", "year"),
+)
+
 # What the read side raises warnings from, beside the other read models (DOMAIN.md §8): every
 # event recorded late, every stock count that differs from the book, every report submitted.
 warning_facts = Table(
@@ -397,6 +417,7 @@ ECOMMERCE_TABLES = (
     licence_lines,
     deductions,
     orders,
+    allowance_uses,
 )
 
 READ_MODEL_TABLES = (*READ_MODEL_TABLES, *ECOMMERCE_TABLES, warning_facts, reports)

@@ -22,7 +22,16 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-NEW_TABLES = (*t.ECOMMERCE_TABLES, t.warning_facts, t.reports, *t.PUSH_TABLES)
+ECOMMERCE_TABLES = (  # as they were then: rm_allowance_uses came with 0008
+    t.goods_lists,
+    t.goods_list_entries,
+    t.stop_notices,
+    t.licences,
+    t.licence_lines,
+    t.deductions,
+    t.orders,
+)
+NEW_TABLES = (*ECOMMERCE_TABLES, t.warning_facts, t.reports, *t.PUSH_TABLES)
 
 
 def upgrade() -> None:
