@@ -17,8 +17,8 @@ from urllib.parse import quote
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import unexpected
-from ledger.access import Credentials
 from ledger.errors import LedgerError
+from ledger.users import Credentials
 
 log = logging.getLogger("bonded.access")
 

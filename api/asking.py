@@ -10,7 +10,7 @@ from projections.asked import when_asked
 from projections.questions.question import Asked, Asking, Question
 
 if TYPE_CHECKING:
-    from ledger.access import User
+    from ledger.users import User
     from projections.answers import When
     from projections.queries import ReadModel
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from api.tokens import secret_hash, split_token
 from commands.store import EventStore
-from ledger.access import Credentials, User, authenticate
 from ledger.errors import Unauthenticated
 from ledger.streams import user_stream
+from ledger.users import Credentials, User, authenticate
 
 
 def user_named(store: EventStore, name: str) -> User | None:

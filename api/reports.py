@@ -13,7 +13,6 @@ from typing import Any
 from api.cells import csv_text, put
 from commands.as_known import KnownAt
 from commands.store import EventStore
-from ledger.access import User
 from ledger.calendar import local_date
 from ledger.errors import Forbidden, Invalid, NotFound
 from ledger.events import ReportSubmitted
@@ -30,6 +29,7 @@ from ledger.report import (
 )
 from ledger.rulepacks import RulePack
 from ledger.streams import warehouse_stream
+from ledger.users import User
 from projections.answers import Filters
 from projections.queries import ReadModel
 

@@ -30,12 +30,13 @@ from commands.store import EventStore
 from commands.stream_cache import StreamCache
 from commands.stream_locks import StreamLocks
 from commands.unit_of_work import UnitOfWork
-from ledger.access import OPERATOR, Credentials, User, authenticate, authorize, authorize_role
+from ledger.access import authorize, authorize_role
 from ledger.errors import Conflict, LedgerError
 from ledger.events import CommandAccepted, Event
 from ledger.intents import Envelope, LotIntent
 from ledger.rulepacks import RulePack
 from ledger.streams import command_stream, user_stream
+from ledger.users import OPERATOR, Credentials, User, authenticate
 
 MAX_ATTEMPTS = 12
 

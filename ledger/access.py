@@ -1,45 +1,21 @@
-"""Who may do what (DOMAIN.md §1, §3): each role's commands as data, each role's scope as a
-pure function of a warehouse or a lot, and ``authorize``, which a handler asks before decide.
-
-A door only finds out who is calling (a token, ``--as``); everything else is here. The
-installation's operator (the CLI without ``--as``) may do every command.
-
-A caller outside its scope learns nothing of what is there: a lot it may not see is answered
-as a lot that does not exist (``NotFound``); a warehouse outside its scope is ``Forbidden``
-whether it exists or not.
-"""
+"""Who may record what (DOMAIN.md §1, §3): each role's commands as data (declared by each
+kind of command, ``Intent.recorded_by``), and ``authorize``, which a handler asks before
+decide, judging a command's right on the warehouse that held its lot at its moment. The
+installation's operator (the CLI without ``--as``) may do every command. Who a user is:
+``ledger.users``; what it may see: ``ledger.scope``."""
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Protocol
 
 from ledger import intents as i
-from ledger.errors import Forbidden, Unauthenticated, unknown_declaration, unknown_lot
-from ledger.events import (
-    ContractEvent,
-    DeclarationEvent,
-    EnterpriseRegistered,
-    Event,
-    LotEvent,
-    SubscriptionAdded,
-    SubscriptionEnded,
-    TokenIssued,
-    TokensRevoked,
-    UserAdded,
-    UserDisabled,
-    UserEvent,
-    WarehouseEvent,
-    WarehouseRegistered,
-)
+from ledger.errors import Forbidden, unknown_declaration, unknown_lot
+from ledger.lot import Lot
+from ledger.recorded import Recorded
 from ledger.roles import Role
-
-if TYPE_CHECKING:
-    from ledger.lot import Lot
-    from ledger.recorded import Recorded
+from ledger.scope import sees_everything, sees_warehouse
+from ledger.users import User
 
 JUST_BEFORE = timedelta(microseconds=1)
 
@@ -62,133 +38,9 @@ RECORDS: Mapping[Role, frozenset[type[i.Intent]]] = {
     role: frozenset(kind for kind in EVERY_KIND if role in kind.recorded_by) for role in Role
 } | {Role.OPERATOR: frozenset(EVERY_KIND)}
 
-# The one field that places a user: which enterprise, office or province it acts for.
-SCOPE_FIELD: Mapping[Role, str | None] = {
-    Role.WAREHOUSE_OWNER: "enterprise",
-    Role.GOODS_OWNER: "enterprise",
-    Role.CUSTOMS_OFFICER: "office",
-    Role.PROVINCIAL_INSPECTOR: "province",
-    Role.AUDITOR: None,
-    Role.ADMIN: None,
-    Role.OPERATOR: None,
-}
-
-READS_LOTS = frozenset(
-    {
-        Role.WAREHOUSE_OWNER,
-        Role.GOODS_OWNER,
-        Role.CUSTOMS_OFFICER,
-        Role.PROVINCIAL_INSPECTOR,
-        Role.AUDITOR,
-        Role.OPERATOR,
-    }
-)
-
-
-@dataclass(frozen=True)
-class User:
-    name: str
-    role: Role
-    enterprise: str | None = None
-    office: str | None = None
-    province: str | None = None
-    active: bool = True
-    token_hashes: frozenset[str] = field(default_factory=frozenset)
-    subscriptions: frozenset[str] = field(default_factory=frozenset)  # the ids not ended
-
-    @classmethod
-    def from_events(cls, events: Sequence[Event]) -> User | None:
-        user: User | None = None
-        for event in events:
-            match event:
-                case UserAdded():
-                    user = cls(
-                        event.name,
-                        Role(event.role),
-                        event.enterprise,
-                        event.office,
-                        event.province,
-                    )
-                case UserDisabled() if user is not None:
-                    user = replace(user, active=False, token_hashes=frozenset())
-                case TokenIssued() if user is not None:
-                    user = replace(user, token_hashes=user.token_hashes | {event.token_hash})
-                case TokensRevoked() if user is not None:
-                    user = replace(user, token_hashes=frozenset())
-                case SubscriptionAdded() if user is not None:
-                    user = replace(user, subscriptions=user.subscriptions | {event.subscription_id})
-                case SubscriptionEnded() if user is not None:
-                    user = replace(user, subscriptions=user.subscriptions - {event.subscription_id})
-        return user
-
-    @property
-    def place(self) -> str | None:
-        """The enterprise, office or province the user acts for."""
-        name = SCOPE_FIELD[self.role]
-        return getattr(self, name) if name else None
-
-
-OPERATOR = User("operator", Role.OPERATOR)
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """What a caller presents: a user's name and the SHA-256 of its token's secret."""
-
-    name: str
-    secret_hash: str
-
-
-def authenticate(user: User | None, credentials: Credentials) -> User:
-    """The user the credentials prove, read from its own stream; refused alike whether the
-    user is unknown, disabled or the token revoked."""
-    known = user.token_hashes if user is not None and user.active else frozenset()
-    if user is None or not any(
-        hmac.compare_digest(credentials.secret_hash, token_hash) for token_hash in known
-    ):
-        raise Unauthenticated(
-            "invalid_token", "the bearer token is not valid: unknown, revoked, or its user disabled"
-        )
-    return user
-
 
 def may_record(user: User, intent_type: type[i.Intent]) -> bool:
     return user.active and (intent_type in RECORDS[user.role] or intent_type in OWN)
-
-
-class Placed(Protocol):
-    """A warehouse as far as scopes go: a registered one, or a row of the reference model."""
-
-    @property
-    def warehouse_id(self) -> str: ...
-
-    @property
-    def owner_tax_code(self) -> str: ...
-
-    @property
-    def customs_office(self) -> str: ...
-
-    @property
-    def province(self) -> str: ...
-
-
-def sees_warehouse(user: User, warehouse: Placed) -> bool:
-    """Whether the warehouse and the lots in it are in the user's scope."""
-    match user.role:
-        case Role.WAREHOUSE_OWNER:
-            return warehouse.owner_tax_code == user.enterprise
-        case Role.CUSTOMS_OFFICER:
-            return warehouse.customs_office == user.office
-        case Role.PROVINCIAL_INSPECTOR:
-            return warehouse.province == user.province
-        case Role.AUDITOR | Role.OPERATOR:
-            return True
-        case _:
-            return False
-
-
-def sees_everything(user: User) -> bool:
-    return user.role in (Role.AUDITOR, Role.OPERATOR)
 
 
 def authorize(user: User, intent: i.Intent, recorded: Recorded) -> None:
@@ -298,86 +150,3 @@ def _lot_warehouse(lot: Lot, intent: i.LotIntent | i.ReverseEntry) -> list[str]:
 def _who_may(intent_type: type[i.Intent]) -> str:
     roles = [str(role) for role, kinds in RECORDS.items() if intent_type in kinds]
     return ", ".join(role for role in roles if role != Role.OPERATOR)
-
-
-@dataclass(frozen=True)
-class ReadScope:
-    """What a caller's answers are limited to: these warehouses (None: every one), and the
-    lots of this goods owner (None: any)."""
-
-    warehouses: frozenset[str] | None = None
-    owner: str | None = None
-
-
-def read_scope(user: User, warehouses: Iterable[Placed]) -> ReadScope:
-    """The scope of a caller's questions about lots, from every registered warehouse."""
-    if not user.active:
-        raise Forbidden("user_disabled", f"user {user.name} is disabled")
-    if user.role not in READS_LOTS:
-        raise Forbidden("role_not_allowed", f"a {user.role} reads no lots, balances or clocks")
-    if sees_everything(user):
-        return ReadScope()
-    if user.role is Role.GOODS_OWNER:
-        return ReadScope(owner=user.enterprise)
-    return ReadScope(frozenset(w.warehouse_id for w in warehouses if sees_warehouse(user, w)))
-
-
-def check_asked(
-    user: User,
-    scope: ReadScope,
-    warehouse_id: str | None = None,
-    owner: str | None = None,
-    province: str | None = None,
-) -> None:
-    """Refuses a question that names, outright, a warehouse, goods owner or province outside
-    the caller's scope (whether it exists or not); other filters only narrow the answer."""
-    limited = scope.warehouses
-    if warehouse_id is not None and limited is not None and warehouse_id not in limited:
-        raise Forbidden(
-            "outside_scope",
-            f"warehouse {warehouse_id} is outside the scope of {user.role} {user.name}",
-            "warehouse",
-        )
-    if owner is not None and scope.owner is not None and owner != scope.owner:
-        raise Forbidden(
-            "outside_scope",
-            f"a goods owner reads its own lots only ({scope.owner}), not {owner}'s",
-            "owner",
-        )
-    inspector = user.role is Role.PROVINCIAL_INSPECTOR
-    if province is not None and inspector and province != user.province:
-        raise Forbidden(
-            "outside_scope",
-            f"province {province} is outside the scope of {user.role} {user.name}",
-            "province",
-        )
-
-
-class InSight(Protocol):
-    """Whether the things an event is about are within a caller's scope (from the read
-    models: where a lot has been, whose it has been, where a declaration's goods are)."""
-
-    def lot(self, lot_id: str) -> bool: ...
-
-    def warehouse(self, warehouse_id: str) -> bool: ...
-
-    def declaration(self, declaration_no: str) -> bool: ...
-
-
-def sees_event(user: User, event: Event, sight: InSight) -> bool:
-    """Whether the event feed shows this event to the user: an auditor everything; an admin
-    users and reference data; the others what their scope covers of lots, warehouses and
-    declarations."""
-    if sees_everything(user):
-        return True
-    if user.role is Role.ADMIN:
-        return isinstance(
-            event, UserEvent | EnterpriseRegistered | WarehouseRegistered | ContractEvent
-        )
-    if isinstance(event, LotEvent):
-        return sight.lot(event.lot_id)
-    if isinstance(event, WarehouseEvent | WarehouseRegistered):
-        return sight.warehouse(event.warehouse_id)
-    if isinstance(event, DeclarationEvent):
-        return sight.declaration(event.declaration_no)
-    return False

@@ -11,7 +11,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-from ledger.access import User
 from ledger.allowances import Allowance
 from ledger.ecommerce_events import LicenceListed, allowance_key, order_key
 from ledger.events import Event, LotEvent, ReportSubmitted
@@ -34,6 +33,7 @@ from ledger.streams import (
     user_stream,
     warehouse_stream,
 )
+from ledger.users import User
 
 
 class Recorded(Protocol):

@@ -1,5 +1,5 @@
 """The roles of DOMAIN.md §1: who a user is to the ledger. Each kind of command says which
-roles may ask for it (``Intent.recorded_by``); ``ledger.access`` holds each role's scope."""
+roles may ask for it (``Intent.recorded_by``); ``ledger.scope`` holds each role's scope."""
 
 from __future__ import annotations
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ledger.access import ReadScope, User
 from ledger.errors import Forbidden, NotFound
 from ledger.roles import Role
+from ledger.scope import ReadScope
+from ledger.users import User
 from projections import tables as t
 from projections.answers import When
 from projections.ecommerce_queries import (

@@ -20,9 +20,11 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, select, union
 
-from ledger.access import ReadScope, User, authorize_inspection, check_asked
+from ledger.access import authorize_inspection
 from ledger.errors import UnknownName
 from ledger.roles import Role
+from ledger.scope import ReadScope, check_asked
+from ledger.users import User
 from projections import tables as t
 from projections.answers import Filters
 

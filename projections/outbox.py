@@ -23,10 +23,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from ledger.access import OPERATOR, User
 from ledger.calendar import local_date
+from ledger.users import OPERATOR, User
 from projections import tables as t
 from projections.answers import When
+from projections.queries import ReadModel
 from projections.warnings import Only
 
 Users = Callable[[str], User | None]  # a user by name, from its own stream
@@ -35,7 +36,7 @@ k = t.warnings_known.c
 d = t.deliveries.c
 
 
-def make_known(model: Any, users: Users, now: datetime, only: Only | None = None) -> int:
+def make_known(model: ReadModel, users: Users, now: datetime, only: Only | None = None) -> int:
     """Records the warnings standing now that were never made known (of the subjects in
     ``only``, if given), with their outbox rows; returns how many."""
     when = When(local_date(now))
@@ -109,7 +110,7 @@ def new_subscription(user: User, url: str, secret: str, now: datetime) -> dict[s
     }
 
 
-def standing_for(model: Any, user: User, now: datetime) -> list[str]:
+def standing_for(model: ReadModel, user: User, now: datetime) -> list[str]:
     """The ids of the warnings standing now in ``user``'s scope: a new subscription starts
     with those already made known."""
     return sorted(w["warning_id"] for w in model.warnings(user, When(local_date(now))))
@@ -135,7 +136,7 @@ def add_subscription(connection: Connection, row: dict[str, Any], standing: list
         connection.execute(insert(t.deliveries), outbox)
 
 
-def subscribe(model: Any, user: User, url: str, secret: str, now: datetime) -> dict[str, Any]:
+def subscribe(model: ReadModel, user: User, url: str, secret: str, now: datetime) -> dict[str, Any]:
     """A subscription of ``user``'s in a transaction of its own, recorded in no event (the
     door records ``SubscriptionAdded`` with ``add_subscription``)."""
     row = new_subscription(user, url, secret, now)

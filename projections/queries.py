@@ -1,24 +1,19 @@
-"""Balances, clocks and overdue lots (DOMAIN.md §5), and the one door to every question.
-
-Every answer holds at the end of ``as_of`` (effective, in the warehouse's zone) as the ledger
-knew it at ``known_at`` (recorded). With no ``known_at`` and an ``as_of`` at or after the last
-effective moment recorded, the current-state table answers alone (the fast path); otherwise
-the lot states answer in SQL (``projections.holdings``). ``projections.folded`` keeps the
-reference: every candidate lot's events folded by the ledger's own ``Lot``. Settlements and
-stock cards have modules of their own, in SQL too.
-"""
+"""The read models' answers, one object for the doors: each question answered by the module
+that answers it (``projections.lot_answers``, ``settlements``, ``stock_cards``,
+``ecommerce_answers``, ``warnings``), limited to what a caller may see (``visibility``,
+``names``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Engine, select
 
-from ledger.access import ReadScope, User
-from ledger.clock import Clock
 from ledger.events import Event
 from ledger.rulepacks import RulePack
+from ledger.scope import ReadScope
+from ledger.users import User
 from projections import tables as t
 from projections.answers import Filters, Holding, When, no_collection_pauses
 from projections.ecommerce_answers import (
@@ -28,11 +23,8 @@ from projections.ecommerce_answers import (
     ask_orders,
 )
 from projections.ecommerce_queries import OrderFilters
-from projections.folded import folded_holdings
-from projections.holdings import holdings_at
+from projections.lot_answers import LotAnswers
 from projections.names import inspected_province, named, place_named
-from projections.settlements import settlements
-from projections.stock_cards import stock_card
 from projections.visibility import lot_in_sight, scope_of
 from projections.warnings import Only, warnings
 
@@ -41,89 +33,38 @@ Decode = Callable[[str, bytes], Event]
 
 
 class ReadModel:
+    """Every answer of the read models, each from the module that answers it: the lot
+    questions (``LotAnswers``), what a caller may see, e-commerce and warnings."""
+
     def __init__(
         self, engine: Engine, decode: Decode, pack: RulePack, due_soon_days: int | None = None
     ) -> None:
         self.engine = engine
         self.decode = decode
         self.pack = pack
-        self.due_soon_days = pack.due_soon_days if due_soon_days is None else due_soon_days
+        self.lots = LotAnswers(engine, decode, pack, due_soon_days)
+        self.due_soon_days = self.lots.due_soon_days
 
-    # --- balances and clocks ---
-
-    # Each answer runs whole without cyclic-GC pauses: its thousands of rows are made after
-    # the query too, and a full collection set off there walks the whole heap (at 1M events
-    # it made a province's p99 ten times its p50).
+    # --- balances, clocks, overdue, settlements, stock cards ---
 
     def balances(self, filters: Filters, when: When) -> list[Row]:
-        with no_collection_pauses():
-            return [_balance_row(h) for h in self._holdings(filters, when)]
+        return self.lots.balances(filters, when)
 
     def clocks(self, filters: Filters, when: When) -> list[Row]:
-        with no_collection_pauses():
-            return [self._clock_row(h, when) for h in self._holdings(filters, when)]
+        return self.lots.clocks(filters, when)
 
     def overdue(self, filters: Filters, when: When) -> list[Row]:
-        with no_collection_pauses():
-            clocks = (self._clock_row(h, when) for h in self._holdings(filters, when, True))
-            return [row for row in clocks if row["status"] == "overdue"]
-
-    def _holdings(self, filters: Filters, when: When, overdue: bool = False) -> list[Holding]:
-        """Each lot with a non-zero balance at the end of ``as_of``, as known at ``known_at``."""
-        with self.engine.connect() as connection:
-            if self._is_current(connection, when):
-                return self._current_holdings(connection, filters, when, overdue)
-            return holdings_at(connection, filters, when, self.pack)
-
-    def folded_holdings(self, filters: Filters, when: When) -> list[Holding]:
-        """The reference answer: every candidate lot's events folded by ``ledger.lot.Lot``.
-        Slow; the equivalence tests compare the SQL answers with it."""
-        with self.engine.connect() as connection:
-            return folded_holdings(connection, self.decode, self.pack, filters, when)
-
-    def _is_current(self, connection: Connection, when: When) -> bool:
-        if when.known_at is not None:
-            return False
-        for column in (t.lots.c.last_effective_at, t.contract_extensions.c.effective_at):
-            latest = connection.execute(select(func.max(column))).scalar()
-            if latest is not None and latest > when.end:
-                return False
-        return True
-
-    def _current_holdings(
-        self, connection: Connection, filters: Filters, when: When, overdue: bool
-    ) -> list[Holding]:
-        lots = t.lots.c
-        query = select(
-            lots.lot_id,
-            lots.declaration_no,
-            lots.warehouse_id,
-            lots.goods_owner_tax_code,
-            lots.hs_code,
-            lots.description,
-            lots.unit,
-            lots.on_hand,
-            lots.in_transit,
-            lots.first_warehoused_on,
-            lots.deadline,
-        ).where(lots.has_balance.is_(True))
-        for column, value in (
-            (lots.warehouse_id, filters.warehouse_id),
-            (lots.goods_owner_tax_code, filters.owner),
-            (lots.lot_id, filters.lot_id),
-            (lots.province, filters.province),
-        ):
-            if value is not None:
-                query = query.where(column == value)
-        if filters.warehouses is not None:
-            query = query.where(lots.warehouse_id.in_(sorted(filters.warehouses)))
-        if overdue:
-            query = query.where(lots.deadline < when.as_of)
-        return [Holding(*row) for row in connection.execute(query.order_by(lots.lot_id))]
+        return self.lots.overdue(filters, when)
 
     def settlements(self, filters: Filters, when: When) -> list[Row]:
-        with self.engine.connect() as connection, no_collection_pauses():
-            return settlements(connection, self.pack, filters, when)
+        return self.lots.settlements(filters, when)
+
+    def folded_holdings(self, filters: Filters, when: When) -> list[Holding]:
+        """The reference answer (``LotAnswers.folded_holdings``)."""
+        return self.lots.folded_holdings(filters, when)
+
+    def stock_card(self, lot_id: str, when: When) -> list[Row]:
+        return self.lots.stock_card(lot_id, when)
 
     # --- what a caller may see ---
 
@@ -159,10 +100,6 @@ class ReadModel:
         with self.engine.connect() as connection:
             return set(connection.execute(query).scalars())
 
-    def stock_card(self, lot_id: str, when: When) -> list[Row]:
-        with self.engine.connect() as connection, no_collection_pauses():
-            return stock_card(connection, lot_id, when)
-
     # --- e-commerce (DOMAIN.md §7), each limited to what the caller may see ---
 
     def licences(
@@ -186,36 +123,7 @@ class ReadModel:
     def warnings(
         self, caller: User, when: When, kind: str | None = None, only: Only | None = None
     ) -> list[Row]:
-        return warnings(self, caller, when, kind, only)
-
-    def _clock_row(self, holding: Holding, when: When) -> Row:
-        clock = Clock.on(
-            when.as_of, holding.first_warehoused_on, holding.deadline, self.due_soon_days, True
-        )
-        return {
-            "lot_id": holding.lot_id,
-            "warehouse_id": holding.warehouse_id,
-            "first_warehoused_on": clock.first_warehoused_on.isoformat(),
-            "deadline": clock.deadline.isoformat(),
-            "days_in_storage": clock.days_in_storage,
-            "days_left": clock.days_left,
-            "status": clock.status,
-        }
-
-
-def _balance_row(h: Holding) -> Row:
-    return {
-        "lot_id": h.lot_id,
-        "declaration_no": h.declaration_no,
-        "warehouse_id": h.warehouse_id,
-        "goods_owner_tax_code": h.goods_owner_tax_code,
-        "hs_code": h.hs_code,
-        "description": h.description,
-        "unit": h.unit,
-        "on_hand": h.on_hand,
-        "in_transit": h.in_transit,
-        "first_warehoused_on": h.first_warehoused_on.isoformat(),
-    }
+        return warnings(self.lots, caller, when, kind, only)
 
 
 __all__ = ["Filters", "OrderFilters", "ReadModel", "When"]

@@ -1,4 +1,4 @@
-"""What a caller may see of the read models: its scope (``ledger.access.read_scope``, from
+"""What a caller may see of the read models: its scope (``ledger.scope.read_scope``, from
 the registered warehouses) turned into filters, and whether a lot is in it.
 
 A lot is in a warehouse-scoped caller's sight if it was ever placed in one of its warehouses;
@@ -12,7 +12,8 @@ from dataclasses import replace
 
 from sqlalchemy import Connection, select
 
-from ledger.access import ReadScope, User, read_scope
+from ledger.scope import ReadScope, read_scope
+from ledger.users import User
 from projections import tables as t
 from projections.answers import Filters
 
@@ -47,7 +48,7 @@ def lot_in_sight(connection: Connection, scope: ReadScope, lot_id: str) -> bool:
 
 
 class Sight:
-    """``ledger.access.InSight`` for one page of events: the lots and declarations it names
+    """``ledger.scope.InSight`` for one page of events: the lots and declarations it names
     are looked up in two queries."""
 
     def __init__(

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
-from ledger.access import User
 from ledger.calendar import local_date
 from ledger.findings import (
     DUE_SOON,
@@ -38,10 +37,12 @@ from ledger.findings import (
 from ledger.licences import LicenceStatus
 from ledger.periods import periods_since
 from ledger.rulepacks import RulePack
+from ledger.users import User
 from projections import tables as t
 from projections.answers import Filters, When
 from projections.ecommerce_answers import licence_scope
 from projections.ecommerce_queries import licence_card, licences
+from projections.lot_answers import LotAnswers
 from projections.names import Known
 from projections.visibility import scope_of, within
 from projections.warning_facts import warning_id
@@ -80,14 +81,14 @@ class Only:
 
 
 def warnings(
-    model: Any, caller: User, when: When, kind: str | None = None, only: Only | None = None
+    lots: LotAnswers, caller: User, when: When, kind: str | None = None, only: Only | None = None
 ) -> list[Row]:
     """Every warning standing at the end of ``as_of`` as known at ``known_at`` that the caller
     may see (and, given ``only``, of those subjects), ordered by the day it arose."""
-    pack: RulePack = model.pack
+    pack = lots.pack
     if kind is not None and kind not in KINDS:
         raise Known("warning kind", "kind", KINDS).refusal(kind, KINDS)
-    with model.engine.connect() as connection:
+    with lots.engine.connect() as connection:
         scope = scope_of(connection, caller)
         filters = within(Filters(), scope)
         if only is not None:
@@ -97,11 +98,11 @@ def warnings(
             filters = replace(filters, warehouses=seen)
         found: list[Row] = []
         if filters.warehouses is None or filters.warehouses:
-            found += _clocks(model, filters, when)
-            found += _settlements(model, filters, when)
+            found += _clocks(lots, filters, when)
+            found += _settlements(lots, filters, when)
             found += _facts(connection, scope, when, filters.warehouses if only else None)
             found += _reports(connection, filters, when, pack)
-            found += _stopped_in_stock(connection, model, filters, when)
+            found += _stopped_in_stock(connection, lots, filters, when)
         if only is None or only.licences:
             found += _licences(connection, caller, when, pack, only)
     if kind is not None:
@@ -109,8 +110,8 @@ def warnings(
     return sorted(found, key=lambda w: (w["raised_on"], w["warning_id"]))
 
 
-def _clocks(model: Any, filters: Filters, when: When) -> list[Row]:
-    rows = model.clocks(filters, when)
+def _clocks(lots: LotAnswers, filters: Filters, when: When) -> list[Row]:
+    rows = lots.clocks(filters, when)
     found = []
     for row in rows:
         deadline = date.fromisoformat(row["deadline"])
@@ -118,7 +119,7 @@ def _clocks(model: Any, filters: Filters, when: When) -> list[Row]:
             kind, raised = OVERDUE, overdue_from(deadline)
             detail = f"past its deadline {deadline} with goods on hand or in transit"
         elif row["status"] == DUE_SOON.code:
-            kind, raised = DUE_SOON, due_soon_from(deadline, model.due_soon_days)
+            kind, raised = DUE_SOON, due_soon_from(deadline, lots.due_soon_days)
             left = int(row["days_left"])
             detail = f"deadline {deadline}, {left} day{'' if left == 1 else 's'} left"
         else:
@@ -127,9 +128,9 @@ def _clocks(model: Any, filters: Filters, when: When) -> list[Row]:
     return found
 
 
-def _settlements(model: Any, filters: Filters, when: When) -> list[Row]:
+def _settlements(lots: LotAnswers, filters: Filters, when: When) -> list[Row]:
     found = []
-    for row in model.settlements(filters, when):
+    for row in lots.settlements(filters, when):
         if row["status"] != SETTLEMENT_OVERDUE.code:
             continue
         due = date.fromisoformat(row["settlement_due_on"])
@@ -273,7 +274,7 @@ def _went_low_on(connection: Connection, row: Row, pack: RulePack, when: When) -
 
 
 def _stopped_in_stock(
-    connection: Connection, model: Any, filters: Filters, when: When
+    connection: Connection, lots: LotAnswers, filters: Filters, when: When
 ) -> list[Row]:
     """Each lot holding goods a stop notice covers when the notice came into force."""
     s = t.stop_notices.c
@@ -284,7 +285,7 @@ def _stopped_in_stock(
     for notice in connection.execute(query):
         prefixes = tuple(notice.hs_prefixes.split())
         day = local_date(notice.effective_at)
-        for holding in model.balances(filters, When(day, when.known_at)):
+        for holding in lots.balances(filters, When(day, when.known_at)):
             if holding["hs_code"].startswith(prefixes):
                 found.append(
                     warning(

@@ -14,12 +14,12 @@ from commands.models import ACCOUNT_COMMANDS
 from commands.parsing import parse_command
 from commands.service import LedgerService, Outcome
 from commands.store import EventStore
-from ledger.access import OPERATOR, User
 from ledger.calendar import WAREHOUSE_ZONE
 from ledger.errors import LedgerError
 from ledger.events import Event
 from ledger.intents import Intent
 from ledger.rulepacks import load_pack
+from ledger.users import OPERATOR, User
 
 WAREHOUSE_OWNER = "0301234562"
 OWNER_A = "0100109106"

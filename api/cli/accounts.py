@@ -97,9 +97,9 @@ def users_list(
     """Every user, with role, scope, whether active and how many live tokens."""
     from api.render import render
     from commands.bootstrap import bootstrap
-    from ledger.access import User
     from ledger.events import UserAdded
     from ledger.streams import user_stream
+    from ledger.users import User
 
     service = bootstrap()
     store = service.store

@@ -17,7 +17,7 @@ RUN: dict[str, str | None] = {"as": None}  # who this run acts as: --as USER, el
 def caller_of_run(store: Any) -> Any:
     """The user named by ``--as`` (read from its own stream), or the operator."""
     from api.callers import user_named
-    from ledger.access import OPERATOR
+    from ledger.users import OPERATOR
 
     name = RUN["as"]
     if name is None:

@@ -10,9 +10,9 @@ from api.access import authenticated
 from api.callers import credentials_of, identify
 from api.problems import PayloadTooLarge
 from api.wiring import Ledger
-from ledger.access import Credentials, User
 from ledger.codes import plain_text
 from ledger.errors import Invalid
+from ledger.users import Credentials, User
 
 
 def the_ledger(request: Request) -> Ledger:

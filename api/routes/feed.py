@@ -17,9 +17,9 @@ from pydantic import BaseModel
 from api.cloud_events import cloud_event
 from api.problems import PROBLEM_RESPONSES
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
-from ledger.access import ReadScope, sees_event
 from ledger.events import DeclarationEvent, LotEvent
 from ledger.roles import Role
+from ledger.scope import ReadScope, sees_event
 from projections.visibility import Sight, scope_of
 
 router = APIRouter(tags=["event feed"], dependencies=[KnownParametersOnly])

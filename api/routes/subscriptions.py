@@ -29,9 +29,9 @@ from api.wiring import Ledger
 from commands.destinations import DestinationRefused, check, shape
 from commands.models import ACCOUNT_COMMANDS
 from commands.parsing import load_json
-from ledger.access import Credentials
 from ledger.errors import Invalid, NotFound
 from ledger.intents import EndSubscription, SubscribeWarnings
+from ledger.users import Credentials
 from projections.outbox import (
     add_subscription,
     cancel,

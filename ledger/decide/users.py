@@ -3,7 +3,6 @@ each subscribed to be sent (DOMAIN.md §8)."""
 
 from __future__ import annotations
 
-from ledger.access import SCOPE_FIELD, User
 from ledger.decide.common import require_found
 from ledger.errors import Conflict, Invalid, NotFound
 from ledger.events import (
@@ -26,6 +25,7 @@ from ledger.intents import (
 from ledger.recorded import Recorded
 from ledger.roles import Role
 from ledger.rulepacks import RulePack
+from ledger.users import SCOPE_FIELD, User
 
 PLACES = ("enterprise", "office", "province")
 

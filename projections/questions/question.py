@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict
 from ledger.errors import unknown_lot
 
 if TYPE_CHECKING:
-    from ledger.access import ReadScope, User
+    from ledger.scope import ReadScope
+    from ledger.users import User
     from projections.answers import Filters, When
     from projections.queries import ReadModel
 

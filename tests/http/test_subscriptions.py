@@ -167,8 +167,8 @@ def test_a_subscription_made_before_they_were_recorded_still_ends(door: Door) ->
     """One in the table alone (subscribed by an earlier version): listed, and ended there."""
     from datetime import UTC, datetime
 
-    from ledger.access import User
     from ledger.roles import Role
+    from ledger.users import User
     from projections.outbox import subscribe
 
     owner = User("warehouse-owner", Role.WAREHOUSE_OWNER)

@@ -32,8 +32,8 @@ from api.delivery import MAX_ANSWER_BYTES, CheckedTransport, DeliveryWorker
 from api.wiring import Ledger, open_ledger
 from commands.destinations import NOTHING_MORE, Allowance, check
 from commands.settings import Settings
-from ledger.access import User
 from ledger.roles import Role
+from ledger.users import User
 from projections import tables as t
 from projections.outbox import deliveries_of, subscribe
 from tests.resolution import stand_in

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 import pytest
 
-from ledger.access import OPERATOR
 from ledger.errors import LedgerError
+from ledger.users import OPERATOR
 from projections.answers import When
 from projections.ecommerce_queries import OrderFilters
 from tests.integration.test_read_models import ReadSide

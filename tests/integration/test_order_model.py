@@ -20,9 +20,9 @@ from hypothesis.stateful import initialize, invariant, precondition, rule
 from commands.settings import Settings
 from commands.store import EventStore
 from commands.unit_of_work import UnitOfWork
-from ledger.access import OPERATOR
 from ledger.calendar import end_of_day, local_date
 from ledger.errors import LedgerError
+from ledger.users import OPERATOR
 from projections.queries import When
 from tests.integration.machines import OnADatabase, run_on_postgres, run_on_sqlite
 from tests.integration.test_read_models import ReadSide

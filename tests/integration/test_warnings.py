@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ledger.access import OPERATOR
+from ledger.users import OPERATOR
 from projections.answers import When
 from tests.integration.test_read_models import ReadSide
 from tests.support import (

@@ -16,9 +16,9 @@ from api.http import changes_of
 from api.wiring import Ledger, open_ledger
 from commands.parsing import parse_command
 from commands.settings import Settings
-from ledger.access import OPERATOR, User
 from ledger.calendar import WAREHOUSE_ZONE, local_date
 from ledger.roles import Role
+from ledger.users import OPERATOR, User
 from projections import tables as t
 from projections.answers import When
 from projections.outbox import deliveries_of, make_known, subscribe

@@ -22,8 +22,8 @@ from api.wiring import Ledger, open_ledger
 from commands.destinations import Allowance
 from commands.parsing import parse_command
 from commands.settings import Settings
-from ledger.access import User
 from ledger.roles import Role
+from ledger.users import User
 from projections.outbox import deliveries_of, make_known, subscribe
 from tests.support import (
     OWNER_A,

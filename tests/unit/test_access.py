@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 
 from ledger import intents as i
-from ledger.access import OPERATOR, RECORDS, User
+from ledger.access import RECORDS
 from ledger.errors import LedgerError
 from ledger.events import UserAdded
 from ledger.intents import AddUser, DisableUser, IssueToken, RevokeTokens
 from ledger.roles import Role
+from ledger.users import OPERATOR, User
 from tests.support import (
     OWNER_A,
     OWNER_B,

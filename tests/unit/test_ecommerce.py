@@ -9,7 +9,6 @@ import pytest
 
 from commands.parsing import parse_command
 from commands.unit_of_work import UnitOfWork
-from ledger.access import User
 from ledger.ecommerce_events import (
     AllowanceGivenBack,
     AllowanceUsed,
@@ -23,6 +22,7 @@ from ledger.errors import LedgerError
 from ledger.events import EntryReversed
 from ledger.roles import Role
 from ledger.rulepacks import load_pack
+from ledger.users import User
 from tests.support import (
     OWNER_A,
     OWNER_B,

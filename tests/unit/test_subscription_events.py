@@ -7,10 +7,10 @@ from dataclasses import asdict
 
 import pytest
 
-from ledger.access import User
 from ledger.events import SubscriptionAdded, SubscriptionEnded
 from ledger.intents import AddUser, EndSubscription, SubscribeWarnings
 from ledger.roles import Role
+from ledger.users import User
 from tests.support import WAREHOUSE_OWNER, Harness, refused
 
 CLERK = User("clerk", Role.WAREHOUSE_OWNER, enterprise=WAREHOUSE_OWNER)
