@@ -86,6 +86,11 @@ class Handlers:
     def handled(self) -> frozenset[type[i.Intent]]:
         return frozenset(self._by_type)
 
+    def decision_for(self, intent_type: type[I]) -> Decision[I]:
+        """The pure decision of an intent type: what tests ask at the seam, given a history."""
+        decision: Decision[I] = self._by_type[intent_type].decision
+        return decision
+
 
 class OrderHandler(Handler[i.ExWarehouseOrder]):
     """An order's answer names its basis, the licences deducted and what remains on each."""
