@@ -39,7 +39,7 @@ class Bound(Enum):
     HS_CODE = "an HS code of 4 to 10 digits"
     COUNTRY = "an ISO 3166 country code"
     CURRENCY = "an ISO 4217 currency code"
-    PERIOD = "a reporting period: a year, 2025-H1, 2025-Q3 or 2025-07"
+    PERIOD = "a reporting period: a half-year 2025-H1 or a quarter 2025-Q3"
     QUANTITY = "a quantity above 0, at most 10^12, at most 9 decimal places"
     COUNTED_QUANTITY = "a counted quantity: 0 or more, at most 10^12, at most 9 decimal places"
     MONEY = "an amount of money: 0 or more, at most 10^15, at most 4 decimal places"

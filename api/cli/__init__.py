@@ -20,6 +20,7 @@ from api.cli import apply, audit, documents, operations, questions
 from api.cli.accounts import tokens_app, users_app
 from api.cli.run import RUN
 from api.cli.run import err as _err
+from projections.questions import names
 
 
 def _plain_arguments(arguments: list[str]) -> None:
@@ -42,6 +43,17 @@ class _PlainArguments(TyperGroup):
         _plain_arguments(args)
         parsed: list[str] = super().parse_args(ctx, args)
         return parsed
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The commands of every area, then every question (``api/cli/questions.py``)."""
+        return [*super().list_commands(ctx), *names()]
+
+    def get_command(self, ctx: Any, name: str) -> Any:
+        """A command of an area, or a question's, built only when asked for."""
+        found = super().get_command(ctx, name)
+        if found is None and name in names():
+            return questions.command(name)
+        return found
 
 
 app = typer.Typer(
@@ -75,7 +87,6 @@ def _root(
 
 
 app.add_typer(apply.app)
-app.add_typer(questions.app)
 app.add_typer(documents.app)
 app.add_typer(operations.app)
 app.add_typer(audit.app, name="audit")

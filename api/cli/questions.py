@@ -1,21 +1,29 @@
-"""Every question (``projections/questions``) as a ``bonded`` command, registered in one loop:
-its parameters as options and arguments, its rows as a table, JSON or CSV. Answered for the
-caller of the run (``--as``) by the same path as over HTTP (``api/asking.ask``)."""
+"""Every question (``projections/questions``) as a ``bonded`` command: its parameters as options
+and arguments, its rows as a table, JSON or CSV, answered for the caller of the run (``--as``)
+by the same path as over HTTP (``api/asking.ask``). The root group lists them by name and
+builds only the one a run asks for (``command``), so a run imports no other question."""
 
 from __future__ import annotations
 
 import inspect
 from dataclasses import MISSING
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from api.cli.options import Format, check_format
 from api.cli.run import caller_of_run, exit_refused
-from projections.questions import questions
-from projections.questions.question import Ask, Question
+from projections.questions import question as question_named
 
-app = typer.Typer()
+if TYPE_CHECKING:
+    from projections.questions.question import Ask, Question
+
+
+def command(name: str) -> Any:
+    """The command of the question ``name`` (a Typer command)."""
+    app = typer.Typer()
+    _register(app, question_named(name))
+    return typer.main.get_command(app)
 
 
 def _parameter(name: str, kind: Any, how: Ask, default: Any) -> inspect.Parameter:
@@ -32,7 +40,7 @@ def _parameter(name: str, kind: Any, how: Ask, default: Any) -> inspect.Paramete
     )
 
 
-def _command(question: Question[Any]) -> None:
+def _register(app: typer.Typer, question: Question[Any]) -> None:
     flags = {}  # a refusal names the field as asked (``from``) or as declared (``from_day``)
     for name, _, how in question.asked.parameters():
         flags[name] = flags[how.flag or name] = "--" + (how.flag or name).replace("_", "-")
@@ -77,7 +85,3 @@ def _command(question: Question[Any]) -> None:
     command.__annotations__ = {p.name: p.annotation for p in parameters}
     command.__doc__ = question.doc
     app.command(question.name)(command)
-
-
-for _question in questions():
-    _command(_question)

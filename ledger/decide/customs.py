@@ -7,7 +7,7 @@ from datetime import timedelta
 from ledger.calendar import local_date
 from ledger.clock import deadline, first_warehousing_date
 from ledger.decide.common import facts_when, record_on_lot
-from ledger.errors import Invalid, LedgerError
+from ledger.errors import LedgerError
 from ledger.events import HoldPlaced, HoldReleased, LotEvent, LotLiquidated, StorageExtended
 from ledger.intents import Envelope, ExtendStorage, LiquidateOverdue, PlaceHold, ReleaseHold
 from ledger.recorded import Recorded
@@ -32,7 +32,7 @@ def extend_storage(
     furthest = pack.max_extension.after(unextended)
     extended = unextended + timedelta(days=intent.days)
     if extended > furthest:
-        raise Invalid(
+        raise LedgerError(
             "extension_too_long",
             f"{intent.days} days would move the statutory limit from {unextended} to "
             f"{extended}, past {furthest}, the most {pack.name} allows",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ledger.calendar import local_date
+from ledger.calendar import CLOCK_TOLERANCE, local_date
 from ledger.decide.common import check_not_in_future, facts_when, record_on_lot, require_found
 from ledger.decide.movements import check_may_go_inland
 from ledger.ecommerce_events import (
@@ -117,7 +117,7 @@ def resume_exemption(
             "notice_ref",
         )
     if intent.effective_at <= notice.stopped.effective_at:
-        raise Invalid(
+        raise LedgerError(
             "resumed_before_stopped",
             f"notice {intent.notice_ref} is in force from "
             f"{notice.stopped.effective_at.isoformat()}; it can only be resumed after that",
@@ -142,7 +142,7 @@ def register_licence(
         f"the goods owner {intent.goods_owner_tax_code} is not a registered enterprise",
         "goods_owner_tax_code",
     )
-    if intent.released_at > envelope.recorded_at:
+    if intent.released_at > envelope.recorded_at + CLOCK_TOLERANCE:
         raise Invalid(
             "released_in_future",
             f"released_at {intent.released_at.isoformat()} is after the moment of recording "

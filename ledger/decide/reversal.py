@@ -66,7 +66,7 @@ def _target(lot: Lot, version: int) -> Entry:
     if entry is None:
         raise NotFound(
             "unknown_version",
-            f"lot {lot.lot_id} has no version {version} (it has {lot.version} events)",
+            f"lot {lot.lot_id} has no version {version} (its versions are 1 to {lot.version})",
             "version",
         )
     if isinstance(entry.event, EntryReversed):
@@ -85,18 +85,20 @@ def _target(lot: Lot, version: int) -> Entry:
     return entry
 
 
-def _require_nothing_after_creation(
-    lot: Lot, entry: Entry, code: str = "lot_has_later_entries"
-) -> None:
-    later = [e for e in lot.active if e.version != entry.version]
+def _require_nothing_after_creation(lot: Lot, entry: Entry) -> None:
+    later = _entries_after(lot, entry)
     if later:
-        versions = ", ".join(str(e.version) for e in later)
         raise LedgerError(
-            code,
-            f"lot {lot.lot_id} has entries recorded on it (versions {versions}); reverse them "
+            "lot_has_later_entries",
+            f"lot {lot.lot_id} has entries recorded on it (versions {later}); reverse them "
             "before the entry that created it",
             "version",
         )
+
+
+def _entries_after(lot: Lot, creation: Entry) -> str:
+    """The versions of the lot's active entries but its creation, as a list to print."""
+    return ", ".join(str(e.version) for e in lot.active if e.version != creation.version)
 
 
 def _require_no_dependent_movement(lot: Lot, entry: Entry) -> None:
@@ -120,7 +122,14 @@ def _counterpart_entry(lot: Lot, entry: Entry, other: Lot) -> Entry:
     if isinstance(entry.event, LotCreation):  # a split-off child: its parent's split event
         return next(e for e in other.entries if e.event.split_child() == lot.lot_id)
     child_creation = other.entries[0]
-    _require_nothing_after_creation(other, child_creation, "split_child_moved_on")
+    later = _entries_after(other, child_creation)
+    if later:
+        raise LedgerError(
+            "split_child_moved_on",
+            f"this entry split lot {other.lot_id} off, and {other.lot_id} has entries recorded "
+            f"on it since (versions {later}); reverse them first",
+            "version",
+        )
     if child_creation.version in other.reversed_versions:
         raise Conflict(
             "already_reversed", f"lot {other.lot_id}'s creation is already reversed", "version"

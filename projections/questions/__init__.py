@@ -1,21 +1,41 @@
 """The questions (DOMAIN.md §5–§8), one module each: its parameters, row, scope and query.
-Every module of this package holding a ``QUESTION`` is served by every door, found here:
-adding a question is adding its module (and its test)."""
+Every module of this package but ``question`` (what a question is) declares one, named as
+the module with hyphens (``stock_card.py`` → ``stock-card``), and every door serves it:
+adding a question is adding its module (and its test). A door that needs one question (a
+``bonded`` run) imports only that one."""
 
 from __future__ import annotations
 
 from importlib import import_module
 from pkgutil import iter_modules
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from projections.questions.question import Question
+if TYPE_CHECKING:
+    from projections.questions.question import Question
+
+FRAMEWORK = "question"  # the module saying what a question is
+
+
+def names() -> list[str]:
+    """Every question's name, in the order of its module's, without importing any."""
+    return [
+        module.name.replace("_", "-")
+        for module in iter_modules(__path__)
+        if module.name != FRAMEWORK and not module.name.startswith("_")
+    ]
+
+
+def question(name: str) -> Question[Any]:
+    """The question ``name``, its module imported now."""
+    from projections.questions.question import Question
+
+    module = import_module(f"{__name__}.{name.replace('-', '_')}")
+    found = getattr(module, "QUESTION", None)
+    if not isinstance(found, Question) or found.name != name:
+        raise LookupError(f"{module.__name__} declares no question named {name!r}")
+    return found
 
 
 def questions() -> list[Question[Any]]:
     """Every question, in the order of its module's name."""
-    found = []
-    for module in iter_modules(__path__):
-        question = getattr(import_module(f"{__name__}.{module.name}"), "QUESTION", None)
-        if isinstance(question, Question):
-            found.append(question)
-    return found
+    return [question(name) for name in names()]

@@ -35,12 +35,19 @@ SOUND: dict[str, list[str]] = {  # what an invocation needs besides the hostile 
     "tokens issue": ["nobody"],
     "tokens revoke": ["nobody"],
 }
+ROOT = typer.main.get_command(app)
+
+
+def subcommands(group: Any) -> Iterator[tuple[str, Any]]:
+    """A group's commands as the root lists them (the questions' built when asked for)."""
+    context = typer.Context(group)
+    for name in group.list_commands(context):
+        yield name, group.get_command(context, name)
+
+
 NAMES = (
     {word for name in SOUND for word in name.split()}
-    | {
-        c.name
-        for c in typer.main.get_command(app).commands.values()  # type: ignore[attr-defined]
-    }
+    | {name for name, _ in subcommands(ROOT)}
     | {"digest", "verify", "replay", "list", "status", "check-report"}
 )
 FILES = ["/nonexistent/folder/out.xlsx", "/", "/proc/self/nonexistent/x", ""]
@@ -66,12 +73,12 @@ def values_for(name: str) -> list[Any]:
 def invocations() -> Iterator[list[str]]:
     def walk(command: Any, path: list[str]) -> Iterator[tuple[str, Any]]:
         if hasattr(command, "commands"):
-            for name, sub in command.commands.items():
+            for name, sub in subcommands(command):
                 yield from walk(sub, [*path, name])
         else:
             yield " ".join(path), command
 
-    for name, command in walk(typer.main.get_command(app), []):
+    for name, command in walk(ROOT, []):
         if name in LEFT_OUT:
             continue
         sound = SOUND.get(name, [])
