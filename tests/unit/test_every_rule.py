@@ -411,11 +411,11 @@ def test_each_rule_refuses_at_the_decide_seam(code: str) -> None:
 def rule_codes() -> set[str]:
     """Every code a decision can refuse with: the first argument of each ledger error (or
     ``Violation``, or ``require_found``'s second) and each ``(code, message)`` an event kind
-    yields as a refusal, in ``ledger/decide``, ``ledger/entries.py``, ``ledger/lot.py`` and
-    ``ledger/events.py``."""
+    yields as a refusal, in ``ledger/decide``, ``ledger/entries.py``, ``ledger/lot.py``,
+    ``ledger/events.py`` and ``ledger/errors.py`` (``unknown_lot``, ``unknown_declaration``)."""
     errors = {"LedgerError", "Invalid", "Conflict", "NotFound", "Violation"}
     sources = [*sorted((LEDGER / "decide").glob("*.py"))]
-    sources += [LEDGER / "entries.py", LEDGER / "lot.py", LEDGER / "events.py"]
+    sources += [LEDGER / name for name in ("entries.py", "lot.py", "events.py", "errors.py")]
     found: set[str] = set()
     for source in sources:
         for node in ast.walk(ast.parse(source.read_text())):
