@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from api.cli.run import Progress as _progress
 from api.cli.run import err as _err
 from api.files import write_file
+
+if TYPE_CHECKING:
+    from api.wiring import Ledger
+    from projections.runner import ReadModelRunner
 
 app = typer.Typer()
 db_app = typer.Typer(
@@ -222,12 +226,7 @@ def projections_rebuild(
     from api.wiring import open_ledger
 
     ledger = open_ledger()
-    try:
-        ledger.runner.named(only)
-    except ValueError as error:
-        ledger.close()
-        typer.echo(f"error: --only: {error}", err=True)
-        raise typer.Exit(2) from None
+    _only(ledger, only)
     head = ledger.runner.status().head
     start = clock.perf_counter()
     with _progress(head, "rebuilding read models", "events") as advance:
@@ -273,12 +272,7 @@ def projections_run(
     from projections.runner import shares
 
     ledger = open_ledger()
-    try:
-        runner = ledger.runner.only(only) if only else ledger.runner
-    except ValueError as error:
-        ledger.close()
-        typer.echo(f"error: --only: {error}", err=True)
-        raise typer.Exit(2) from None
+    runner = _only(ledger, only)
     if workers > 1:
         split = shares(runner.projections, workers)
         ledger.close()
@@ -292,6 +286,17 @@ def projections_run(
         typer.echo("stopped", err=True)
     finally:
         ledger.close()
+
+
+def _only(ledger: Ledger, only: list[str] | None) -> ReadModelRunner:
+    """The runner of the read models --only names (all of them without it); a usage error
+    naming the read models for a name that is none of them."""
+    try:
+        return ledger.runner.only(only) if only else ledger.runner
+    except ValueError as error:
+        ledger.close()
+        typer.echo(f"error: --only: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _run_workers(split: list[list[str]], poll: float) -> None:

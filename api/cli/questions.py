@@ -13,7 +13,7 @@ import typer
 
 from api.cli.options import Format, check_format
 from api.cli.run import caller_of_run, exit_refused
-from projections.questions import question as question_named
+from projections.questions import question_named
 
 if TYPE_CHECKING:
     from projections.questions.question import Ask, Question

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from projections.questions.question import Question
 
-FRAMEWORK = "question"  # the module saying what a question is
+FRAMEWORK = "question"  # the module saying what a question is (and so no function is named so:
+# importing it sets the package's attribute ``question`` to the module)
 
 
 def names() -> list[str]:
@@ -25,7 +26,7 @@ def names() -> list[str]:
     ]
 
 
-def question(name: str) -> Question[Any]:
+def question_named(name: str) -> Question[Any]:
     """The question ``name``, its module imported now."""
     from projections.questions.question import Question
 
@@ -38,4 +39,4 @@ def question(name: str) -> Question[Any]:
 
 def questions() -> list[Question[Any]]:
     """Every question, in the order of its module's name."""
-    return [question(name) for name in names()]
+    return [question_named(name) for name in names()]

@@ -22,8 +22,7 @@ class BalanceRow(Row):
 
 
 def answer(asking: Asking, asked: OfLots) -> Iterable[dict[str, Any]]:
-    filters = asking.lots(asked.warehouse, asked.owner, asked.lot, asked.province)
-    return asking.model.balances(filters, asking.when)
+    return asking.model.balances(asked.filters(asking), asking.when)
 
 
 QUESTION = Question(

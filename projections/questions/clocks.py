@@ -20,8 +20,7 @@ class ClockRow(Row):
 
 
 def answer(asking: Asking, asked: OfLots) -> Iterable[dict[str, Any]]:
-    filters = asking.lots(asked.warehouse, asked.owner, asked.lot, asked.province)
-    return asking.model.clocks(filters, asking.when)
+    return asking.model.clocks(asked.filters(asking), asking.when)
 
 
 QUESTION = Question(

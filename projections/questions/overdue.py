@@ -10,8 +10,7 @@ from projections.questions.question import Asking, OfLots, Question, as_of
 
 
 def answer(asking: Asking, asked: OfLots) -> Iterable[dict[str, Any]]:
-    filters = asking.lots(asked.warehouse, asked.owner, asked.lot, asked.province)
-    return asking.model.overdue(filters, asking.when)
+    return asking.model.overdue(asked.filters(asking), asking.when)
 
 
 QUESTION = Question(

@@ -170,6 +170,10 @@ class OfLots(Asked):
     lot: Lot = None
     province: Province = None
 
+    def filters(self, asking: Asking) -> Filters:
+        """These filters, as recorded and narrowed to the caller's scope."""
+        return asking.lots(self.warehouse, self.owner, self.lot, self.province)
+
 
 def as_of(title: str) -> Callable[[Asked, When], str]:
     """The title of an answer holding on a day: "Balances as of 2026-06-30"."""
