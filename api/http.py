@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api import problems
+from api import docs_ui, problems
 from api.access import AccessLog
 from api.delivery import DeliveryWorker, Pusher
 from api.routes import (
@@ -147,10 +147,13 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served from the package (api/docs_ui.py), not a CDN
+        redoc_url=None,
     )
     if ledger is not None:
         app.state.ledger = ledger  # also when the app is called without its lifespan
     problems.install(app)
+    docs_ui.install(app)
     app.add_middleware(AccessLog)
     app.include_router(commands.router)
     app.include_router(questions.router)

@@ -4,6 +4,7 @@ does with curl, and what must never happen (a refused request recording anything
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -163,6 +164,22 @@ def test_a_batch_answers_line_by_line(served: Served) -> None:
         as_array = owner.post("/commands", json=lines[:1])
         assert as_array.json()["applied"] == 1
         assert on_hand(owner, "D1/1") == "96"
+
+
+def test_the_api_docs_page_needs_nothing_but_this_server(served: Served) -> None:
+    """``/docs`` loads Swagger UI from the package, not a CDN: every script, style sheet and
+    icon it names is a path of this server, and each answers; the validator badge (a call to
+    validator.swagger.io) is off; ReDoc, which only a CDN would serve, is not offered."""
+    page = httpx.get(f"{served.base}/docs")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text)
+    assert assets and all(a.startswith("/static/") for a in assets), assets
+    assert '"validatorUrl": null' in page.text
+    assert "cdn" not in page.text.lower()
+    for asset in assets:
+        answer = httpx.get(f"{served.base}{asset}")
+        assert answer.status_code == 200 and len(answer.content) > 100, asset
+    assert httpx.get(f"{served.base}/redoc").status_code == 404
 
 
 def test_the_openapi_document_describes_every_operation(served: Served) -> None:
