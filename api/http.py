@@ -26,6 +26,7 @@ from api.routes import (
     reports,
     subscriptions,
 )
+from api.web import pages
 from api.wiring import Ledger, open_ledger
 from commands.store import EventStore
 from ledger.events import Event
@@ -163,6 +164,7 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
     app.include_router(inspections.router)
     app.include_router(subscriptions.router)
     app.include_router(operations.router)
+    app.include_router(pages.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

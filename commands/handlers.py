@@ -243,6 +243,7 @@ handle.register(i.AddUser, users.add_user, lambda it, _: {"name": it.name, "role
 handle.register(i.DisableUser, users.disable_user, lambda it, _: {"name": it.name})
 handle.register(i.IssueToken, users.issue_token, lambda it, _: {"name": it.name})
 handle.register(i.RevokeTokens, users.revoke_tokens, lambda it, _: {"name": it.name})
+handle.register(i.SetPassword, users.set_password, lambda it, _: {"name": it.name})
 # a user's own subscriptions to warnings (DOMAIN.md §8)
 handle.register(
     i.SubscribeWarnings,

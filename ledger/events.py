@@ -743,6 +743,13 @@ class TokensRevoked(UserEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PasswordSet(UserEvent):
+    """The user's password for signing in to the pages, replacing any before it."""
+
+    password_hash: str  # argon2id, with its salt and parameters; the password is never stored
+
+
+@dataclass(frozen=True, kw_only=True)
 class SubscriptionAdded(UserEvent):
     """The user subscribed a URL to the warnings in its scope (DOMAIN.md §8). The secret that
     signs each delivery is not here: the installation keeps it with the subscription alone."""

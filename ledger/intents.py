@@ -599,7 +599,23 @@ class RevokeTokens(Intent):
     name: UserName
 
 
-ACCOUNT_INTENT_TYPES: tuple[type[Intent], ...] = (AddUser, DisableUser, IssueToken, RevokeTokens)
+@dataclass(frozen=True, kw_only=True)
+class SetPassword(Intent):
+    """Record a user's password for the pages (its argon2id hash only)."""
+
+    recorded_by: ClassVar[frozenset[Role]] = ADMIN
+
+    name: UserName
+    password_hash: Text  # made by the door from the password: 1 to 200 characters
+
+
+ACCOUNT_INTENT_TYPES: tuple[type[Intent], ...] = (
+    AddUser,
+    DisableUser,
+    IssueToken,
+    RevokeTokens,
+    SetPassword,
+)
 
 
 # --- a user's own subscriptions to warnings (DOMAIN.md §8; `POST /subscriptions`) -----------

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from ledger.errors import Unauthenticated
 from ledger.events import (
     Event,
+    PasswordSet,
     SubscriptionAdded,
     SubscriptionEnded,
     TokenIssued,
@@ -40,6 +41,7 @@ class User:
     province: str | None = None
     active: bool = True
     token_hashes: frozenset[str] = field(default_factory=frozenset)
+    password_hash: str | None = None  # for the pages' sign-in
     subscriptions: frozenset[str] = field(default_factory=frozenset)  # the ids not ended
 
     @classmethod
@@ -56,11 +58,13 @@ class User:
                         event.province,
                     )
                 case UserDisabled() if user is not None:
-                    user = replace(user, active=False, token_hashes=frozenset())
+                    user = replace(user, active=False, token_hashes=frozenset(), password_hash=None)
                 case TokenIssued() if user is not None:
                     user = replace(user, token_hashes=user.token_hashes | {event.token_hash})
                 case TokensRevoked() if user is not None:
                     user = replace(user, token_hashes=frozenset())
+                case PasswordSet() if user is not None:
+                    user = replace(user, password_hash=event.password_hash)
                 case SubscriptionAdded() if user is not None:
                     user = replace(user, subscriptions=user.subscriptions | {event.subscription_id})
                 case SubscriptionEnded() if user is not None:

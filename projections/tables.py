@@ -463,3 +463,16 @@ deliveries = Table(
 )
 
 PUSH_TABLES = (subscriptions, warnings_known, deliveries)
+
+# --- the pages' sign-ins. Not a read model either: who is signed in where is the
+# installation's own record (the user's stream says who may sign in, and with what).
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),  # SHA-256 of the cookie's secret
+    Column("user_name", String(64), nullable=False),
+    Column("csrf_token", String(64), nullable=False),  # every form of the session carries it
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("seen_at", UTCDateTime(), nullable=False),
+    Index("web_sessions_user", "user_name"),
+)

@@ -132,6 +132,32 @@ def users_disable(name: str) -> None:
     typer.echo(f"disabled {name}")
 
 
+@users_app.command("password")
+def users_password(
+    name: str,
+    stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+    ] = False,
+) -> None:
+    """Set the password a user signs in to the pages with (asked twice, not echoed). Only its
+    argon2id hash is recorded; setting another replaces it."""
+    import sys
+
+    from api.passwords import password_hash, weak
+    from ledger.intents import SetPassword
+
+    if stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    why = weak(password)
+    if why is not None:
+        raise typer.BadParameter(why, param_hint="password")
+    _run(SetPassword, name=name, password_hash=password_hash(password))
+    typer.echo(f"set the password of {name}")
+
+
 @tokens_app.command("issue")
 def tokens_issue(name: str) -> None:
     """Issue a bearer token to a user and print it once: it cannot be shown again."""

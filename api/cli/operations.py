@@ -40,11 +40,12 @@ def demo(
     from datetime import datetime
 
     from api.demo import apply_demo, demo_commands, demo_places, demo_users
+    from api.passwords import new_password, password_hash
     from api.tokens import new_token
     from api.wiring import open_ledger
     from commands.models import ACCOUNT_COMMANDS
     from ledger.calendar import WAREHOUSE_ZONE
-    from ledger.intents import AddUser, IssueToken
+    from ledger.intents import AddUser, IssueToken, SetPassword
     from ledger.streams import command_stream, user_stream
 
     commands = demo_commands(datetime.now(WAREHOUSE_ZONE).date(), seed)
@@ -63,6 +64,7 @@ def demo(
                     _err(f"refused {outcome.command}: {outcome.error.message}")
                 advance()
         tokens: dict[str, str] = {}
+        sign_ins: dict[str, tuple[str, str]] = {}  # by role: the user's name and password
         for user in demo_users(demo_places()):
             if not service.store.read(user_stream(user["name"])):
                 service.execute(ACCOUNT_COMMANDS[AddUser].model_validate(user))
@@ -70,6 +72,10 @@ def demo(
             issue = {"name": user["name"], "token_hash": digest}
             service.execute(ACCOUNT_COMMANDS[IssueToken].model_validate(issue))
             tokens[user["role"]] = token
+            password = new_password()
+            hashed = {"name": user["name"], "password_hash": password_hash(password)}
+            service.execute(ACCOUNT_COMMANDS[SetPassword].model_validate(hashed))
+            sign_ins[user["role"]] = (user["name"], password)
         status = ledger.runner.status()
         with _progress(status.head, "projecting", "events", status.position) as advance:
             ledger.runner.catch_up(lambda position, _: advance(position))
@@ -77,7 +83,11 @@ def demo(
         ledger.close()
     write_file(
         tokens_file,
-        "".join(f"{role.upper()}_TOKEN={token}\n" for role, token in tokens.items()),
+        "".join(f"{role.upper()}_TOKEN={token}\n" for role, token in tokens.items())
+        + "".join(
+            f"{role.upper()}_SIGN_IN='{name} {password}'\n"
+            for role, (name, password) in sign_ins.items()
+        ),
         "--tokens-file",
     )
     typer.echo(
@@ -87,6 +97,9 @@ def demo(
     typer.echo(f"tokens (also in {tokens_file}, for `source {tokens_file}`):")
     for role, token in tokens.items():
         typer.echo(f"  {role:<21} {token}")
+    typer.echo("sign-ins for the pages (user name, password), also in the same file:")
+    for role, (name, password) in sign_ins.items():
+        typer.echo(f"  {role:<21} {name:<24} {password}")
     if counts["refused"]:
         raise typer.Exit(1)
 
@@ -117,7 +130,10 @@ def serve(
     ledger = open_ledger()  # creates the store and migrates the read models once, up front
     ledger.runner.migrate()
     ledger.close()
-    _err(f"serving on http://{host}:{port} (API docs: http://{host}:{port}/docs); Ctrl-C stops")
+    _err(
+        f"serving on http://{host}:{port}/ (sign in there; API docs: http://{host}:{port}/docs); "
+        "Ctrl-C stops"
+    )
     os.environ["BONDED_FOLLOW"] = "1" if follow else "0"  # read by each worker process
     uvicorn.run(
         "api.http:app_from_environment",

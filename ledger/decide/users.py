@@ -6,6 +6,7 @@ from __future__ import annotations
 from ledger.decide.common import require_found
 from ledger.errors import Conflict, Invalid, NotFound
 from ledger.events import (
+    PasswordSet,
     SubscriptionAdded,
     SubscriptionEnded,
     TokenIssued,
@@ -20,6 +21,7 @@ from ledger.intents import (
     Envelope,
     IssueToken,
     RevokeTokens,
+    SetPassword,
     SubscribeWarnings,
 )
 from ledger.recorded import Recorded
@@ -76,6 +78,13 @@ def revoke_tokens(
 ) -> list[TokensRevoked]:
     _existing(recorded, intent.name)
     return [envelope.event(TokensRevoked, intent)]
+
+
+def set_password(
+    intent: SetPassword, envelope: Envelope, recorded: Recorded, pack: RulePack
+) -> list[PasswordSet]:
+    _active(recorded, intent.name)
+    return [envelope.event(PasswordSet, intent)]
 
 
 def subscribe_warnings(

@@ -134,3 +134,43 @@ def test_unknown_names_are_refused_with_the_nearest_and_spellings_of_one_name_ag
     )
     assert added.returncode == 0, added.stderr
     assert added.stdout.strip() == "added inspector: provincial_inspector for Ho Chi Minh City"
+
+
+def test_a_password_is_set_only_strong_enough_and_only_as_its_hash(tmp_path: Path) -> None:
+    from api.passwords import verifies
+    from api.wiring import open_ledger
+    from commands.settings import Settings
+    from ledger.streams import user_stream
+    from ledger.users import User
+
+    assert bonded("users", "add", "inspector", "--role", "auditor", cwd=tmp_path).returncode == 0
+    short = bonded(
+        "users", "password", "inspector", "--password-stdin", cwd=tmp_path, stdin="short\n"
+    )
+    assert short.returncode == 2 and "at least 10 characters" in sentence(short)
+    unknown = bonded(
+        "users",
+        "password",
+        "nobody",
+        "--password-stdin",
+        cwd=tmp_path,
+        stdin="long enough password\n",
+    )
+    assert unknown.returncode == 1 and "unknown_user" in unknown.stderr
+    good = bonded(
+        "users",
+        "password",
+        "inspector",
+        "--password-stdin",
+        cwd=tmp_path,
+        stdin="long enough password\n",
+    )
+    assert good.returncode == 0, good.stderr
+    ledger = open_ledger(Settings(f"sqlite:///{tmp_path / 'bonded.db'}"))
+    try:
+        events = ledger.service.store.read(user_stream("inspector"))
+    finally:
+        ledger.close()
+    user = User.from_events(events)
+    assert user is not None and verifies(user.password_hash, "long enough password")
+    assert not any("long enough password" in repr(event) for event in events)

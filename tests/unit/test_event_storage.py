@@ -24,6 +24,7 @@ from ledger.intents import (
     EndSubscription,
     IssueToken,
     RevokeTokens,
+    SetPassword,
     SubscribeWarnings,
 )
 from ledger.values import VALUE_TYPES
@@ -131,6 +132,7 @@ def every_kind_of_event(ledger: Harness) -> list[Event]:
     ledger.account(AddUser, name="clerk", role="warehouse_owner", enterprise=OWNER_A)
     ledger.account(IssueToken, name="clerk", token_hash="ab" * 32)
     ledger.account(RevokeTokens, name="clerk")
+    ledger.account(SetPassword, name="clerk", password_hash="$argon2id$v=19$m=65536,t=3,p=4$c2$h")
     subscription = {"name": "clerk", "subscription_id": "s-1"}
     ledger.account(SubscribeWarnings, **subscription, url="https://hooks.example.vn/bonded")
     ledger.account(EndSubscription, **subscription)

@@ -1,0 +1,151 @@
+"""The pages through a real ``bonded serve`` on loopback, on SQLite and PostgreSQL, as a
+person's browser uses them (an HTTP client keeping cookies): sign-in with a password or a
+token, sessions, CSRF on every form, a page showing exactly what the API shows the same user,
+and another's warehouse answering 404."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.passwords import password_hash
+from api.wiring import open_ledger
+from commands.models import ACCOUNT_COMMANDS
+from commands.settings import Settings
+from ledger.intents import DisableUser, SetPassword
+from tests.http.server import serving
+from tests.http.world import furnish
+
+PASSWORD = "correct horse battery staple"
+OWNER = "warehouse-owner"  # the world's warehouse owner (W1, W2; not W4)
+
+
+class Site:
+    def __init__(self, base: str, tokens: dict[str, str], database_url: str) -> None:
+        self.base = base
+        self.tokens = tokens
+        self.database_url = database_url
+
+    def browser(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base, follow_redirects=False, timeout=30)
+
+    def signed_in(self, name: str = OWNER, password: str = PASSWORD) -> httpx.Client:
+        """A browser signed in (open: a test closes it with ``with``)."""
+        browser = self.browser().__enter__()
+        answer = sign_in(browser, name=name, password=password)
+        assert answer.status_code == 303 and answer.headers["location"] == "/", answer.text
+        return browser
+
+    def account(self, intent_type: type, **fields: str) -> None:
+        ledger = open_ledger(Settings(self.database_url))
+        try:
+            ledger.service.execute(ACCOUNT_COMMANDS[intent_type].model_validate(fields))
+        finally:
+            ledger.close()
+
+
+@pytest.fixture
+def site(database_url: str, tmp_path: Path) -> Iterator[Site]:
+    ledger = open_ledger(Settings(database_url))
+    tokens = furnish(ledger)
+    hashed = {"name": OWNER, "password_hash": password_hash(PASSWORD)}
+    ledger.service.execute(ACCOUNT_COMMANDS[SetPassword].model_validate(hashed))
+    ledger.close()
+    with serving(database_url, tmp_path) as base:
+        yield Site(base, tokens, database_url)
+
+
+def csrf_of(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, page.text
+    return found.group(1)
+
+
+def sign_in(browser: httpx.Client, **fields: str) -> httpx.Response:
+    form = browser.get("/sign-in")
+    return browser.post("/sign-in", data={"csrf_token": csrf_of(form), **fields})
+
+
+def lot_ids(page: httpx.Response) -> set[str]:
+    return set(re.findall(r"<td>([A-Z0-9-]+/[0-9.]+)</td>", page.text))
+
+
+def test_signed_in_the_page_shows_what_the_api_shows_the_same_user(site: Site) -> None:
+    with site.browser() as browser:
+        assert browser.get("/").headers["location"] == "/sign-in"  # not signed in yet
+    with closing(site.signed_in()) as browser:
+        page = browser.get("/")
+        assert page.status_code == 200, page.text
+        api = httpx.get(
+            f"{site.base}/balances",
+            headers={"Authorization": f"Bearer {site.tokens['warehouse_owner']}"},
+        )
+        assert lot_ids(page) == {row["lot_id"] for row in api.json()} == {"D1/1"}
+        assert "D4/1" not in page.text  # another owner's lot, in W4
+        as_of = browser.get("/", params={"as_of": "2026-02-10"})  # the day before it arrived
+        assert as_of.status_code == 200 and lot_ids(as_of) == set()
+
+
+def test_a_wrong_password_an_unknown_user_and_a_token(site: Site) -> None:
+    with site.browser() as browser:
+        for name, password in ((OWNER, "not the password"), ("nobody", PASSWORD)):
+            refused = sign_in(browser, name=name, password=password)
+            assert refused.status_code == 401
+            assert "not valid" in refused.text and "bonded_session" not in refused.headers.get(
+                "set-cookie", ""
+            )
+        by_token = sign_in(browser, token=site.tokens["auditor"])
+        assert by_token.status_code == 303
+        assert "auditor" in browser.get("/").text
+
+
+def test_every_form_needs_its_csrf_token_and_sign_out_ends_the_session(site: Site) -> None:
+    with site.browser() as browser:
+        browser.get("/sign-in")
+        forged = browser.post(
+            "/sign-in", data={"csrf_token": "forged", "name": OWNER, "password": PASSWORD}
+        )
+        assert forged.status_code == 403
+    browser = site.signed_in()
+    cookie = browser.cookies.get("bonded_session")
+    assert browser.post("/sign-out", data={"csrf_token": "forged"}).status_code == 403
+    assert browser.get("/").status_code == 200  # a forged sign-out ended nothing
+    token = csrf_of(browser.get("/"))
+    assert browser.post("/sign-out", data={"csrf_token": token}).headers["location"] == "/sign-in"
+    with site.browser() as replay:  # the old cookie opens nothing now
+        replay.cookies.set("bonded_session", cookie or "")
+        assert replay.get("/").status_code == 303
+    browser.close()
+
+
+def test_another_warehouse_by_url_answers_404(site: Site) -> None:
+    with closing(site.signed_in()) as browser:
+        for warehouse in ("W4", "W9"):  # another owner's, and none at all: alike
+            page = browser.get("/", params={"warehouse": warehouse})
+            assert page.status_code == 404, warehouse
+            assert "D4/1" not in page.text
+        assert browser.get("/", params={"warehouse": "W1"}).status_code == 200
+
+
+def test_a_disabled_user_is_signed_out(site: Site) -> None:
+    with closing(site.signed_in()) as browser:
+        site.account(DisableUser, name=OWNER)
+        assert browser.get("/").status_code == 303
+
+
+def test_the_session_cookie_and_the_page_headers(site: Site) -> None:
+    with site.browser() as browser:
+        answer = sign_in(browser, name=OWNER, password=PASSWORD)
+        cookie = answer.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie
+        page = browser.get("/")
+        assert "default-src 'self'" in page.headers["content-security-policy"]
+        assert page.headers["cache-control"] == "no-store"
+        assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text)
+        assert assets and all(a.startswith("/") for a in assets), assets  # nothing elsewhere
+        assert browser.get(assets[0]).status_code == 200
