@@ -149,3 +149,42 @@ def test_the_session_cookie_and_the_page_headers(site: Site) -> None:
         assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text)
         assert assets and all(a.startswith("/") for a in assets), assets  # nothing elsewhere
         assert browser.get(assets[0]).status_code == 200
+
+
+HOSTILE = [
+    "W1\x00",
+    "\u202eW1",
+    "x" * 5000,
+    "=cmd|' /C calc'!A0",
+    "' OR 1=1 --",
+    "9999-12-31",
+    "0001-01-01T00:00:00+07:00",
+    "1795000000",
+]
+
+
+def test_hostile_input_on_the_pages_is_refused_never_a_server_error(site: Site) -> None:
+    """Every query parameter of the page and every field of the sign-in form, each hostile
+    value alone: never a 5xx, never a page showing another's lots, nothing recorded."""
+    ledger = open_ledger(Settings(site.database_url))
+    head = ledger.service.store.head()
+    ledger.close()
+    with closing(site.signed_in()) as browser:
+        for name in ("as_of", "known_at", "warehouse", "unknown"):
+            for value in HOSTILE:
+                page = browser.get("/", params={name: value})
+                assert page.status_code < 500, (name, value, page.text[:200])
+                assert "D4/1" not in page.text
+    for field in ("name", "password", "token"):
+        for value in HOSTILE:
+            with site.browser() as browser:
+                answer = sign_in(browser, **{field: value})
+                assert answer.status_code in (401, 403, 413), (field, value, answer.status_code)
+    with site.browser() as browser:
+        too_big = browser.post("/sign-in", content=b"a=" + b"x" * 10_000)
+        assert too_big.status_code == 413
+    ledger = open_ledger(Settings(site.database_url))
+    try:
+        assert ledger.service.store.head() == head  # nothing recorded by any of it
+    finally:
+        ledger.close()
