@@ -4,10 +4,12 @@ PORT ?= 8000
 # where the demo's server may push warnings besides public addresses: receivers on this machine
 DEMO_WEBHOOK_ALLOW ?= 127.0.0.0/8,::1,localhost
 VENV ?= .venv
+# the suite on both cores; each test file stays on one worker (its module fixtures once)
+TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint unit bench clean
+.PHONY: install run test lint browser catalogues unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +28,28 @@ lint: install
 	$(BIN)/ruff format --check --quiet ledger commands projections api tests bench
 	$(BIN)/mypy
 
-test: lint  ## the whole suite; PostgreSQL tests run when a server answers (always under CI=true)
-	$(BIN)/pytest
+# The browser tests drive Debian's chromium (Playwright never downloads one): installed here
+# with apt-get, as root (or through sudo), only when `chromium` is not on PATH and
+# BONDED_CHROMIUM names no other.
+browser:  ## Debian's chromium for the browser tests (tests/browser), installed when missing
+	@if [ -z "$$BONDED_CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  echo "chromium is missing: installing Debian's chromium with apt-get"; \
+	  if [ "$$(id -u)" = 0 ]; then as_root=; else as_root=sudo; fi; \
+	  $$as_root apt-get update && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
+
+test: lint browser  ## the whole suite; PostgreSQL and browser tests run when they can (always under CI=true)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
+# The pages' Vietnamese: messages extracted from api/web and the templates, merged into
+# api/locale/vi/LC_MESSAGES/messages.po (translate what is new there), then compiled to the
+# .mo the server reads. Both files are committed; tests/unit/test_catalogues.py fails when a
+# message has no translation or the .mo is older than the .po.
+catalogues: install  ## extract, update and compile the pages' Vietnamese catalogue
+	$(BIN)/pybabel extract -F api/babel.cfg -o api/locale/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i api/locale/messages.pot -d api/locale -l vi --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d api/locale -l vi
 
 unit: install
 	$(BIN)/pytest tests/unit -q

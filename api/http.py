@@ -26,7 +26,7 @@ from api.routes import (
     reports,
     subscriptions,
 )
-from api.web import pages
+from api.web import ROUTERS as PAGES
 from api.wiring import Ledger, open_ledger
 from commands.store import EventStore
 from ledger.events import Event
@@ -164,7 +164,8 @@ def create_app(ledger: Ledger | None = None, *, follow: bool = False) -> FastAPI
     app.include_router(inspections.router)
     app.include_router(subscriptions.router)
     app.include_router(operations.router)
-    app.include_router(pages.router)
+    for router in PAGES:
+        app.include_router(router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -1,6 +1,10 @@
 """Every HTTP error as ``application/problem+json`` (RFC 9457): the status, a ``detail`` naming
 the rule, the stable ``code`` and the ``field`` at fault as a JSON pointer into the request
-body (``/lines/0/quantity``) or, for a query parameter, to its name (``/as_of``)."""
+body (``/lines/0/quantity``) or, for a query parameter, to its name (``/as_of``).
+
+The ``detail`` follows the request's ``Accept-Language`` (issue 22): English by default, as
+raised; Vietnamese when the caller prefers it (``ledger.refusals.localized``), the answer
+then saying so in ``Content-Language``. ``title`` stays the HTTP status phrase."""
 
 from __future__ import annotations
 
@@ -16,9 +20,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from ledger.errors import LedgerError
+from ledger.errors import FieldProblem, Invalid, LedgerError
+from ledger.refusals import localized, rule
 
 PROBLEM = "application/problem+json"
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 406: "not_acceptable"}
+HTTP_ERROR = "http_error"  # any other status Starlette raises
 log = logging.getLogger("bonded.http")
 
 
@@ -84,20 +91,30 @@ def unexpected(error: BaseException, request_line: str) -> JSONResponse:
     return JSONResponse(body, status_code=500, media_type=PROBLEM)
 
 
-def of_error(error: LedgerError) -> JSONResponse:
+def spoken(request: Request) -> str:
+    """The language a caller prefers for a problem's detail: ``vi`` or ``en`` (the default)."""
+    from api.web.language import accepted  # imported late: api.web's pages import this module
+
+    return accepted(request.headers.get("accept-language", ""))
+
+
+def of_error(error: LedgerError, language: str = "en") -> JSONResponse:
+    """A refusal as a problem, its detail in ``language``."""
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
-    return problem(error.status, error.code, error.message, error.field, **headers)
+    headers["Content-Language"] = language
+    detail = localized(error, language)
+    return problem(error.status, error.code, detail, error.field, **headers)
 
 
 def install(app: FastAPI) -> None:
     """Every error the app can meet answers as a problem; none shows a traceback."""
 
     @app.exception_handler(LedgerError)
-    async def _ledger_error(_: Request, error: LedgerError) -> JSONResponse:
-        return of_error(error)
+    async def _ledger_error(request: Request, error: LedgerError) -> JSONResponse:
+        return of_error(error, spoken(request))
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         first: dict[str, Any] = error.errors()[0] if error.errors() else {}
         where = [
             str(p) for p in first.get("loc", ()) if p not in ("query", "path", "header", "body")
@@ -106,13 +123,31 @@ def install(app: FastAPI) -> None:
             f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg')}"
             for e in error.errors()
         )
-        return problem(422, "invalid_parameter", detail, "/".join(where) or None)
+        found = tuple(
+            FieldProblem(
+                ".".join(str(p) for p in e.get("loc", ())[1:]),
+                str(e.get("type", "")),
+                e.get("ctx") or {},
+                str(e.get("msg", "")).removeprefix("Value error, "),
+            )
+            for e in error.errors()
+        )
+        refused = Invalid(
+            "invalid_parameter", detail, "/".join(where) or None, field_problems=found
+        )
+        return of_error(refused, spoken(request))
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, error: HTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 406: "not_acceptable"}
-        code = codes.get(error.status_code, "http_error")
-        return problem(error.status_code, code, str(error.detail), **(error.headers or {}))
+    async def _http(request: Request, error: HTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(error.status_code, HTTP_ERROR)
+        language = spoken(request)
+        detail = str(error.detail)
+        if language == "vi":
+            phrase = HTTPStatus(error.status_code).phrase
+            sentence = rule(code, "vi") or phrase
+            detail = sentence if detail == phrase else f"{sentence} ({detail})"
+        headers = {**(error.headers or {}), "Content-Language": language}
+        return problem(error.status_code, code, detail, **headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

@@ -76,5 +76,7 @@ def open_ledger(settings: Settings | None = None) -> Ledger:
         fresh=lambda: read_model_projections(decode, pack),
         build_shares=share_builder(settings),
     )
-    read_model = ReadModel(engine, service.store.decode, pack, settings.due_soon_days)
+    read_model = ReadModel(
+        engine, service.store.decode, pack, settings.due_soon_days, service.store.stored_at
+    )
     return Ledger(settings, service, runner, read_model)

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from commands.models import COMMAND_ADAPTER, COMMAND_NAMES, Command
-from ledger.errors import LedgerError, excerpt
+from ledger.errors import FieldProblem, LedgerError, excerpt
 
 MAX_LINE_BYTES = 1 << 20  # one command, e.g. a declaration of 2,000 lines, fits well within
 
@@ -23,7 +23,7 @@ class InvalidCommand(LedgerError):
     status = 422
 
 
-def _location(loc: tuple[Any, ...]) -> str:
+def field_path(loc: tuple[Any, ...]) -> str:
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
@@ -36,15 +36,25 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def field_problems(error: ValidationError) -> tuple[FieldProblem, ...]:
+    """Each field the model refused, kept with pydantic's type and context so that the
+    refusal can be told in Vietnamese too (``ledger.refusals``)."""
+    return tuple(
+        FieldProblem(
+            field_path(tuple(detail["loc"])),
+            detail["type"],
+            detail.get("ctx", {}),
+            detail["msg"].removeprefix("Value error, "),
+        )
+        for detail in error.errors(include_url=False, include_input=False)
+    )
+
+
 def from_validation_error(error: ValidationError) -> InvalidCommand:
-    problems = []
-    first_field = None
-    for detail in error.errors(include_url=False, include_input=False):
-        where = _location(tuple(detail["loc"]))
-        first_field = first_field or where or None
-        message = detail["msg"].removeprefix("Value error, ")
-        problems.append(f"{where}: {message}" if where else message)
-    return InvalidCommand("invalid_command", "; ".join(problems), first_field)
+    found = field_problems(error)
+    problems = [f"{p.field}: {p.message}" if p.field else p.message for p in found]
+    first_field = next((p.field for p in found if p.field), None)
+    return InvalidCommand("invalid_command", "; ".join(problems), first_field, field_problems=found)
 
 
 def parse_command(data: Any) -> Command:

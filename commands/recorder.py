@@ -146,6 +146,17 @@ class LedgerRecorder(Statements, SQLAlchemyApplicationRecorder):
             for nid, version, topic, state, oid in rows
         ]
 
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        """The log position (notification id) of one stored event, found by the table's
+        unique index on (originator_id, originator_version); None if it is not stored."""
+        sql = (
+            f"SELECT id FROM {self.qualified_name} WHERE originator_id = {self._uuid_marker} "
+            f"AND originator_version = {self._marker}"
+        )
+        with self.transaction(commit=False) as session:
+            rows = self._fetch(session, sql, [self._bind_uuid(originator_id), version])
+        return int(rows[0][0]) if rows else None
+
     def select_streams_after(self, known: Mapping[UUID, int]) -> dict[UUID, list[StoredEvent]]:
         """The events of several streams after the versions already known, in version order:
         one indexed join per few hundred streams."""

@@ -24,6 +24,7 @@ import sqlalchemy.exc
 from eventsourcing.persistence import IntegrityError, OperationalError
 from sqlalchemy import Connection
 
+from commands.dry_run import DryRun
 from commands.handlers import Context, handle
 from commands.models import Command
 from commands.store import EventStore
@@ -194,6 +195,46 @@ class LedgerService:
             if not is_write_conflict(error):
                 raise
             return self._run_one_by_one(chunk[: len(outcomes)], caller)
+        return outcomes
+
+    def preview(
+        self,
+        commands: Iterable[Command | LedgerError],
+        caller: User = OPERATOR,
+        *,
+        batch_size: int = 500,
+    ) -> Iterator[Outcome]:
+        """What ``execute_many`` would answer for these commands, in order, recording nothing:
+        each decided after the ones before it as if they had been applied (a warehousing, then
+        an ex-warehousing of the lot it creates). Its reads are short and take no lock
+        (``commands.dry_run``); what it decided is forgotten when it ends. Inputs that are
+        already a ``LedgerError`` come back refused, in their place."""
+        dry = DryRun(self.store, self.cache)
+        chunk: list[Command | LedgerError] = []
+        for item in commands:
+            chunk.append(item)
+            if len(chunk) >= batch_size:
+                yield from self._judge(dry, chunk, caller)
+                chunk = []
+        if chunk:
+            yield from self._judge(dry, chunk, caller)
+
+    def _judge(
+        self, dry: DryRun, chunk: list[Command | LedgerError], caller: User
+    ) -> list[Outcome]:
+        """A preview's batch: decided in the dry run, whose pending events the next batch
+        reads on from."""
+        dry.sync(name for c in chunk if isinstance(c, Command) for name in self._streams_to_read(c))
+        outcomes = []
+        for item in chunk:
+            mark = dry.mark()
+            try:
+                if isinstance(item, LedgerError):
+                    raise item
+                outcomes.append(self._decide(dry, item, caller))
+            except LedgerError as error:
+                dry.rollback_to(mark)
+                outcomes.append(_refused(item, error))
         return outcomes
 
     def _run_one_by_one(self, chunk: list[Command | LedgerError], caller: User) -> list[Outcome]:

@@ -178,6 +178,13 @@ class EventStore:
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 
+    def stored_at(self, stream: str, version: int) -> tuple[int, bytes] | None:
+        """Where a stream's event is stored: its position in the log and its stream's id
+        (16 bytes), as the audit hash chain links it; None if it is not stored."""
+        oid = stream_id(stream)
+        position = self._sql().position_of(oid, version)
+        return None if position is None else (position, oid.bytes)
+
     # --- writing ---
 
     def append(self, records: Sequence[tuple[str, int, Event]]) -> None:

@@ -2,18 +2,44 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldProblem:
+    """One field a request's shape is refused for, as its validator named it: the field's
+    path, the kind of problem (pydantic's error type: ``missing``, ``greater_than``, …), its
+    context (the bound, the pattern) and the English message. A refusal keeps them so that
+    it can be told in another language (``ledger.refusals``)."""
+
+    field: str
+    kind: str
+    context: Mapping[str, Any] = dataclasses.field(default_factory=dict, hash=False)
+    message: str = ""
+
 
 class LedgerError(Exception):
     """A command the ledger refuses by its rules, against what it holds (a balance, a hold, a
-    deadline). Nothing is recorded. ``status`` is the HTTP status a door answers with."""
+    deadline). Nothing is recorded. ``status`` is the HTTP status a door answers with.
+    ``field_problems``: each field a request's shape was refused for, when it was."""
 
     status = 409
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        field: str | None = None,
+        *,
+        field_problems: tuple[FieldProblem, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.field_problems = field_problems
 
     def as_dict(self) -> dict[str, str | None]:
         return {"code": self.code, "field": self.field, "message": self.message}

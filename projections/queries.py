@@ -23,9 +23,12 @@ from projections.ecommerce_answers import (
     ask_orders,
 )
 from projections.ecommerce_queries import OrderFilters
+from projections.entries import StoredAt, entry
+from projections.lineage import clock_marks, lineage
 from projections.lot_answers import LotAnswers
 from projections.names import inspected_province, named, place_named
-from projections.visibility import lot_in_sight, scope_of
+from projections.reports_owed import ReportOwed, reports_owed
+from projections.visibility import Sight, lot_in_sight, scope_of
 from projections.warnings import Only, warnings
 
 Row = dict[str, Any]
@@ -37,11 +40,17 @@ class ReadModel:
     questions (``LotAnswers``), what a caller may see, e-commerce and warnings."""
 
     def __init__(
-        self, engine: Engine, decode: Decode, pack: RulePack, due_soon_days: int | None = None
+        self,
+        engine: Engine,
+        decode: Decode,
+        pack: RulePack,
+        due_soon_days: int | None = None,
+        stored_at: StoredAt | None = None,
     ) -> None:
         self.engine = engine
         self.decode = decode
         self.pack = pack
+        self.stored_at = stored_at  # where the event store keeps an event: for its chain link
         self.lots = LotAnswers(engine, decode, pack, due_soon_days)
         self.due_soon_days = self.lots.due_soon_days
 
@@ -59,12 +68,41 @@ class ReadModel:
     def settlements(self, filters: Filters, when: When) -> list[Row]:
         return self.lots.settlements(filters, when)
 
+    def reports_owed(self, filters: Filters, when: When) -> list[ReportOwed]:
+        with self.engine.connect() as connection:
+            return reports_owed(connection, filters, when, self.pack)
+
     def folded_holdings(self, filters: Filters, when: When) -> list[Holding]:
         """The reference answer (``LotAnswers.folded_holdings``)."""
         return self.lots.folded_holdings(filters, when)
 
     def stock_card(self, lot_id: str, when: When) -> list[Row]:
         return self.lots.stock_card(lot_id, when)
+
+    # --- a lot's page: its lineage, its clock's marks, an entry in its context ---
+
+    def lineage(self, scope: ReadScope, lot_id: str, when: When) -> list[Row]:
+        """The lot's family tree, the lots the scope sees (``projections.lineage``)."""
+        with self.engine.connect() as connection:
+            return lineage(
+                connection, lot_id, when, lambda ids: Sight(connection, scope, ids, ()).lots
+            )
+
+    def clock_marks(self, scope: ReadScope, lot_id: str, when: When) -> list[Row]:
+        """The marks on the lot's storage clock (``projections.lineage``): of its ancestors,
+        only those of the lots the scope sees."""
+        with self.engine.connect() as connection:
+            return clock_marks(
+                connection,
+                lot_id,
+                when,
+                self.pack,
+                lambda ids: Sight(connection, scope, ids, ()).lots,
+            )
+
+    def entry(self, lot_id: str, version: int, when: When) -> Row | None:
+        with self.engine.connect() as connection:
+            return entry(connection, lot_id, version, when, self.stored_at)
 
     # --- what a caller may see ---
 

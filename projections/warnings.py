@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+from sqlalchemy import Connection, or_, select
 
 from ledger.calendar import local_date
 from ledger.findings import (
@@ -26,16 +26,13 @@ from ledger.findings import (
     SETTLEMENT_OVERDUE,
     WARNED,
     FindingKind,
-    ReportStanding,
     due_soon_from,
     licence_expiring_from,
     licence_low,
     overdue_from,
     report_raised,
-    report_standing,
 )
 from ledger.licences import LicenceStatus
-from ledger.periods import periods_since
 from ledger.rulepacks import RulePack
 from ledger.users import User
 from projections import tables as t
@@ -44,6 +41,7 @@ from projections.ecommerce_answers import licence_scope
 from projections.ecommerce_queries import licence_card, licences
 from projections.lot_answers import LotAnswers
 from projections.names import Known
+from projections.reports_owed import reports_owed
 from projections.visibility import scope_of, within
 from projections.warning_facts import warning_id
 
@@ -181,49 +179,25 @@ def _facts(
 
 def _reports(connection: Connection, filters: Filters, when: When, pack: RulePack) -> list[Row]:
     """Each period whose report fell due before ``as_of`` (and before the moment it is known
-    at) with none submitted on time, for every warehouse from the period in which its first
-    goods arrived: missing until one is submitted, then late (``ledger.findings``)."""
-    h = t.lot_history.c
-    query = (
-        select(h.warehouse_id, func.min(h.effective_at))
-        .where(h.warehouse_id.is_not(None), h.effective_at <= when.end)
-        .group_by(h.warehouse_id)
-    )
-    if when.known_at is not None:
-        query = query.where(h.recorded_at <= when.known_at)
-    if filters.warehouses is not None:
-        query = query.where(h.warehouse_id.in_(sorted(filters.warehouses)))
-    r = t.reports.c
+    at) with none submitted on time: missing until one is submitted, then late."""
     found = []
-    on_day = when.as_of
-    if when.known_at is not None:
-        on_day = min(on_day, local_date(when.known_at))
-    for warehouse_id, first in connection.execute(query):
-        submitted = select(r.period, r.recorded_at).where(r.warehouse_id == warehouse_id)
-        first_submitted: dict[str, datetime] = {}
-        for period_name, recorded_at in connection.execute(submitted.order_by(r.recorded_at)):
-            if local_date(recorded_at) <= on_day:
-                first_submitted.setdefault(period_name, recorded_at)
-        for period in periods_since(local_date(first), pack.report_period, when.as_of):
-            due = period.due_on(pack.report_due_days)
-            standing = report_standing(due, first_submitted.get(period.name), on_day)
-            if not report_raised(standing):
-                continue
-            late = standing is ReportStanding.LATE
-            found.append(
-                warning(
-                    REPORT_LATE,
-                    f"warehouse:{warehouse_id}",
-                    overdue_from(due),
-                    f"the {pack.report_form} report for {period.name} was due on {due} and "
-                    + (
-                        f"was submitted late, on {local_date(first_submitted[period.name])}"
-                        if late
-                        else "was not submitted by then"
-                    ),
-                    warehouse_id,
-                )
+    for owed in reports_owed(connection, filters, when, pack):
+        if not report_raised(owed.standing):
+            continue
+        found.append(
+            warning(
+                REPORT_LATE,
+                f"warehouse:{owed.warehouse_id}",
+                overdue_from(owed.due_on),
+                f"the {owed.form} report for {owed.period} was due on {owed.due_on} and "
+                + (
+                    f"was submitted late, on {local_date(owed.submitted_at)}"
+                    if owed.submitted_at is not None
+                    else "was not submitted by then"
+                ),
+                owed.warehouse_id,
             )
+        )
     return found
 
 

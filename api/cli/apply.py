@@ -1,4 +1,6 @@
-"""``bonded apply``: commands from a JSON Lines file, each refusal with its line."""
+"""``bonded apply``: commands from a JSON Lines file, each refusal with its line, or from a
+spreadsheet (XLSX, CSV: ``commands/sheets.py``), each refusal with its row; ``bonded
+template``: a spreadsheet template per command."""
 
 from __future__ import annotations
 
@@ -22,7 +24,10 @@ app = typer.Typer()
 def apply(
     file: Annotated[
         str,
-        typer.Argument(help="A JSON Lines file of commands, one object per line; '-' reads stdin."),
+        typer.Argument(
+            help="A JSON Lines file of commands, one object per line; '-' reads stdin. A .xlsx "
+            "or .csv file is read as a spreadsheet of commands (see bonded template)."
+        ),
     ],
     stop_on_error: Annotated[
         bool, typer.Option("--stop-on-error", help="Stop at the first refused command.")
@@ -36,23 +41,53 @@ def apply(
         ),
     ] = 500,
     output: Annotated[str, typer.Option("--format", help="Summary as 'text' or 'json'.")] = "text",
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Record nothing: say what each command would do, each judged after the "
+            "ones before it as if they had been applied.",
+        ),
+    ] = False,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            "--input-format",
+            help="Read FILE as 'jsonl', 'xlsx' or 'csv' whatever its name (by default: .xlsx "
+            "and .csv as spreadsheets, anything else as JSON Lines).",
+        ),
+    ] = None,
 ) -> None:
     """Apply commands in order (DOMAIN.md §6 vocabulary).
 
-    Prints each refusal with its line number, code and reason, then a summary.
-    Exits 1 if any command was refused, 0 otherwise.
+    Prints each refusal with its line number (a spreadsheet's: its row), code and reason,
+    then a summary. Exits 1 if any command was refused, 0 otherwise; 2 if a spreadsheet is
+    refused as a whole (nothing is recorded then).
     """
     from commands.bootstrap import bootstrap
-    from commands.parsing import parse_json_line
+    from commands.parsing import parse_command, parse_json_line
+    from commands.sheets import format_of
     from ledger.errors import LedgerError
 
-    lines = _read_lines(file)
-    numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    if input_format not in (None, "jsonl", "xlsx", "csv"):
+        raise typer.BadParameter("'jsonl', 'xlsx' or 'csv'", param_hint="--input-format")
+    kind = input_format or format_of(file) or "jsonl"
+    where = "line" if kind == "jsonl" else "row"
+    numbered: list[tuple[int, Any]]
+    if kind == "jsonl":
+        lines = _read_lines(file)
+        numbered = [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+    else:
+        sheet = _read_sheet(file, kind)
+        numbered = [(found.row, found) for found in sheet]
 
     def parsed() -> Any:
-        for _, text in numbered:
+        for _, given in numbered:
             try:
-                yield parse_json_line(text)
+                if kind == "jsonl":
+                    yield parse_json_line(given)
+                else:
+                    yield parse_command(given.data)
             except LedgerError as error:
                 yield error
 
@@ -61,19 +96,25 @@ def apply(
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
     refusals: list[dict[str, Any]] = []
     with _progress(len(numbered), f"applying {file}") as advance:
-        outcomes = service.execute_many(
-            parsed(), caller, batch_size=batch_size, stop_on_error=stop_on_error
+        outcomes = (
+            service.preview(parsed(), caller, batch_size=batch_size)
+            if dry_run
+            else service.execute_many(
+                parsed(), caller, batch_size=batch_size, stop_on_error=stop_on_error
+            )
         )
-        for (line_no, _), outcome in zip(numbered, outcomes, strict=False):
+        for (line_no, given), outcome in zip(numbered, outcomes, strict=False):
             counts[outcome.status] += 1
             if outcome.refused:
-                refusals.append(_refusal(line_no, outcome))
+                if kind != "jsonl" and outcome.error is not None:
+                    line_no = given.row_of(outcome.error.field)  # a list item's own row
+                refusals.append(_refusal(line_no, outcome, where))
                 if output == "text":
                     _print_refusal(refusals[-1])
             advance()
     service.store.close()
     not_run = len(numbered) - sum(counts.values())
-    _print_summary(counts, not_run, refusals, output)
+    _print_summary(counts, not_run, refusals, output, dry_run)
     raise typer.Exit(1 if counts["refused"] else 0)
 
 
@@ -93,24 +134,58 @@ def _read_lines(file: str) -> list[bytes]:
     return data.removeprefix(b"\xef\xbb\xbf").splitlines()
 
 
-def _refusal(line_no: int, outcome: Outcome) -> dict[str, Any]:
+def _read_sheet(file: str, kind: str) -> list[Any]:
+    """A spreadsheet's commands; a file refused as a whole ends the run (exit 2)."""
+    from commands.sheets import MAX_BYTES, InvalidSheet, read_sheet
+
+    if file == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+    else:
+        path = Path(file)
+        if not path.is_file():
+            _err(f"error: {file}: no such file")
+            raise typer.Exit(2)
+        with path.open("rb") as opened:
+            data = opened.read(MAX_BYTES + 1)
+    try:
+        return read_sheet(data, kind)
+    except InvalidSheet as refused:
+        for problem in refused.problems:
+            _err(f"error: {file}: {problem}")
+        _err("error: nothing was recorded")
+        raise typer.Exit(2) from None
+
+
+def _refusal(line_no: int, outcome: Outcome, where: str = "line") -> dict[str, Any]:
     error = outcome.error
     assert error is not None
-    return {"line": line_no, "command": outcome.command, **error.as_dict()}
+    return {where: line_no, "command": outcome.command, **error.as_dict()}
 
 
 def _print_refusal(refusal: dict[str, Any]) -> None:
     where = f" ({refusal['field']})" if refusal["field"] else ""
-    _err(f"line {refusal['line']}: refused {refusal['code']}{where}: {refusal['message']}")
+    place = "row" if "row" in refusal else "line"
+    _err(f"{place} {refusal[place]}: refused {refusal['code']}{where}: {refusal['message']}")
 
 
 def _print_summary(
-    counts: dict[str, int], not_run: int, refusals: list[dict[str, Any]], output: str
+    counts: dict[str, int],
+    not_run: int,
+    refusals: list[dict[str, Any]],
+    output: str,
+    dry_run: bool = False,
 ) -> None:
     if output == "json":
         import json
 
-        typer.echo(json.dumps({**counts, "not_run": not_run, "refusals": refusals}, indent=2))
+        answer = {**counts, "not_run": not_run, "refusals": refusals}
+        typer.echo(json.dumps({**answer, "dry_run": True} if dry_run else answer, indent=2))
+        return
+    if dry_run:
+        typer.echo(
+            f"dry run, nothing recorded: would apply {counts['applied']}, already applied "
+            f"{counts['already_applied']}, would refuse {counts['refused']}"
+        )
         return
     summary = (
         f"applied {counts['applied']}, already applied {counts['already_applied']}, "
@@ -119,3 +194,47 @@ def _print_summary(
     if not_run:
         summary += f", not run {not_run} (stopped at the first refusal)"
     typer.echo(summary)
+
+
+@app.command()
+def template(
+    command: Annotated[str, typer.Argument(help="The command: register_enterprise, ...")],
+    file_format: Annotated[
+        str, typer.Option("--format", help="'xlsx' (the default) or 'csv'.")
+    ] = "xlsx",
+    out: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Write to this file. Default: COMMAND.xlsx here; a CSV goes to stdout.",
+        ),
+    ] = None,
+) -> None:
+    """A spreadsheet template for a command, for bonded apply FILE.xlsx / FILE.csv.
+
+    Its columns are the command's fields, with an example row; what each column holds is on
+    the workbook's second sheet (a CSV's # comment rows above its header)."""
+    import difflib
+
+    from api.cells import csv_file
+    from api.files import write_file
+    from api.sheet_templates import template_csv, template_xlsx
+    from commands.models import COMMAND_NAMES
+
+    if command not in COMMAND_NAMES:
+        close = difflib.get_close_matches(command, COMMAND_NAMES, n=3)
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise typer.BadParameter(f"{hint}one of {', '.join(COMMAND_NAMES)}", param_hint="COMMAND")
+    if file_format not in ("xlsx", "csv"):
+        raise typer.BadParameter("'xlsx' or 'csv'", param_hint="--format")
+    if file_format == "csv":
+        text = template_csv(command)
+        if out is None:
+            typer.echo(text, nl=False)
+        else:
+            write_file(out, csv_file(text), "-o")
+        return
+    target = out or f"{command}.xlsx"
+    write_file(target, template_xlsx(command), "-o")
+    typer.echo(target)

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.access import proving
 from api.examples import example
-from api.problems import PROBLEM_RESPONSES, Problem, pointer
+from api.problems import PROBLEM_RESPONSES, Problem, pointer, spoken
 from api.routes.common import (
     KnownParametersOnly,
     TheCredentials,
@@ -33,6 +33,7 @@ from commands.parsing import MAX_LINE_BYTES, InvalidCommand, load_json, parse_co
 from commands.service import Outcome
 from ledger.access import authorize_role
 from ledger.errors import LedgerError
+from ledger.refusals import localized
 
 MAX_BATCH_BYTES = 32 << 20
 MAX_BATCH_COMMANDS = 100_000
@@ -189,6 +190,7 @@ async def record_batch(
 
     outcomes = await run_in_threadpool(run)
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
+    language = spoken(request)  # each refused line's detail in the caller's language
     lines = []
     for n, outcome in enumerate(outcomes, 1):
         counts[outcome.status] += 1
@@ -199,14 +201,14 @@ async def record_batch(
                 "type": "about:blank",
                 "title": HTTPStatus(error.status).phrase,
                 "status": error.status,
-                "detail": error.message,
+                "detail": localized(error, language),
                 "code": error.code,
                 "field": pointer(error.field),
             }
         else:
             line["result"] = outcome.result
         lines.append(line)
-    return JSONResponse({**counts, "outcomes": lines})
+    return JSONResponse({**counts, "outcomes": lines}, headers={"Content-Language": language})
 
 
 def _batch_items(body: bytes, content_type: str) -> Iterator[Command | LedgerError]:

@@ -85,7 +85,13 @@ SOUND_QUERY = {
     "province": "Ho Chi Minh City",
     "year": "2026",
 }
-SOUND_PATH = {"lot_id": "D1/1", "licence_no": "L1", "buyer_id": "B-1", "subscription_id": "1"}
+SOUND_PATH = {
+    "lot_id": "D1/1",
+    "version": "1",  # an entry of the lot: GET /lots/{lot_id}/entries/{version}
+    "licence_no": "L1",
+    "buyer_id": "B-1",
+    "subscription_id": "1",
+}
 
 
 def query_values(name: str, schema: dict[str, Any]) -> list[Any]:

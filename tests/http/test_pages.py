@@ -6,73 +6,16 @@ and another's warehouse answering 404."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from contextlib import closing
-from pathlib import Path
 
 import httpx
-import pytest
 
-from api.passwords import password_hash
 from api.wiring import open_ledger
-from commands.models import ACCOUNT_COMMANDS
 from commands.settings import Settings
-from ledger.intents import DisableUser, SetPassword
-from tests.http.server import serving
-from tests.http.world import furnish
+from ledger.intents import DisableUser
+from tests.http.pages import OWNER, PASSWORD, Site, csrf_of, lot_ids, sign_in, site
 
-PASSWORD = "correct horse battery staple"
-OWNER = "warehouse-owner"  # the world's warehouse owner (W1, W2; not W4)
-
-
-class Site:
-    def __init__(self, base: str, tokens: dict[str, str], database_url: str) -> None:
-        self.base = base
-        self.tokens = tokens
-        self.database_url = database_url
-
-    def browser(self) -> httpx.Client:
-        return httpx.Client(base_url=self.base, follow_redirects=False, timeout=30)
-
-    def signed_in(self, name: str = OWNER, password: str = PASSWORD) -> httpx.Client:
-        """A browser signed in (open: a test closes it with ``with``)."""
-        browser = self.browser().__enter__()
-        answer = sign_in(browser, name=name, password=password)
-        assert answer.status_code == 303 and answer.headers["location"] == "/", answer.text
-        return browser
-
-    def account(self, intent_type: type, **fields: str) -> None:
-        ledger = open_ledger(Settings(self.database_url))
-        try:
-            ledger.service.execute(ACCOUNT_COMMANDS[intent_type].model_validate(fields))
-        finally:
-            ledger.close()
-
-
-@pytest.fixture
-def site(database_url: str, tmp_path: Path) -> Iterator[Site]:
-    ledger = open_ledger(Settings(database_url))
-    tokens = furnish(ledger)
-    hashed = {"name": OWNER, "password_hash": password_hash(PASSWORD)}
-    ledger.service.execute(ACCOUNT_COMMANDS[SetPassword].model_validate(hashed))
-    ledger.close()
-    with serving(database_url, tmp_path) as base:
-        yield Site(base, tokens, database_url)
-
-
-def csrf_of(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found, page.text
-    return found.group(1)
-
-
-def sign_in(browser: httpx.Client, **fields: str) -> httpx.Response:
-    form = browser.get("/sign-in")
-    return browser.post("/sign-in", data={"csrf_token": csrf_of(form), **fields})
-
-
-def lot_ids(page: httpx.Response) -> set[str]:
-    return set(re.findall(r"<td>([A-Z0-9-]+/[0-9.]+)</td>", page.text))
+__all__ = ["OWNER", "PASSWORD", "Site", "csrf_of", "sign_in", "site"]  # as they were here
 
 
 def test_signed_in_the_page_shows_what_the_api_shows_the_same_user(site: Site) -> None:
@@ -147,7 +90,7 @@ def test_the_session_cookie_and_the_page_headers(site: Site) -> None:
         assert "default-src 'self'" in page.headers["content-security-policy"]
         assert page.headers["cache-control"] == "no-store"
         assets = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text)
-        assert assets and all(a.startswith("/") for a in assets), assets  # nothing elsewhere
+        assert assets and all(a.startswith(("/", "#")) for a in assets), assets  # nothing elsewhere
         assert browser.get(assets[0]).status_code == 200
 
 

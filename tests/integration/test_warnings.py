@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ledger.users import OPERATOR
-from projections.answers import When
+from projections.answers import Filters, When
 from tests.integration.test_read_models import ReadSide
 from tests.support import (
     Harness,
@@ -162,6 +162,14 @@ def test_report_lateness_is_one_rule_in_every_answer(ledger: Harness, read: Read
     (q1,) = [r for r in w1["reports"] if r["period"] == "2026-Q1"]
     assert (q1["status"], q1["submitted_on"]) == ("late", "2026-04-18")
     assert ("report_late", "warehouse:W1", "2026-04-16") in raised(read, "2026-04-20")
+    owed = {
+        (o.period, o.standing.value): o.submitted_at
+        for o in read.ask("reports_owed", Filters(), When(date(2026, 4, 20)))
+        if o.warehouse_id == "W1"
+    }
+    assert set(owed) == {("2026-Q1", "late"), ("2026-Q2", "not_yet_due")}  # the reports question
+    before = read.ask("reports_owed", Filters(), When(date(2026, 4, 16)))  # due, not yet in
+    assert [o.standing.value for o in before if o.period == "2026-Q1"] == ["missing"]
 
 
 def test_the_pack_and_the_warnings_are_two_views_of_one_catalogue(

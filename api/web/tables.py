@@ -1,0 +1,77 @@
+"""A question's answer as a page shows it: the same question, asked by the same path as the
+API and the CLI (``api/asking.ask``) for the session's user, its parameters checked by the
+same bounds as the API's, its columns labelled in the page's language when it is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from fastapi import Request
+
+from api.asking import ask
+from api.web.labels import column_label
+from ledger.codes import plain_text
+from ledger.errors import Invalid
+from ledger.users import User
+from projections.answers import When
+from projections.questions import question_named
+from projections.questions.question import Question
+
+
+@dataclass(frozen=True)
+class Table:
+    question: str
+    columns: list[str]
+    numeric: frozenset[str]
+    rows: list[dict[str, Any]]
+    when: When
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The columns' words, in the language of the page being rendered."""
+        return {column: column_label(column) for column in self.columns}
+
+
+def table(
+    request: Request, user: User, name: str, given: Mapping[str, object], **fixed: object
+) -> Table:
+    """The answer to the question ``name``, asked with the page's filters that it takes (and
+    ``fixed`` ones); a refusal raises ``LedgerError`` as at the other doors."""
+    question = question_named(name)
+    fields = question.asked.__dataclass_fields__
+    values = {k: v for k, v in {**given, **fixed}.items() if k in fields}
+    asked = question.asked(**checked(question, values))
+    ledger = request.app.state.ledger
+    answer = ask(question, asked, user, ledger.read_model, ledger.catch_up)
+    return Table(name, question.row.columns(), question.row.numeric(), answer.rows, answer.when)
+
+
+def checked(question: Question[Any], values: dict[str, object]) -> dict[str, object]:
+    """The page's values for the question's parameters, refused (422) as the API refuses
+    them: a control character, a value longer than its bound, a number out of its range."""
+    found: dict[str, object] = {}
+    for name, kind, how in question.asked.parameters():
+        if name not in values:
+            continue
+        value = values[name]
+        if isinstance(value, str):
+            try:
+                plain_text(value)
+            except ValueError as error:
+                raise Invalid("invalid_parameter", f"{name}: {error}", name) from None
+            if how.max_length is not None and len(value) > how.max_length:
+                raise Invalid(
+                    "invalid_parameter", f"{name}: at most {how.max_length} characters", name
+                )
+            if int in (kind, *get_args(kind)) and not isinstance(value, int):
+                if not value.strip().lstrip("-").isdecimal() or len(value) > 12:
+                    raise Invalid("invalid_parameter", f"{name}: a whole number", name)
+                value = int(value)
+        if isinstance(value, int) and (
+            (how.ge is not None and value < how.ge) or (how.le is not None and value > how.le)
+        ):
+            raise Invalid("invalid_parameter", f"{name}: between {how.ge} and {how.le}", name)
+        found[name] = value
+    return found
