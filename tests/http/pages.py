@@ -74,3 +74,9 @@ def sign_in(browser: httpx.Client, **fields: str) -> httpx.Response:
 
 def lot_ids(page: httpx.Response) -> set[str]:
     return set(re.findall(r'<a href="/lots/([^"]+)">', page.text))
+
+
+def without_secrets(page: httpx.Response) -> str:
+    """The page's text without its random tokens (a form's CSRF token and idempotency key):
+    what a test may search for a name in without meeting it by chance in base64."""
+    return re.sub(r'name="(?:csrf_token|command_id)" value="[^"]*"', "", page.text)

@@ -20,6 +20,7 @@ from commands.models import ACCOUNT_COMMANDS
 from commands.parsing import parse_command
 from commands.settings import Settings
 from ledger.intents import SetPassword
+from tests.http.pages import without_secrets
 from tests.http.server import serving
 from tests.http.test_pages import OWNER, PASSWORD, Site, sign_in
 from tests.http.world import furnish
@@ -133,7 +134,7 @@ def test_a_licence_card_and_another_s_licence_by_url(shop: Site) -> None:
         assert admin.get("/ecommerce/licences/L1").status_code == 404
         page = admin.get("/ecommerce")  # the stop notices in force, and no licence or order
         assert page.status_code == 200 and "N-1" in page.text
-        assert "L1" not in page.text and not orders_on(page)
+        assert "L1" not in without_secrets(page) and not orders_on(page)
 
 
 def test_a_buyer_s_allowance(shop: Site) -> None:

@@ -105,3 +105,59 @@ def test_each_role_sees_its_own_forms_and_a_forged_form_records_nothing(site: Si
     with closing(site.signed_in("customs-officer")) as officer:
         listed = officer.get("/record").text
         assert "/record/place_hold" in listed and "/record/ex_warehouse" not in listed
+
+
+def test_a_warehousing_with_its_goods_lines_and_seals_from_the_form(site: Site) -> None:
+    """A declaration's lines and seals are rows of inputs; empty rows are left out, a line
+    refused is named beside its own input, and the lots it creates are linked."""
+    with closing(site.signed_in()) as browser:
+        form = browser.get("/record/warehouse_goods")
+        assert 'name="lines[2].hs_code"' in form.text  # three rows of goods lines offered
+        sent = {
+            "csrf_token": csrf_of(form),
+            "command_id": key_of(form),
+            "declaration_no": "D9",
+            "registered_on": "2026-02-10",
+            "effective_at": "2026-02-11T09:00",
+            "warehouse_id": "W1",
+            "goods_owner_tax_code": "0100109106",
+            "contract_no": "C-A-W1",
+            "expires_on": "2027-02-10",
+            "source": "abroad",
+            "transport_doc": "BL-9",
+            "seals[0].container_no": "MSKU9",
+            "seals[0].seal_no": "S9",
+            "seals[0].intact": "on",
+            **goods_line(0, 1, "85423100", "40"),
+            **goods_line(1, 2, "85423100", "not a number"),
+        }
+        refused = browser.post("/record/warehouse_goods", data=sent)
+        assert refused.status_code == 422
+        assert problem_beside(refused, "lines[1].quantity")  # the second line, by its row
+        assert not problem_beside(refused, "lines[0].quantity")
+        sent.update(goods_line(1, 2, "85423100", "2.5"))
+        recorded = browser.post("/record/warehouse_goods", data=sent)
+        assert recorded.status_code == 201, recorded.text[-1500:]
+        assert 'href="/lots/D9/1"' in recorded.text and 'href="/lots/D9/2"' in recorded.text
+    balances = httpx.get(
+        f"{site.base}/balances",
+        headers={"Authorization": f"Bearer {site.tokens['warehouse_owner']}"},
+    ).json()
+    assert {r["lot_id"]: r["on_hand"] for r in balances if r["lot_id"].startswith("D9/")} == {
+        "D9/1": "40",
+        "D9/2": "2.5",
+    }
+
+
+def goods_line(row: int, line_no: int, hs_code: str, quantity: str) -> dict[str, str]:
+    fields = {
+        "line_no": str(line_no),
+        "description": "integrated circuits",
+        "hs_code": hs_code,
+        "quantity": quantity,
+        "unit": "piece",
+        "customs_value": "1000",
+        "currency": "USD",
+        "origin_country": "JP",
+    }
+    return {f"lines[{row}].{name}": value for name, value in fields.items()}
