@@ -59,8 +59,19 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options={quote(f'-csearch_path={schema}')}"
+    options = quote(f"-csearch_path={schema}")
+    # Every connection of the test (its own, its servers', its CLI runs') is named after its
+    # schema, so that none outlives it: a pool a test left open would otherwise hold its
+    # connections until collected, and two workers' leftovers can exhaust max_connections.
+    yield f"{POSTGRES_URL}{separator}options={options}&application_name={schema}"
     with admin.begin() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = :schema AND pid <> pg_backend_pid()"
+            ),
+            {"schema": schema},
+        )
         connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
 
