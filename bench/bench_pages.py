@@ -154,6 +154,8 @@ def main() -> None:
             ("bench-owner", f"/?warehouse={places['warehouse']}"),
             ("bench-owner", f"/lots/{places['lot']}"),
             ("bench-owner", "/record/ex_warehouse"),
+            ("bench-owner", "/ecommerce"),
+            ("bench-owner", "/import"),
             ("bench-owner", "/as-known?known_at=2026-07-01&warehouse=" + places["warehouse"]),
             ("bench-inspector", f"/province?province={places['province']}"),
             ("bench-inspector", "/"),
