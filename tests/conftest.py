@@ -63,7 +63,8 @@ def postgres_url() -> Iterator[str]:
     # Every connection of the test (its own, its servers', its CLI runs') is named after its
     # schema, so that none outlives it: a pool a test left open would otherwise hold its
     # connections until collected, and two workers' leftovers can exhaust max_connections.
-    yield f"{POSTGRES_URL}{separator}options={options}&application_name={schema}"
+    # (options last: a test may add to them, e.g. default_transaction_read_only)
+    yield f"{POSTGRES_URL}{separator}application_name={schema}&options={options}"
     with admin.begin() as connection:
         connection.execute(
             text(
