@@ -40,7 +40,8 @@ browser:  ## Debian's chromium for the browser tests (tests/browser), installed 
 	fi
 
 test: lint browser  ## the whole suite; PostgreSQL and browser tests run when they can (always under CI=true)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not alone"
+	$(BIN)/pytest -m alone
 
 # The pages' Vietnamese: messages extracted from api/web and the templates, merged into
 # api/locale/vi/LC_MESSAGES/messages.po (translate what is new there), then compiled to the

@@ -17,6 +17,11 @@ from commands.persistence import Factory
 from commands.recorder import LedgerRecorder
 from tests.conftest import IN_CI, POSTGRES_URL, postgres_problem
 
+# The library's concurrent-throughput case times writers racing for SQLite's lock: beside a
+# second worker loading the machine, it once met "database is locked". `make test` runs
+# these tests alone, after the rest (pytest -m alone).
+pytestmark = pytest.mark.alone
+
 
 class LedgerRecorderCase(ApplicationRecorderTestCase[LedgerRecorder]):
     __test__ = False  # the backends below run it
