@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from projections.answers import EVERY, Page
 from projections.asked import when_asked
-from projections.questions.question import Asked, Asking, Question
+from projections.questions.question import Asked, Asking, Paged, Question
 
 if TYPE_CHECKING:
     from ledger.users import User
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 class Answer(NamedTuple):
     rows: list[dict[str, Any]]
     when: When
+    next: str | None = None  # where the next page starts (its ``after``), when more follow
 
 
 def ask(
@@ -29,7 +31,17 @@ def ask(
 ) -> Answer:
     """``question`` answered for ``caller`` with ``asked``: its moment parsed (refused before
     any work), the read models caught up with everything recorded before (read your writes),
-    then the question's own scope rule and query."""
+    then the question's own scope rule and query. A paged question's page is found with one
+    row more than its limit: when that row exists, the answer says where the next starts."""
     when = when_asked(asked.as_of, asked.known_at)
+    limit = asked.limit if isinstance(asked, Paged) else None
+    page = (
+        Page(asked.after, None if limit is None else limit + 1)
+        if isinstance(asked, Paged)
+        else EVERY
+    )
     catch_up()
-    return Answer(list(question.answer(Asking(model, caller, when), asked)), when)
+    rows = list(question.answer(Asking(model, caller, when, page), asked))
+    if limit is None or len(rows) <= limit or question.key is None:
+        return Answer(rows, when)
+    return Answer(rows[:limit], when, str(rows[limit - 1][question.key]))

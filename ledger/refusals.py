@@ -523,6 +523,11 @@ _ALL: tuple[Refusal, ...] = (
         "Không có chủ hàng nào mang mã số thuế này",
     ),
     Refusal("unknown_kind", "No warning is of that kind", "Không có loại cảnh báo này"),
+    Refusal(
+        "unknown_status",
+        "No declaration's settlement stands so",
+        "Không có trạng thái thanh khoản tờ khai nào như vậy",
+    ),
     Refusal("unknown_rule_pack", "No rule pack has that name", "Không có bộ quy tắc mang tên này"),
     Refusal("invalid_date", "The date is not valid", "Ngày không hợp lệ"),
     Refusal("invalid_moment", "The moment is not valid", "Thời điểm không hợp lệ"),

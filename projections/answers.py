@@ -4,11 +4,12 @@ balances, clocks and overdue lots are made of."""
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
+from typing import TypeVar
 
 from ledger.calendar import end_of_day
 from ledger.facts import LotFacts
@@ -23,10 +24,12 @@ class Filters:
     lot_id: str | None = None
     province: str | None = None
     warehouses: frozenset[str] | None = None
+    in_transit_only: bool = False  # only lots with goods in transit
 
     def matches(self, facts: LotFacts, province: str | None) -> bool:
         return (
-            (self.warehouse_id is None or facts.warehouse_id == self.warehouse_id)
+            (not self.in_transit_only or bool(facts.in_transit))
+            and (self.warehouse_id is None or facts.warehouse_id == self.warehouse_id)
             and (self.warehouses is None or facts.warehouse_id in self.warehouses)
             and (self.owner is None or facts.goods_owner_tax_code == self.owner)
             and (self.lot_id is None or facts.lot_id == self.lot_id)
@@ -42,6 +45,39 @@ class When:
     @cached_property
     def end(self) -> datetime:
         return end_of_day(self.as_of)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A stretch of an answer ordered by its key (a lot's id, a declaration's number): the
+    rows whose key follows ``after``, at most ``size`` of them (None: to the end). Found in SQL
+    by one index range from ``after``, so a page costs the same wherever it starts."""
+
+    after: str | None = None
+    size: int | None = None
+
+
+EVERY = Page()
+BATCH = 500  # rows fetched at a time for a page whose filter is worked out in Python
+T = TypeVar("T")
+
+
+def page_kept(
+    fetch: Callable[[Page], list[T]], keep: Callable[[T], bool], key: Callable[[T], str], page: Page
+) -> list[T]:
+    """The first ``page.size`` rows that ``keep`` keeps, for a filter SQL cannot apply (a
+    status worked out in Python): the rows fetched a batch at a time from ``page.after`` on,
+    each batch continuing from the last key of the one before."""
+    if page.size is None:
+        return [row for row in fetch(page) if keep(row)]
+    batch = Page(page.after, max(page.size, BATCH))
+    found: list[T] = []
+    while True:
+        rows = fetch(batch)
+        found += [row for row in rows if keep(row)]
+        if len(found) >= page.size or len(rows) < (batch.size or 0):
+            return found[: page.size]
+        batch = Page(key(rows[-1]), batch.size)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Select, select, union_all
 from ledger.clock import deadline, first_warehousing_date
 from ledger.rulepacks import RulePack
 from projections import tables as t
-from projections.answers import Filters, Holding, When
+from projections.answers import EVERY, Filters, Holding, Page, When
 from projections.projector import load_contracts
 from projections.states import END
 
@@ -38,21 +38,26 @@ def _in_province(province: str) -> Select[Any]:
     return select(t.warehouses.c.warehouse_id).where(t.warehouses.c.province == province)
 
 
-def holdings_query(filters: Filters, when: When) -> Select[Any]:
+def holdings_query(filters: Filters, when: When, page: Page = EVERY) -> Select[Any]:
     """The lots' states in force at the end of ``as_of`` as known at ``known_at``: one range
     on each axis (``projections.states``). As known now, the states still known are one index
-    range; as known at a past moment, those superseded since are a second one beside it."""
-    still_known = _states(filters, when, s.recorded_to == END)
+    range; as known at a past moment, those superseded since are a second one beside it.
+    Either way from the lot after ``page.after`` on, at most ``page.size`` of them."""
+    still_known = _states(filters, when, page, s.recorded_to == END)
     if when.known_at is None:
-        return still_known.order_by(s.lot_id)
-    superseded = _states(filters, when, s.recorded_to > when.known_at, s.recorded_to < END).where(
-        s.recorded_from <= when.known_at
-    )
-    both = union_all(still_known.where(s.recorded_from <= when.known_at), superseded).subquery()
-    return select(both).order_by(both.c.lot_id)
+        return still_known.order_by(s.lot_id).limit(page.size)
+    still_known = still_known.where(s.recorded_from <= when.known_at)
+    superseded = _states(
+        filters, when, page, s.recorded_to > when.known_at, s.recorded_to < END
+    ).where(s.recorded_from <= when.known_at)
+    if page.size is not None:  # each side's first rows are enough for the first of both
+        still_known = select(still_known.order_by(s.lot_id).limit(page.size).subquery())
+        superseded = select(superseded.order_by(s.lot_id).limit(page.size).subquery())
+    both = union_all(still_known, superseded).subquery()
+    return select(both).order_by(both.c.lot_id).limit(page.size)
 
 
-def _states(filters: Filters, when: When, *known: ColumnElement[bool]) -> Select[Any]:
+def _states(filters: Filters, when: When, page: Page, *known: ColumnElement[bool]) -> Select[Any]:
     query = (
         select(
             s.lot_id,
@@ -82,6 +87,10 @@ def _states(filters: Filters, when: When, *known: ColumnElement[bool]) -> Select
         query = query.where(s.warehouse_id.in_(_in_province(filters.province)))
     if filters.warehouses is not None:
         query = query.where(s.warehouse_id.in_(sorted(filters.warehouses)))
+    if filters.in_transit_only:
+        query = query.where(s.in_transit != "0")  # zero is always written "0"
+    if page.after is not None:
+        query = query.where(s.lot_id > page.after)
     return query
 
 
@@ -99,10 +108,12 @@ def _province_named(connection: Connection, filters: Filters) -> Filters:
 
 
 def holdings_at(
-    connection: Connection, filters: Filters, when: When, pack: RulePack
+    connection: Connection, filters: Filters, when: When, pack: RulePack, page: Page = EVERY
 ) -> list[Holding]:
-    """Each lot with a non-zero balance at the end of ``as_of``, as known at ``known_at``."""
-    rows = connection.execute(holdings_query(_province_named(connection, filters), when)).all()
+    """Each lot with a non-zero balance at the end of ``as_of``, as known at ``known_at``, in
+    the order of their ids, from ``page.after`` on."""
+    query = holdings_query(_province_named(connection, filters), when, page)
+    rows = connection.execute(query).all()
     contract_nos = sorted({row.contract_no for row in rows if row.contract_no is not None})
     contracts = load_contracts(connection, contract_nos, when.known_at)
     end = when.end

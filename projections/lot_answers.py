@@ -12,15 +12,25 @@ stock cards have modules of their own, in SQL too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, union_all
 
 from ledger.clock import Clock
 from ledger.events import Event
+from ledger.numbers import decimal_text
 from ledger.rulepacks import RulePack
 from projections import tables as t
-from projections.answers import Filters, Holding, When, no_collection_pauses
+from projections.answers import (
+    EVERY,
+    Filters,
+    Holding,
+    Page,
+    When,
+    no_collection_pauses,
+    page_kept,
+)
 from projections.folded import folded_holdings
 from projections.holdings import holdings_at
 from projections.settlements import settlements
@@ -45,25 +55,53 @@ class LotAnswers:
     # the query too, and a full collection set off there walks the whole heap (at 1M events
     # it made a province's p99 ten times its p50).
 
-    def balances(self, filters: Filters, when: When) -> list[Row]:
+    def balances(self, filters: Filters, when: When, page: Page = EVERY) -> list[Row]:
         with no_collection_pauses():
-            return [_balance_row(h) for h in self._holdings(filters, when)]
+            return [_balance_row(h) for h in self._holdings(filters, when, page)]
 
-    def clocks(self, filters: Filters, when: When) -> list[Row]:
+    def clocks(self, filters: Filters, when: When, page: Page = EVERY) -> list[Row]:
         with no_collection_pauses():
-            return [self._clock_row(h, when) for h in self._holdings(filters, when)]
+            return [self._clock_row(h, when) for h in self._holdings(filters, when, page)]
 
-    def overdue(self, filters: Filters, when: When) -> list[Row]:
+    def stock(self, filters: Filters, when: When) -> list[Row]:
+        """Stock per goods item in each warehouse: the lots' goods summed exactly."""
+        items: dict[tuple[str, str, str, str], list[Any]] = {}
         with no_collection_pauses():
-            clocks = (self._clock_row(h, when) for h in self._holdings(filters, when, True))
-            return [row for row in clocks if row["status"] == "overdue"]
+            for h in self._holdings(filters, when):
+                key = (h.warehouse_id, h.hs_code, h.description, h.unit)
+                item = items.setdefault(key, [0, Decimal(0), Decimal(0)])
+                item[0] += 1
+                item[1] += Decimal(h.on_hand)
+                item[2] += Decimal(h.in_transit)
+        return [
+            {
+                "warehouse_id": key[0],
+                "hs_code": key[1],
+                "description": key[2],
+                "unit": key[3],
+                "lots": lots,
+                "on_hand": decimal_text(on_hand),
+                "in_transit": decimal_text(in_transit),
+            }
+            for key, (lots, on_hand, in_transit) in sorted(items.items())
+        ]
 
-    def _holdings(self, filters: Filters, when: When, overdue: bool = False) -> list[Holding]:
-        """Each lot with a non-zero balance at the end of ``as_of``, as known at ``known_at``."""
+    def overdue(self, filters: Filters, when: When, page: Page = EVERY) -> list[Row]:
+        def fetch(batch: Page) -> list[Row]:
+            return [self._clock_row(h, when) for h in self._holdings(filters, when, batch, True)]
+
+        with no_collection_pauses():
+            return page_kept(fetch, _is_overdue, _lot_id, page)
+
+    def _holdings(
+        self, filters: Filters, when: When, page: Page = EVERY, overdue: bool = False
+    ) -> list[Holding]:
+        """Each lot with a non-zero balance at the end of ``as_of``, as known at ``known_at``,
+        in the order of their ids, from ``page.after`` on."""
         with self.engine.connect() as connection:
             if self._is_current(connection, when):
-                return self._current_holdings(connection, filters, when, overdue)
-            return holdings_at(connection, filters, when, self.pack)
+                return self._current_holdings(connection, filters, when, overdue, page)
+            return holdings_at(connection, filters, when, self.pack, page)
 
     def folded_holdings(self, filters: Filters, when: When) -> list[Holding]:
         """The reference answer: every candidate lot's events folded by ``ledger.lot.Lot``.
@@ -81,7 +119,7 @@ class LotAnswers:
         return True
 
     def _current_holdings(
-        self, connection: Connection, filters: Filters, when: When, overdue: bool
+        self, connection: Connection, filters: Filters, when: When, overdue: bool, page: Page
     ) -> list[Holding]:
         lots = t.lots.c
         query = select(
@@ -105,15 +143,43 @@ class LotAnswers:
         ):
             if value is not None:
                 query = query.where(column == value)
-        if filters.warehouses is not None:
-            query = query.where(lots.warehouse_id.in_(sorted(filters.warehouses)))
+        if filters.in_transit_only:
+            query = query.where(lots.in_transit != "0")  # zero is always written "0"
         if overdue:
             query = query.where(lots.deadline < when.as_of)
-        return [Holding(*row) for row in connection.execute(query.order_by(lots.lot_id))]
+        if page.after is not None:
+            query = query.where(lots.lot_id > page.after)
+        scope = filters.warehouses
+        if scope is not None and filters.warehouse_id is None and page.size is not None:
+            # A page of the lots of many warehouses: the first rows of each warehouse, each one
+            # range of (warehouse, has_balance, lot_id), merged. The whole scope in one query
+            # sorts every lot of it for the first hundred (250 ms for 167,219 lots).
+            ranges = [
+                query.where(lots.warehouse_id == warehouse)
+                .order_by(lots.lot_id)
+                .limit(page.size)
+                .subquery()
+                for warehouse in sorted(scope)
+            ]
+            if not ranges:
+                return []
+            both = union_all(*(select(r) for r in ranges)).subquery()
+            query = select(both).order_by(both.c.lot_id).limit(page.size)
+            return [Holding(*row) for row in connection.execute(query)]
+        if scope is not None:
+            query = query.where(lots.warehouse_id.in_(sorted(scope)))
+        query = query.order_by(lots.lot_id).limit(page.size)
+        return [Holding(*row) for row in connection.execute(query)]
 
-    def settlements(self, filters: Filters, when: When) -> list[Row]:
+    def settlements(
+        self,
+        filters: Filters,
+        when: When,
+        page: Page = EVERY,
+        statuses: frozenset[str] | None = None,
+    ) -> list[Row]:
         with self.engine.connect() as connection, no_collection_pauses():
-            return settlements(connection, self.pack, filters, when)
+            return settlements(connection, self.pack, filters, when, page, statuses)
 
     def stock_card(self, lot_id: str, when: When) -> list[Row]:
         with self.engine.connect() as connection, no_collection_pauses():
@@ -132,6 +198,14 @@ class LotAnswers:
             "days_left": clock.days_left,
             "status": clock.status,
         }
+
+
+def _is_overdue(row: Row) -> bool:
+    return bool(row["status"] == "overdue")
+
+
+def _lot_id(row: Row) -> str:
+    return str(row["lot_id"])
 
 
 def _balance_row(h: Holding) -> Row:

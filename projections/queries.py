@@ -15,7 +15,7 @@ from ledger.rulepacks import RulePack
 from ledger.scope import ReadScope
 from ledger.users import User
 from projections import tables as t
-from projections.answers import Filters, Holding, When, no_collection_pauses
+from projections.answers import EVERY, Filters, Holding, Page, When, no_collection_pauses
 from projections.ecommerce_answers import (
     ask_allowance,
     ask_licence_card,
@@ -56,17 +56,26 @@ class ReadModel:
 
     # --- balances, clocks, overdue, settlements, stock cards ---
 
-    def balances(self, filters: Filters, when: When) -> list[Row]:
-        return self.lots.balances(filters, when)
+    def balances(self, filters: Filters, when: When, page: Page = EVERY) -> list[Row]:
+        return self.lots.balances(filters, when, page)
 
-    def clocks(self, filters: Filters, when: When) -> list[Row]:
-        return self.lots.clocks(filters, when)
+    def clocks(self, filters: Filters, when: When, page: Page = EVERY) -> list[Row]:
+        return self.lots.clocks(filters, when, page)
 
-    def overdue(self, filters: Filters, when: When) -> list[Row]:
-        return self.lots.overdue(filters, when)
+    def stock(self, filters: Filters, when: When) -> list[Row]:
+        return self.lots.stock(filters, when)
 
-    def settlements(self, filters: Filters, when: When) -> list[Row]:
-        return self.lots.settlements(filters, when)
+    def overdue(self, filters: Filters, when: When, page: Page = EVERY) -> list[Row]:
+        return self.lots.overdue(filters, when, page)
+
+    def settlements(
+        self,
+        filters: Filters,
+        when: When,
+        page: Page = EVERY,
+        statuses: frozenset[str] | None = None,
+    ) -> list[Row]:
+        return self.lots.settlements(filters, when, page, statuses)
 
     def reports_owed(self, filters: Filters, when: When) -> list[ReportOwed]:
         with self.engine.connect() as connection:

@@ -19,7 +19,7 @@ from ledger.registry import Declaration
 from ledger.rulepacks import RulePack
 from ledger.settlement import settlement_due_on, settlement_status
 from projections import tables as t
-from projections.answers import Filters, When
+from projections.answers import EVERY, Filters, Page, When, page_kept
 from projections.exact import NANOS, from_parts
 
 Row = dict[str, Any]
@@ -40,9 +40,17 @@ def visible(when: When) -> list[ColumnElement[bool]]:
     ]
 
 
-def declarations_existing(connection: Connection, filters: Filters, when: When) -> list[Any]:
+def declarations_existing(
+    connection: Connection,
+    filters: Filters,
+    when: When,
+    page: Page = EVERY,
+    settled: bool | None = None,
+) -> list[Any]:
     """The declarations that existed at the end of ``as_of``, as known at ``known_at``, of the
-    warehouse, goods owner, province and scope asked (a lot filter does not apply)."""
+    warehouse, goods owner, province and scope asked (a lot filter does not apply), in the
+    order of their numbers from ``page.after`` on; given ``settled``, only those settled by
+    then (True) or not (False)."""
     query = select(t.declarations).where(d.effective_at <= when.end)  # it exists from then
     if filters.warehouse_id is not None:
         query = query.where(d.warehouse_id == filters.warehouse_id)
@@ -57,14 +65,46 @@ def declarations_existing(connection: Connection, filters: Filters, when: When) 
         query = query.where(d.warehouse_id.in_(sorted(filters.warehouses)))
     if when.known_at is not None:
         query = query.where(d.recorded_at <= when.known_at)
-    return list(connection.execute(query.order_by(d.declaration_no)).mappings())
+    if settled is not None:
+        by_then = and_(d.settled_at.is_not(None), d.settled_at <= when.end)
+        if when.known_at is not None:
+            by_then = and_(by_then, d.settled_recorded_at <= when.known_at)
+        query = query.where(by_then if settled else not_(by_then))
+    if page.after is not None:
+        query = query.where(d.declaration_no > page.after)
+    query = query.order_by(d.declaration_no).limit(page.size)
+    return list(connection.execute(query).mappings())
 
 
-def settlements(connection: Connection, pack: RulePack, filters: Filters, when: When) -> list[Row]:
-    """Each declaration that existed at the end of ``as_of``, as known at ``known_at``."""
-    rows = declarations_existing(connection, filters, when)
-    emptied = _emptied(connection, [row["declaration_no"] for row in rows], when)
-    return [settlement_row(pack, row, emptied.get(row["declaration_no"]), when) for row in rows]
+def settlements(
+    connection: Connection,
+    pack: RulePack,
+    filters: Filters,
+    when: When,
+    page: Page = EVERY,
+    statuses: frozenset[str] | None = None,
+) -> list[Row]:
+    """Each declaration that existed at the end of ``as_of``, as known at ``known_at``, in the
+    order of their numbers from ``page.after`` on; given ``statuses``, only those standing so
+    (settled or not is asked in SQL, the rest worked out a batch at a time)."""
+    settled = None
+    if statuses is not None and statuses <= {"settled"}:
+        settled = True
+    elif statuses is not None and "settled" not in statuses:
+        settled = False
+
+    def fetch(batch: Page) -> list[Row]:
+        rows = declarations_existing(connection, filters, when, batch, settled)
+        emptied = _emptied(connection, [row["declaration_no"] for row in rows], when)
+        return [settlement_row(pack, row, emptied.get(row["declaration_no"]), when) for row in rows]
+
+    if statuses is None:
+        return fetch(page)
+    return page_kept(fetch, lambda row: row["status"] in statuses, _declaration_no, page)
+
+
+def _declaration_no(row: Row) -> str:
+    return str(row["declaration_no"])
 
 
 def _emptied(

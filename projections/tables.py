@@ -93,7 +93,7 @@ lots = Table(
     Column("held", Boolean, nullable=False),
     Column("exists", Boolean, nullable=False),
     Column("last_effective_at", UTCDateTime(), nullable=False),
-    Index("rm_lots_warehouse", "warehouse_id", "has_balance"),
+    Index("rm_lots_warehouse_lot", "warehouse_id", "has_balance", "lot_id"),  # pages
     Index("rm_lots_province", "province", "has_balance"),
     Index("rm_lots_owner", "goods_owner_tax_code", "has_balance"),
     Index("rm_lots_deadline", "has_balance", "deadline"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 from dataclasses import MISSING
+from shlex import quote
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -80,6 +81,8 @@ def _register(app: typer.Typer, question: Question[Any]) -> None:
         typer.echo(
             render(found.rows, output, title, question.row.columns(), question.row.numeric())
         )
+        if found.next is not None:  # on stderr: the rows on stdout stay one whole document
+            typer.echo(f"More rows follow: ask again with --after {quote(found.next)}", err=True)
 
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters}

@@ -30,10 +30,19 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def answer(request: Request, rows: list[dict[str, Any]], columns: list[str]) -> Response:
+def answer(
+    request: Request, rows: list[dict[str, Any]], columns: list[str], after: str | None = None
+) -> Response:
+    """The rows as JSON or CSV; when more follow (``after``: where the next page starts), a
+    ``Link`` header to the next page (RFC 8288, as GitHub's API pages)."""
+    headers = {}
+    if after is not None:
+        following = request.url.include_query_params(after=after)
+        headers["Link"] = f'<{following}>; rel="next"'
     if CSV in request.headers.get("accept", ""):
-        return PlainTextResponse(csv_file(render(rows, "csv", "", columns) + "\n"), media_type=CSV)
-    return JSONResponse(rows)
+        text = csv_file(render(rows, "csv", "", columns) + "\n")
+        return PlainTextResponse(text, media_type=CSV, headers=headers)
+    return JSONResponse(rows, headers=headers)
 
 
 def _parameter(name: str, kind: Any, how: Ask, default: Any) -> inspect.Parameter:
@@ -72,7 +81,7 @@ def _route(question: Question[Any]) -> None:
     ) -> Response:
         caller = caller_of(ledger, credentials)
         found = ask(question, question.asked(**given), caller, ledger.read_model, ledger.catch_up)
-        return answer(request, found.rows, columns)
+        return answer(request, found.rows, columns, found.next)
 
     asked.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     subject = any(how.subject for _, _, how in question.asked.parameters())

@@ -5,21 +5,28 @@ path the API takes, as of a day and as known at a moment given in the URL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
-from decimal import Decimal
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.web.site import given, page, signed_in, to_sign_in
-from api.web.tables import Table, table
+from api.web.tables import Table, shown_from, table
 from ledger.errors import LedgerError
 
 router = APIRouter(include_in_schema=False)
-SECTIONS = ("balances", "clocks", "settlements", "reports", "warnings")
-AWAITING = ("awaiting_settlement", "settlement_overdue")
+AWAITING = "awaiting_settlement,settlement_overdue"
+# Each section: the question it asks, how (the page's filters and these), and whether its rows
+# come a page at a time (its name in the URL: ``clocks_after=...``). A section whose question
+# the user's role does not ask is not on the page.
+SECTIONS: dict[str, tuple[str, dict[str, object], bool]] = {
+    "goods": ("stock", {}, False),
+    "clocks": ("clocks", {}, True),
+    "transit": ("balances", {"in_transit": True}, True),
+    "settlements": ("settlements", {"status": AWAITING}, True),
+    "reports": ("reports", {}, False),
+    "warnings": ("warnings", {}, False),
+}
 
 
 @router.get("/")
@@ -31,9 +38,11 @@ def dashboard(request: Request) -> Response:
     filters = given(request)
     tables: dict[str, Table] = {}
     try:
-        for name in SECTIONS:
+        for section, (name, fixed, paged) in SECTIONS.items():
             try:
-                tables[name] = table(request, user, name, filters)
+                tables[section] = table(
+                    request, user, name, filters, section if paged else None, **fixed
+                )
             except LedgerError as refusal:
                 if refusal.code != "role_not_allowed":
                     raise  # a question the user's role does not ask is not on its page
@@ -52,11 +61,11 @@ def dashboard(request: Request) -> Response:
     if "reports" in tables:  # the reports due, late or missing; those on time are history
         shown = [r for r in tables["reports"].rows if r["standing"] != "on_time"]
         tables["reports"] = replace(tables["reports"], rows=shown)
-    if "warnings" in tables and filters.get("warehouse"):  # the question takes no warehouse
-        kept = [r for r in tables["warnings"].rows if r["warehouse_id"] == filters["warehouse"]]
-        tables["warnings"] = replace(tables["warnings"], rows=kept)
-    balances = tables.get("balances")
-    settlements = tables.get("settlements")
+    if "warnings" in tables:
+        kept = tables["warnings"].rows
+        if filters.get("warehouse"):  # the question takes no warehouse
+            kept = [r for r in kept if r["warehouse_id"] == filters["warehouse"]]
+        tables["warnings"] = shown_from(request, replace(tables["warnings"], rows=kept), "warnings")
     return page(
         request,
         "dashboard.html",
@@ -65,31 +74,5 @@ def dashboard(request: Request) -> Response:
         asked=filters,
         error=None,
         tables=tables,
-        goods=goods_items(balances.rows) if balances else [],
-        in_transit=[r for r in balances.rows if Decimal(r["in_transit"])] if balances else [],
-        awaiting=[r for r in settlements.rows if r["status"] in AWAITING] if settlements else [],
         when=next(iter(tables.values())).when if tables else None,
     )
-
-
-def goods_items(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stock per goods item in each warehouse: its lots summed."""
-    items: dict[tuple[str, str, str, str], dict[str, Any]] = {}
-    for row in rows:
-        key = (row["warehouse_id"], row["hs_code"], row["description"], row["unit"])
-        item = items.setdefault(
-            key,
-            {
-                "warehouse_id": key[0],
-                "hs_code": key[1],
-                "description": key[2],
-                "unit": key[3],
-                "lots": 0,
-                "on_hand": Decimal(0),
-                "in_transit": Decimal(0),
-            },
-        )
-        item["lots"] += 1
-        item["on_hand"] += Decimal(row["on_hand"])
-        item["in_transit"] += Decimal(row["in_transit"])
-    return sorted(items.values(), key=lambda i: (i["warehouse_id"], i["hs_code"], i["description"]))

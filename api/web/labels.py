@@ -121,6 +121,7 @@ COMMANDS = {  # the forms' names
 
 QUESTIONS = {  # a question's answer as a page's section names it
     "balances": N_("Balances"),
+    "stock": N_("Stock per goods item"),
     "clocks": N_("Storage clocks"),
     "settlements": N_("Settlements"),
     "warnings": N_("Warnings"),

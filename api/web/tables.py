@@ -5,7 +5,7 @@ same bounds as the API's, its columns labelled in the page's language when it is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, get_args
 
 from fastapi import Request
@@ -27,6 +27,8 @@ class Table:
     numeric: frozenset[str]
     rows: list[dict[str, Any]]
     when: When
+    next_href: str | None = None  # the page's own URL showing the answer's next rows
+    first_href: str | None = None  # and its first rows, when these are not
 
     @property
     def labels(self) -> dict[str, str]:
@@ -34,18 +36,59 @@ class Table:
         return {column: column_label(column) for column in self.columns}
 
 
+PAGE = 100  # rows of a paged answer a page shows at a time
+PAGING = ("limit", "after")  # set by the page for each table, never by its filters
+
+
 def table(
-    request: Request, user: User, name: str, given: Mapping[str, object], **fixed: object
+    request: Request,
+    user: User,
+    name: str,
+    given: Mapping[str, object],
+    paged: str | None = None,
+    **fixed: object,
 ) -> Table:
     """The answer to the question ``name``, asked with the page's filters that it takes (and
-    ``fixed`` ones); a refusal raises ``LedgerError`` as at the other doors."""
+    ``fixed`` ones); a refusal raises ``LedgerError`` as at the other doors. Given ``paged``
+    (the name of the table on its page) a paged question is asked for ``PAGE`` rows from the
+    key in the URL's ``<paged>_after``, and the table links to the page showing the next."""
     question = question_named(name)
     fields = question.asked.__dataclass_fields__
-    values = {k: v for k, v in {**given, **fixed}.items() if k in fields}
+    values = {k: v for k, v in given.items() if k in fields and k not in PAGING}
+    values.update((k, v) for k, v in fixed.items() if k in fields)
+    parameter = f"{paged}_after"
+    if paged is not None and question.key is not None:
+        values.update(limit=PAGE, after=request.query_params.get(parameter) or None)
     asked = question.asked(**checked(question, values))
     ledger = request.app.state.ledger
     answer = ask(question, asked, user, ledger.read_model, ledger.catch_up)
-    return Table(name, question.row.columns(), question.row.numeric(), answer.rows, answer.when)
+    next_href = first_href = None
+    if answer.next is not None:
+        following = request.url.include_query_params(**{parameter: answer.next})
+        next_href = f"{following.path}?{following.query}#{paged}"
+    if paged is not None and request.query_params.get(parameter):
+        first = request.url.remove_query_params(parameter)
+        first_href = f"{first.path}?{first.query}#{paged}"
+    columns, numeric = question.row.columns(), question.row.numeric()
+    return Table(name, columns, numeric, answer.rows, answer.when, next_href, first_href)
+
+
+def shown_from(request: Request, whole: Table, paged: str) -> Table:
+    """``PAGE`` rows of an answer its question does not page (the warnings, composed from
+    several read models), from the row numbered in the URL's ``<paged>_from``, and the links
+    to the next rows and to the first."""
+    parameter = f"{paged}_from"
+    given = request.query_params.get(parameter, "")
+    start = int(given) if given.isdecimal() and len(given) < 10 else 0
+    rows = whole.rows[start : start + PAGE]
+    next_href = first_href = None
+    if start + PAGE < len(whole.rows):
+        following = request.url.include_query_params(**{parameter: start + PAGE})
+        next_href = f"{following.path}?{following.query}#{paged}"
+    if start:
+        first = request.url.remove_query_params(parameter)
+        first_href = f"{first.path}?{first.query}#{paged}"
+    return replace(whole, rows=rows, next_href=next_href, first_href=first_href)
 
 
 def checked(question: Question[Any], values: dict[str, object]) -> dict[str, object]:

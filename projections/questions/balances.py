@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Annotated, Any
 
-from projections.questions.question import Asking, OfLots, Quantity, Question, Row, as_of
+from projections.questions.question import Ask, Asking, OfLots, Quantity, Question, Row, as_of
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfBalances(OfLots):
+    in_transit: Annotated[
+        bool, Ask("Only lots with goods in transit (dispatched, not yet received).")
+    ] = False
 
 
 class BalanceRow(Row):
@@ -21,15 +29,17 @@ class BalanceRow(Row):
     first_warehoused_on: str
 
 
-def answer(asking: Asking, asked: OfLots) -> Iterable[dict[str, Any]]:
-    return asking.model.balances(asked.filters(asking), asking.when)
+def answer(asking: Asking, asked: OfBalances) -> Iterable[dict[str, Any]]:
+    filters = replace(asked.filters(asking), in_transit_only=asked.in_transit)
+    return asking.model.balances(filters, asking.when, asking.page)
 
 
 QUESTION = Question(
     name="balances",
     summary="Lots with goods on hand or in transit",
-    asked=OfLots,
+    asked=OfBalances,
     row=BalanceRow,
     answer=answer,
     title=as_of("Balances"),
+    key="lot_id",
 )

@@ -20,7 +20,7 @@ class ClockRow(Row):
 
 
 def answer(asking: Asking, asked: OfLots) -> Iterable[dict[str, Any]]:
-    return asking.model.clocks(asked.filters(asking), asking.when)
+    return asking.model.clocks(asked.filters(asking), asking.when, asking.page)
 
 
 QUESTION = Question(
@@ -30,4 +30,5 @@ QUESTION = Question(
     row=ClockRow,
     answer=answer,
     title=as_of("Storage clocks"),
+    key="lot_id",
 )

@@ -10,7 +10,7 @@ from projections.questions.question import Asking, OfLots, Question, as_of
 
 
 def answer(asking: Asking, asked: OfLots) -> Iterable[dict[str, Any]]:
-    return asking.model.overdue(asked.filters(asking), asking.when)
+    return asking.model.overdue(asked.filters(asking), asking.when, asking.page)
 
 
 QUESTION = Question(
@@ -20,4 +20,5 @@ QUESTION = Question(
     row=ClockRow,
     answer=answer,
     title=as_of("Overdue lots"),
+    key="lot_id",
 )

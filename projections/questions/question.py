@@ -19,7 +19,7 @@ from ledger.errors import unknown_lot
 if TYPE_CHECKING:
     from ledger.scope import ReadScope
     from ledger.users import User
-    from projections.answers import Filters, When
+    from projections.answers import Filters, Page, When
     from projections.queries import ReadModel
 
 
@@ -96,6 +96,32 @@ class Asked:
         return found
 
 
+@dataclass(frozen=True, kw_only=True)
+class Paged(Asked):
+    """The parameters of a question answered a page at a time, in the order of its key (a
+    lot's id, a declaration's number): at most ``limit`` rows, from the key after ``after``.
+    Without a limit, every row."""
+
+    limit: Annotated[
+        int | None,
+        Ask(
+            "At most this many rows. When more follow, the answer says where the next page "
+            'starts (HTTP: a Link header, rel="next"; CLI: a line on stderr). Default: every row.',
+            ge=1,
+            le=10_000,
+            example="100",
+        ),
+    ] = None
+    after: Annotated[
+        str | None,
+        Ask(
+            "Only the rows whose key (the first column) follows this one: the key the page "
+            "before ended with, as its next link gives it.",
+            max_length=200,
+        ),
+    ] = None
+
+
 Lot = Annotated[str | None, Ask("Only this lot.", max_length=100)]
 Warehouse = Annotated[str | None, Ask("Only this warehouse.", max_length=64)]
 Owner = Annotated[str | None, Ask("Only this goods owner's lots.", max_length=64)]
@@ -109,6 +135,7 @@ class Asking:
     model: ReadModel
     caller: User
     when: When
+    page: Page  # the stretch of a paged answer to find (one row more than asked, if limited)
 
     @cached_property
     def scope(self) -> ReadScope:
@@ -153,8 +180,11 @@ class Question(Generic[A]):
     route: str = ""
     doc: str = ""
     area: str = "stock and clocks"
+    key: str | None = None  # a paged question's key: the row's column its pages follow
 
     def __post_init__(self) -> None:
+        if (self.key is None) != (not issubclass(self.asked, Paged)):
+            raise TypeError(f"{self.name}: a paged question has a key, and only a paged one")
         if not self.route:
             object.__setattr__(self, "route", f"/{self.name}")
         if not self.doc:
@@ -162,7 +192,7 @@ class Question(Generic[A]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class OfLots(Asked):
+class OfLots(Paged):
     """The lot questions' filters: balances, clocks, overdue."""
 
     warehouse: Warehouse = None

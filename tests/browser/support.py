@@ -345,6 +345,33 @@ def tables_on(page: Page) -> list[Table]:
     ]
 
 
+_NEXT_LINKS = """() => Array.from(document.querySelectorAll('main section')).map(section => {
+  const heading = section.querySelector('h2, h3');
+  const next = section.querySelector('a[rel=next]');
+  return [heading ? heading.innerText.trim() : '', next ? next.getAttribute('href') : null];
+}).filter(([, href]) => href)"""
+
+
+def every_row_on(page: Page) -> list[Table]:
+    """Every table in the page's main part with all its rows: a table shown a page at a time
+    (its section links to the next rows) read on, link after link as a person follows them,
+    then the page shown again as it was."""
+    tables = tables_on(page)
+    here = page.url
+    for heading, href in page.evaluate(_NEXT_LINKS):
+        at = next(i for i, t in enumerate(tables) if t.heading == heading)
+        rows = list(tables[at].rows)
+        while href:
+            page.goto(href)
+            more = next(t for t in tables_on(page) if t.heading == heading)
+            rows += more.rows
+            href = dict(page.evaluate(_NEXT_LINKS)).get(heading)
+        tables[at] = Table(heading, tables[at].columns, rows)
+    if page.url != here:
+        page.goto(here)
+    return tables
+
+
 def language_of(page: Page) -> str:
     """The page's language (``<html lang>``), English if it names none."""
     found: str = page.evaluate("() => document.documentElement.lang") or "en"

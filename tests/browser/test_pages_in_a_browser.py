@@ -22,6 +22,7 @@ from tests.browser.support import (
     Browsing,
     Site,
     Table,
+    every_row_on,
     language_of,
     number_shown,
     sign_in_by_keyboard,
@@ -80,7 +81,7 @@ class Dashboard:
 
     def __init__(self, page: Page, site: Site, role: str, params: dict[str, str]) -> None:
         self.page, self.site, self.role, self.params = page, site, role, params
-        self.tables = tables_on(page)
+        self.tables = every_row_on(page)  # the paged tables read to their ends
         self.language = language_of(page)
 
     def differences(self) -> list[str]:

@@ -92,3 +92,30 @@ def test_bad_options_name_the_option(workdir: Path) -> None:
     assert result.returncode == 2 and "offset" in result.stderr
     result = bonded("balances", "--format", "xml", cwd=workdir)
     assert result.returncode == 2 and "--format" in result.stderr
+
+
+def test_a_page_at_a_time_and_stock_per_goods_item(workdir: Path) -> None:
+    """``--limit`` prints that many rows and says on stderr how to ask for the next (stdout
+    stays one JSON document); the pages together are the whole answer."""
+    whole = as_json("balances", cwd=workdir)
+    rows: list[dict[str, object]] = []
+    after: list[str] = []
+    while True:
+        result = bonded("balances", "--limit", "3", *after, "--format", "json", cwd=workdir)
+        assert result.returncode == 0, result.stderr
+        rows += json.loads(result.stdout)
+        if "More rows follow" not in result.stderr:
+            break
+        after = ["--after", result.stderr.split("--after ")[1].strip()]
+    assert rows == whole and len(whole) == 4
+    refused = bonded("clocks", "--limit", "0", cwd=workdir)
+    assert refused.returncode == 2 and "--limit" in refused.stderr
+    stock = as_json("stock", "--warehouse", "KNQ-HCM-01", cwd=workdir)
+    summed: dict[object, list[int]] = {}
+    for row in whole:
+        if row["warehouse_id"] == "KNQ-HCM-01":
+            item = summed.setdefault(row["hs_code"], [0, 0])
+            item[0] += 1
+            item[1] += int(str(row["on_hand"]))
+    assert {r["hs_code"]: [r["lots"], int(str(r["on_hand"]))] for r in stock} == summed
+    assert len(summed) == 2

@@ -285,3 +285,32 @@ def test_a_rebuild_while_the_server_serves_and_records(served: Served, tmp_path:
     assert len({lots for _, lots in seen}) == 1 and seen[0][1]  # never empty or partial
     with served.as_("warehouse_owner") as owner:
         assert on_hand(owner, "D1/1") == str(100 - len(posted))
+
+
+def test_an_answer_read_a_page_at_a_time_by_its_next_links(served: Served) -> None:
+    """``limit`` and ``after`` over HTTP: each page links to the next (RFC 8288, ``Link:
+    <...>; rel="next"``) while more rows follow, in JSON and in CSV; the pages together are
+    the whole answer. Bounds and unknown statuses are refused as problems."""
+    with served.as_("auditor") as client:
+        whole = client.get("/balances").json()
+        assert len(whole) == 2
+        rows, url = [], "/balances?limit=1"
+        while url:
+            answer = client.get(url)
+            assert answer.status_code == 200
+            rows += answer.json()
+            link = answer.headers.get("link")
+            url = re.fullmatch(r'<([^>]+)>; rel="next"', link).group(1) if link else ""
+            assert len(answer.json()) == 1
+        assert rows == whole
+        first = client.get("/balances?limit=1", headers={"Accept": "text/csv"})
+        assert first.headers["content-type"].startswith("text/csv")
+        assert "after=D1%2F1" in first.headers["link"]
+        for bad, field in (("limit=0", "limit"), ("limit=10001", "limit"), ("after=", "after")):
+            refused = client.get(f"/clocks?{bad}")
+            assert refused.status_code == 422, bad
+            assert refused.headers["content-type"] == "application/problem+json"
+            assert field in refused.text
+        unknown = client.get("/settlements?status=open,awaiting")
+        assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_status"
+        assert "awaiting_settlement" in unknown.json()["detail"]
