@@ -140,6 +140,19 @@ class ReadModel:
         with self.engine.connect() as connection:
             return lot_in_sight(connection, scope, lot_id)
 
+    def warehouses_of(self, filters: Filters) -> frozenset[str]:
+        """The warehouses a question's filters name (a warehouse, a province) in its scope."""
+        w = t.warehouses.c
+        query = select(w.warehouse_id)
+        if filters.warehouse_id is not None:
+            query = query.where(w.warehouse_id == filters.warehouse_id)
+        if filters.province is not None:
+            query = query.where(w.province == filters.province)
+        if filters.warehouses is not None:
+            query = query.where(w.warehouse_id.in_(sorted(filters.warehouses)))
+        with self.engine.connect() as connection:
+            return frozenset(connection.execute(query).scalars())
+
     def lots_ever_in(self, warehouse_id: str) -> set[str]:
         """Every lot ever placed in the warehouse, as far as the read models have caught up."""
         p = t.lot_parties.c

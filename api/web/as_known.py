@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from api.web.language import N_
 from api.web.navigation import Link
 from api.web.site import given, page, signed_in, to_sign_in
-from api.web.tables import Table, table
+from api.web.tables import Table, stretch, table
 from ledger.errors import LedgerError
 from ledger.roles import Role
 
@@ -41,7 +41,10 @@ class Compared:
     question: str
     then: Table
     now: Table
-    differences: list[Difference]
+    differences: list[Difference]  # those shown: tables.PAGE of them at a time
+    count: int  # of every difference
+    next_href: str | None = None
+    first_href: str | None = None
 
 
 def differences(then: Table, now: Table, key: tuple[str, ...]) -> list[Difference]:
@@ -85,7 +88,9 @@ def as_known(request: Request) -> Response:
                 if refusal.code == "role_not_allowed":
                     continue
                 raise
-            compared.append(Compared(name, then, now, differences(then, now, key)))
+            every = differences(then, now, key)
+            shown, next_href, first_href = stretch(request, every, f"c-{name}")
+            compared.append(Compared(name, then, now, shown, len(every), next_href, first_href))
     except LedgerError as refusal:
         status = 404 if refusal.status in (403, 404) else refusal.status
         return page(request, "as_known.html", status, compared=[], error=refusal.message, **context)

@@ -62,10 +62,7 @@ def dashboard(request: Request) -> Response:
         shown = [r for r in tables["reports"].rows if r["standing"] != "on_time"]
         tables["reports"] = replace(tables["reports"], rows=shown)
     if "warnings" in tables:
-        kept = tables["warnings"].rows
-        if filters.get("warehouse"):  # the question takes no warehouse
-            kept = [r for r in kept if r["warehouse_id"] == filters["warehouse"]]
-        tables["warnings"] = shown_from(request, replace(tables["warnings"], rows=kept), "warnings")
+        tables["warnings"] = shown_from(request, tables["warnings"], "warnings")
     return page(
         request,
         "dashboard.html",

@@ -4,9 +4,9 @@ same bounds as the API's, its columns labelled in the page's language when it is
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 from fastapi import Request
 
@@ -77,18 +77,30 @@ def shown_from(request: Request, whole: Table, paged: str) -> Table:
     """``PAGE`` rows of an answer its question does not page (the warnings, composed from
     several read models), from the row numbered in the URL's ``<paged>_from``, and the links
     to the next rows and to the first."""
+    rows, next_href, first_href = stretch(request, whole.rows, paged)
+    return replace(whole, rows=rows, next_href=next_href, first_href=first_href)
+
+
+R = TypeVar("R")
+
+
+def stretch(
+    request: Request, rows: Sequence[R], paged: str
+) -> tuple[list[R], str | None, str | None]:
+    """``PAGE`` of ``rows`` from the one numbered in the URL's ``<paged>_from`` (0: the
+    first), and the page's own URL showing the next ones and the first ones (None: there are
+    none, or these are)."""
     parameter = f"{paged}_from"
     given = request.query_params.get(parameter, "")
     start = int(given) if given.isdecimal() and len(given) < 10 else 0
-    rows = whole.rows[start : start + PAGE]
     next_href = first_href = None
-    if start + PAGE < len(whole.rows):
+    if start + PAGE < len(rows):
         following = request.url.include_query_params(**{parameter: start + PAGE})
         next_href = f"{following.path}?{following.query}#{paged}"
     if start:
         first = request.url.remove_query_params(parameter)
         first_href = f"{first.path}?{first.query}#{paged}"
-    return replace(whole, rows=rows, next_href=next_href, first_href=first_href)
+    return list(rows[start : start + PAGE]), next_href, first_href
 
 
 def checked(question: Question[Any], values: dict[str, object]) -> dict[str, object]:

@@ -8,7 +8,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from projections.questions.question import Ask, Asked, Asking, Question, Row, as_of
+from projections.questions.question import (
+    Ask,
+    Asked,
+    Asking,
+    Province,
+    Question,
+    Row,
+    as_of,
+)
+from projections.warnings import Only
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -16,6 +25,15 @@ class OfWarnings(Asked):
     kind: Annotated[
         str | None, Ask("Only this kind, e.g. overdue or licence_low.", max_length=64)
     ] = None
+    warehouse: Annotated[
+        str | None,
+        Ask(
+            "Only the warnings of this warehouse: of its lots, declarations and reports "
+            "(a licence's are of no warehouse).",
+            max_length=64,
+        ),
+    ] = None
+    province: Province = None
 
 
 class WarningRow(Row):
@@ -29,7 +47,11 @@ class WarningRow(Row):
 
 
 def answer(asking: Asking, asked: OfWarnings) -> Iterable[dict[str, Any]]:
-    return asking.model.warnings(asking.caller, asking.when, asked.kind)
+    only = None
+    if asked.warehouse is not None or asked.province is not None:
+        filters = asking.lots(asked.warehouse, None, None, asked.province)
+        only = Only(asking.model.warehouses_of(filters))
+    return asking.model.warnings(asking.caller, asking.when, asked.kind, only)
 
 
 QUESTION = Question(

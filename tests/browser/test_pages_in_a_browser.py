@@ -174,8 +174,8 @@ class Dashboard:
 
     def warnings(self) -> list[str]:
         """The warnings in force: one row for each, about the same subjects."""
-        when = {k: v for k, v in self.params.items() if k in ("as_of", "known_at")}
-        warnings = self.api("warnings", **when)
+        asked = {k: v for k, v in self.params.items() if k in ("as_of", "known_at", "warehouse")}
+        warnings = self.api("warnings", **asked)
         if warnings is None:
             return []
         tables = _with(self.tables, "Kind", "Subject")
@@ -227,8 +227,7 @@ def test_the_dashboard_as_of_a_past_day_from_its_form_is_the_apis_answer_then(
     assert differences(page, demo, "warehouse_owner", as_of=some_day, warehouse=OWN) == []
     # and the comparison can tell: the API's answer as of today is not this page
     assert differences(page, demo, "warehouse_owner", warehouse=OWN) != []
-    # (the warnings question takes no warehouse: its table is not narrowed)
-    narrowed = [t for t in tables_on(page) if "Warehouse" in t.columns and "Kind" not in t.columns]
+    narrowed = [t for t in tables_on(page) if "Warehouse" in t.columns]
     assert narrowed and {row["Warehouse"] for t in narrowed for row in t.rows} == {OWN}
 
 

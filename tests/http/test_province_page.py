@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 
 from api.tokens import new_token
 from api.web import province as workbench_module
-from api.web.province import Packs, paged
+from api.web.province import Packs, in_this_process, paged
 from api.web.tables import Table
 from api.wiring import open_ledger
 from commands.models import ACCOUNT_COMMANDS
@@ -232,7 +232,7 @@ def test_one_pack_is_built_at_a_time_and_the_last_shown_meanwhile(
         service=SimpleNamespace(store=store, pack=None),
         read_model=SimpleNamespace(lots_ever_in=None),
     )
-    packs, today = Packs(), date(2026, 12, 4)
+    packs, today = Packs(builder=in_this_process), date(2026, 12, 4)
     first, asked = packs.pack(ledger, "P", 2026, None, today, exact=False)
     assert first.wait(0.01) is None  # being built
     store.position = 2  # an entry recorded meanwhile
