@@ -44,4 +44,4 @@ def ask(
     rows = list(question.answer(Asking(model, caller, when, page), asked))
     if limit is None or len(rows) <= limit or question.key is None:
         return Answer(rows, when)
-    return Answer(rows[:limit], when, str(rows[limit - 1][question.key]))
+    return Answer(rows[:limit], when, question.continuation(rows[limit - 1]))

@@ -11,11 +11,11 @@ stock cards have modules of their own, in SQL too.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, union_all
+from sqlalchemy import Connection, Engine, Select, String, false, func, select, union_all
 
 from ledger.clock import Clock
 from ledger.events import Event
@@ -149,26 +149,7 @@ class LotAnswers:
             query = query.where(lots.deadline < when.as_of)
         if page.after is not None:
             query = query.where(lots.lot_id > page.after)
-        scope = filters.warehouses
-        if scope is not None and filters.warehouse_id is None and page.size is not None:
-            # A page of the lots of many warehouses: the first rows of each warehouse, each one
-            # range of (warehouse, has_balance, lot_id), merged. The whole scope in one query
-            # sorts every lot of it for the first hundred (250 ms for 167,219 lots).
-            ranges = [
-                query.where(lots.warehouse_id == warehouse)
-                .order_by(lots.lot_id)
-                .limit(page.size)
-                .subquery()
-                for warehouse in sorted(scope)
-            ]
-            if not ranges:
-                return []
-            both = union_all(*(select(r) for r in ranges)).subquery()
-            query = select(both).order_by(both.c.lot_id).limit(page.size)
-            return [Holding(*row) for row in connection.execute(query)]
-        if scope is not None:
-            query = query.where(lots.warehouse_id.in_(sorted(scope)))
-        query = query.order_by(lots.lot_id).limit(page.size)
+        query = in_scope(query, filters, ("lot_id",), page.size)
         return [Holding(*row) for row in connection.execute(query)]
 
     def settlements(
@@ -179,7 +160,8 @@ class LotAnswers:
         statuses: frozenset[str] | None = None,
     ) -> list[Row]:
         with self.engine.connect() as connection, no_collection_pauses():
-            return settlements(connection, self.pack, filters, when, page, statuses)
+            current = self._is_current(connection, when)
+            return settlements(connection, self.pack, filters, when, page, statuses, current)
 
     def stock_card(self, lot_id: str, when: When) -> list[Row]:
         with self.engine.connect() as connection, no_collection_pauses():
@@ -198,6 +180,45 @@ class LotAnswers:
             "days_left": clock.days_left,
             "status": clock.status,
         }
+
+
+def in_scope(
+    query: Select[Any],
+    filters: Filters,
+    order: Sequence[str],
+    size: int | None,
+    collation: str | None = None,
+) -> Select[Any]:
+    """``query`` of the lots (``rm_lots``) limited to the warehouses of the caller's scope,
+    ordered by the lots' columns named in ``order`` (text ones in ``collation``, if given),
+    its first ``size`` rows. A page of the lots of many warehouses is the first rows of each
+    warehouse, each one index range of (warehouse, has_balance, ...), merged: the whole scope
+    in one query sorts every lot of it for the first hundred (250 ms for the 167,219 lots of
+    200 warehouses at 1.1M events)."""
+
+    def ordered(columns: Any) -> list[Any]:
+        found = [columns[name] for name in order]
+        if collation is None:
+            return found
+        return [c.collate(collation) if isinstance(c.type, String) else c for c in found]
+
+    lots = t.lots.c
+    scope = filters.warehouses
+    if scope is not None and filters.warehouse_id is None and size is not None:
+        if not scope:
+            return query.where(false())
+        ranges = [
+            query.where(lots.warehouse_id == warehouse)
+            .order_by(*ordered(lots))
+            .limit(size)
+            .subquery()
+            for warehouse in sorted(scope)
+        ]
+        merged = union_all(*(select(r) for r in ranges)).subquery()
+        return select(merged).order_by(*ordered(merged.c)).limit(size)
+    if scope is not None:
+        query = query.where(lots.warehouse_id.in_(sorted(scope)))
+    return query.order_by(*ordered(lots)).limit(size)
 
 
 def _is_overdue(row: Row) -> bool:

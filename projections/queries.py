@@ -181,9 +181,14 @@ class ReadModel:
             return ask_allowance(connection, caller, buyer_id, year, when, self.pack)
 
     def warnings(
-        self, caller: User, when: When, kind: str | None = None, only: Only | None = None
+        self,
+        caller: User,
+        when: When,
+        kind: str | None = None,
+        only: Only | None = None,
+        page: Page = EVERY,
     ) -> list[Row]:
-        return warnings(self.lots, caller, when, kind, only)
+        return warnings(self.lots, caller, when, kind, only, page)
 
 
 __all__ = ["Filters", "OrderFilters", "ReadModel", "When"]

@@ -46,11 +46,13 @@ def declarations_existing(
     when: When,
     page: Page = EVERY,
     settled: bool | None = None,
+    emptied_now: bool = False,
 ) -> list[Any]:
     """The declarations that existed at the end of ``as_of``, as known at ``known_at``, of the
     warehouse, goods owner, province and scope asked (a lot filter does not apply), in the
     order of their numbers from ``page.after`` on; given ``settled``, only those settled by
-    then (True) or not (False)."""
+    then (True) or not (False); ``emptied_now``: only those none of whose lots holds goods
+    now (in the current lots table)."""
     query = select(t.declarations).where(d.effective_at <= when.end)  # it exists from then
     if filters.warehouse_id is not None:
         query = query.where(d.warehouse_id == filters.warehouse_id)
@@ -70,6 +72,12 @@ def declarations_existing(
         if when.known_at is not None:
             by_then = and_(by_then, d.settled_recorded_at <= when.known_at)
         query = query.where(by_then if settled else not_(by_then))
+    if emptied_now:
+        lots = t.lots.c
+        holding = select(lots.lot_id).where(
+            lots.declaration_no == d.declaration_no, lots.has_balance.is_(True)
+        )
+        query = query.where(~holding.exists())
     if page.after is not None:
         query = query.where(d.declaration_no > page.after)
     query = query.order_by(d.declaration_no).limit(page.size)
@@ -83,24 +91,31 @@ def settlements(
     when: When,
     page: Page = EVERY,
     statuses: frozenset[str] | None = None,
+    current: bool = False,
 ) -> list[Row]:
     """Each declaration that existed at the end of ``as_of``, as known at ``known_at``, in the
     order of their numbers from ``page.after`` on; given ``statuses``, only those standing so
-    (settled or not is asked in SQL, the rest worked out a batch at a time)."""
+    (settled or not is asked in SQL, and, for those emptied, none of whose lots holds goods
+    when the ``current`` lots table answers for the day; the rest is worked out a batch at a
+    time)."""
     settled = None
+    emptied_now = current and statuses is not None and statuses <= EMPTIED
     if statuses is not None and statuses <= {"settled"}:
         settled = True
     elif statuses is not None and "settled" not in statuses:
         settled = False
 
     def fetch(batch: Page) -> list[Row]:
-        rows = declarations_existing(connection, filters, when, batch, settled)
+        rows = declarations_existing(connection, filters, when, batch, settled, emptied_now)
         emptied = _emptied(connection, [row["declaration_no"] for row in rows], when)
         return [settlement_row(pack, row, emptied.get(row["declaration_no"]), when) for row in rows]
 
     if statuses is None:
         return fetch(page)
     return page_kept(fetch, lambda row: row["status"] in statuses, _declaration_no, page)
+
+
+EMPTIED = frozenset({"awaiting_settlement", "settlement_overdue"})  # the statuses of emptied ones
 
 
 def _declaration_no(row: Row) -> str:

@@ -99,7 +99,7 @@ lots = Table(
     Index("rm_lots_deadline", "has_balance", "deadline"),
     Index("rm_lots_warehouse_deadline", "warehouse_id", "has_balance", "deadline"),
     Index("rm_lots_province_deadline", "province", "has_balance", "deadline"),
-    Index("rm_lots_declaration", "declaration_no"),
+    Index("rm_lots_declaration_goods", "declaration_no", "has_balance"),
     Index("rm_lots_contract", "contract_no"),
     Index("rm_lots_last_effective", "last_effective_at"),
 )
@@ -398,6 +398,7 @@ warning_facts = Table(
     Column("effective_at", UTCDateTime(), nullable=False),
     Column("recorded_at", UTCDateTime(), nullable=False),
     Index("rm_warning_facts_recorded", "recorded_at"),
+    Index("rm_warning_facts_raised", "raised_on", "kind", "subject"),  # a page of warnings
 )
 
 reports = Table(

@@ -13,9 +13,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, Date, literal, or_, select, tuple_
 
 from ledger.calendar import local_date
+from ledger.errors import Invalid
 from ledger.findings import (
     DUE_SOON,
     EXEMPTION_STOPPED_IN_STOCK,
@@ -36,10 +37,10 @@ from ledger.licences import LicenceStatus
 from ledger.rulepacks import RulePack
 from ledger.users import User
 from projections import tables as t
-from projections.answers import Filters, When
+from projections.answers import EVERY, Filters, Page, When, no_collection_pauses
 from projections.ecommerce_answers import licence_scope
 from projections.ecommerce_queries import licence_card, licences
-from projections.lot_answers import LotAnswers
+from projections.lot_answers import LotAnswers, in_scope
 from projections.names import Known
 from projections.reports_owed import reports_owed
 from projections.visibility import scope_of, within
@@ -47,6 +48,16 @@ from projections.warning_facts import warning_id
 
 Row = dict[str, Any]
 KINDS = tuple(kind.code for kind in WARNED)
+COMPOSED = (  # the kinds worked out here from the read models; the rest are recorded facts
+    OVERDUE,
+    DUE_SOON,
+    SETTLEMENT_OVERDUE,
+    REPORT_LATE,
+    EXEMPTION_STOPPED_IN_STOCK,
+    LICENCE_LOW,
+    LICENCE_EXPIRING,
+)
+FACT_KINDS = tuple(kind for kind in WARNED if kind not in COMPOSED)
 
 
 def warning(
@@ -78,15 +89,66 @@ class Only:
     licences: frozenset[str] = frozenset()
 
 
+Key = tuple[str, str, str]  # the day it arose (ISO), its kind, its subject: the answer's order
+SEPARATOR = "|"
+
+
+def key_of(row: Row) -> Key:
+    """A warning's place in the answer: the day it arose, its kind, its subject."""
+    return (row["raised_on"], row["kind"], row["subject"])
+
+
+def continuation(row: Row) -> str:
+    """The ``after`` that continues an answer after this warning."""
+    return SEPARATOR.join(key_of(row))
+
+
+def after_key(text: str | None) -> Key | None:
+    """The warning an answer continues after, as its ``after`` names it; refused (422) if it
+    is not one ``continuation`` writes."""
+    if text is None:
+        return None
+    parts = text.split(SEPARATOR, 2)
+    try:
+        if len(parts) != 3:
+            raise ValueError
+        date.fromisoformat(parts[0])
+    except ValueError:
+        raise Invalid(
+            "invalid_parameter",
+            "after: a warning's day, kind and subject as the next link gives them "
+            "(2026-06-01|overdue|lot:TK-1/1)",
+            "after",
+        ) from None
+    return (parts[0], parts[1], parts[2])
+
+
 def warnings(
-    lots: LotAnswers, caller: User, when: When, kind: str | None = None, only: Only | None = None
+    lots: LotAnswers,
+    caller: User,
+    when: When,
+    kind: str | None = None,
+    only: Only | None = None,
+    page: Page = EVERY,
 ) -> list[Row]:
     """Every warning standing at the end of ``as_of`` as known at ``known_at`` that the caller
-    may see (and, given ``only``, of those subjects), ordered by the day it arose."""
+    may see (and, given ``only``, of those subjects), ordered by the day it arose, its kind
+    and its subject; from the one after ``page.after`` on, at most ``page.size`` of them.
+
+    Each source gives its own first ``page.size`` warnings after that key: the storage clocks
+    (as known now) and the recorded facts in SQL, one index range each; the others (their
+    subjects few beside the lots: declarations emptied and not settled, reports, licences,
+    stop notices) whole, then cut to the key."""
     pack = lots.pack
     if kind is not None and kind not in KINDS:
         raise Known("warning kind", "kind", KINDS).refusal(kind, KINDS)
-    with lots.engine.connect() as connection:
+    after = after_key(page.after)
+    size = page.size
+
+    def asked(*kinds: FindingKind) -> bool:
+        return kind is None or kind in {k.code for k in kinds}
+
+    with lots.engine.connect() as connection, no_collection_pauses():
         scope = scope_of(connection, caller)
         filters = within(Filters(), scope)
         if only is not None:
@@ -96,19 +158,128 @@ def warnings(
             filters = replace(filters, warehouses=seen)
         found: list[Row] = []
         if filters.warehouses is None or filters.warehouses:
-            found += _clocks(lots, filters, when)
-            found += _settlements(lots, filters, when)
-            found += _facts(connection, scope, when, filters.warehouses if only else None)
-            found += _reports(connection, filters, when, pack)
-            found += _stopped_in_stock(connection, lots, filters, when)
-        if only is None or only.licences:
+            if asked(OVERDUE, DUE_SOON):
+                found += _clocks(connection, lots, filters, when, after, size)
+            if asked(SETTLEMENT_OVERDUE):
+                found += _settlements(lots, filters, when)
+            if asked(*FACT_KINDS):
+                places = filters.warehouses if only else None
+                found += _facts(connection, scope, when, places, kind, after, size)
+            if asked(REPORT_LATE):
+                found += _reports(connection, filters, when, pack)
+            if asked(EXEMPTION_STOPPED_IN_STOCK):
+                found += _stopped_in_stock(connection, lots, filters, when)
+        if (only is None or only.licences) and asked(LICENCE_LOW, LICENCE_EXPIRING):
             found += _licences(connection, caller, when, pack, only)
     if kind is not None:
         found = [w for w in found if w["kind"] == kind]
-    return sorted(found, key=lambda w: (w["raised_on"], w["warning_id"]))
+    if after is not None:
+        found = [w for w in found if key_of(w) > after]
+    return sorted(found, key=key_of)[:size]
 
 
-def _clocks(lots: LotAnswers, filters: Filters, when: When) -> list[Row]:
+def _clocks(
+    connection: Connection,
+    lots: LotAnswers,
+    filters: Filters,
+    when: When,
+    after: Key | None,
+    size: int | None,
+) -> list[Row]:
+    """Overdue and due soon. As known now, at the end of a day on or after the last one
+    entries took effect, in SQL from ``rm_lots``: the lots past their deadline, and those
+    within the window before it, each in the order of their deadlines (the day each warning
+    arose follows from it) from the key on."""
+    if size is None or not lots._is_current(connection, when):
+        return _every_clock(lots, filters, when)
+    window = timedelta(days=lots.due_soon_days)
+    found = []
+    for finding, raised, lower, upper in (
+        (OVERDUE, timedelta(days=1), None, when.as_of - timedelta(days=1)),
+        (DUE_SOON, -window, when.as_of, when.as_of + window),
+    ):
+        for row in _lots_by_deadline(
+            connection, filters, finding, raised, lower, upper, after, size
+        ):
+            deadline = row.deadline
+            if finding is OVERDUE:
+                detail = f"past its deadline {deadline} with goods on hand or in transit"
+            else:
+                left = (deadline - when.as_of).days
+                detail = f"deadline {deadline}, {left} day{'' if left == 1 else 's'} left"
+            found.append(
+                warning(finding, f"lot:{row.lot_id}", deadline + raised, detail, row.warehouse_id)
+            )
+    return found
+
+
+def _lots_by_deadline(
+    connection: Connection,
+    filters: Filters,
+    finding: FindingKind,
+    raised: timedelta,
+    lower: date | None,
+    upper: date,
+    after: Key | None,
+    size: int,
+) -> list[Any]:
+    """The lots holding goods with a deadline in [lower, upper], in the order of the warnings
+    they raise (the day each arose: its deadline + ``raised``; then its subject), the first
+    ``size`` after the key."""
+    lots = t.lots.c
+    lot_id = binary(lots.lot_id, connection)
+    query = select(lots.lot_id, lots.warehouse_id, lots.deadline).where(
+        lots.has_balance.is_(True), lots.deadline <= upper
+    )
+    if lower is not None:
+        query = query.where(lots.deadline >= lower)
+    for column, value in (
+        (lots.warehouse_id, filters.warehouse_id),
+        (lots.goods_owner_tax_code, filters.owner),
+        (lots.lot_id, filters.lot_id),
+        (lots.province, filters.province),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if after is not None:
+        day = date.fromisoformat(after[0]) - raised  # the deadline of a warning raised then
+        if finding.code > after[1]:
+            query = query.where(lots.deadline >= day)
+        elif finding.code < after[1]:
+            query = query.where(lots.deadline > day)
+        else:
+            subject = _after_subject("lot:", after[2])
+            if subject is None:  # every lot's subject follows it
+                query = query.where(lots.deadline >= day)
+            elif subject is _NONE:  # no lot's subject follows it
+                query = query.where(lots.deadline > day)
+            else:
+                query = query.where(
+                    tuple_(lots.deadline, lot_id) > tuple_(literal(day, Date), literal(subject))
+                )
+    collation = "C" if connection.dialect.name == "postgresql" else None
+    query = in_scope(query, filters, ("deadline", "lot_id"), size, collation)
+    return list(connection.execute(query))
+
+
+_NONE = "\x00none"  # a marker: no subject of the prefix follows the one given
+
+
+def _after_subject(prefix: str, subject: str) -> str | None:
+    """Of the subjects ``prefix`` + an id, which follow ``subject``: those whose id follows
+    the id returned, every one (None), or none (``_NONE``)."""
+    if subject.startswith(prefix):
+        return subject[len(prefix) :]
+    return None if subject < prefix else _NONE
+
+
+def binary(column: Any, connection: Connection) -> Any:
+    """A text column compared as Python compares strings (by code point): SQLite's default,
+    PostgreSQL's "C" collation (its database's may order by language)."""
+    return column.collate("C") if connection.dialect.name == "postgresql" else column
+
+
+def _every_clock(lots: LotAnswers, filters: Filters, when: When) -> list[Row]:
     rows = lots.clocks(filters, when)
     found = []
     for row in rows:
@@ -128,9 +299,7 @@ def _clocks(lots: LotAnswers, filters: Filters, when: When) -> list[Row]:
 
 def _settlements(lots: LotAnswers, filters: Filters, when: When) -> list[Row]:
     found = []
-    for row in lots.settlements(filters, when):
-        if row["status"] != SETTLEMENT_OVERDUE.code:
-            continue
+    for row in lots.settlements(filters, when, statuses=frozenset({SETTLEMENT_OVERDUE.code})):
         due = date.fromisoformat(row["settlement_due_on"])
         found.append(
             warning(
@@ -145,10 +314,28 @@ def _settlements(lots: LotAnswers, filters: Filters, when: When) -> list[Row]:
 
 
 def _facts(
-    connection: Connection, scope: Any, when: When, only: frozenset[str] | None = None
+    connection: Connection,
+    scope: Any,
+    when: When,
+    only: frozenset[str] | None = None,
+    kind: str | None = None,
+    after: Key | None = None,
+    size: int | None = None,
 ) -> list[Row]:
+    """The warnings recorded as facts (late entries, count variances, ...), in the answer's
+    order from the key on, the first ``size``: one range of their (raised_on, kind, subject)
+    index."""
     f = t.warning_facts.c
     query = select(t.warning_facts).where(f.effective_at <= when.end)
+    if kind is not None:
+        query = query.where(f.kind == kind)
+    order = (f.raised_on, binary(f.kind, connection), binary(f.subject, connection))
+    if after is not None:
+        query = query.where(
+            tuple_(*order)
+            > tuple_(literal(date.fromisoformat(after[0]), Date), *map(literal, after[1:]))
+        )
+    query = query.order_by(*order).limit(size)
     if when.known_at is not None:
         query = query.where(f.recorded_at <= when.known_at)
     p = t.lot_parties.c

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.web.site import given, page, signed_in, to_sign_in
-from api.web.tables import Table, shown_from, table
+from api.web.tables import Table, table
 from ledger.errors import LedgerError
 
 router = APIRouter(include_in_schema=False)
@@ -25,7 +25,7 @@ SECTIONS: dict[str, tuple[str, dict[str, object], bool]] = {
     "transit": ("balances", {"in_transit": True}, True),
     "settlements": ("settlements", {"status": AWAITING}, True),
     "reports": ("reports", {}, False),
-    "warnings": ("warnings", {}, False),
+    "warnings": ("warnings", {}, True),
 }
 
 
@@ -61,8 +61,6 @@ def dashboard(request: Request) -> Response:
     if "reports" in tables:  # the reports due, late or missing; those on time are history
         shown = [r for r in tables["reports"].rows if r["standing"] != "on_time"]
         tables["reports"] = replace(tables["reports"], rows=shown)
-    if "warnings" in tables:
-        tables["warnings"] = shown_from(request, tables["warnings"], "warnings")
     return page(
         request,
         "dashboard.html",

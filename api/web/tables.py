@@ -5,7 +5,7 @@ same bounds as the API's, its columns labelled in the page's language when it is
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, TypeVar, get_args
 
 from fastapi import Request
@@ -73,14 +73,6 @@ def table(
     return Table(name, columns, numeric, answer.rows, answer.when, next_href, first_href)
 
 
-def shown_from(request: Request, whole: Table, paged: str) -> Table:
-    """``PAGE`` rows of an answer its question does not page (the warnings, composed from
-    several read models), from the row numbered in the URL's ``<paged>_from``, and the links
-    to the next rows and to the first."""
-    rows, next_href, first_href = stretch(request, whole.rows, paged)
-    return replace(whole, rows=rows, next_href=next_href, first_href=first_href)
-
-
 R = TypeVar("R")
 
 
@@ -89,7 +81,8 @@ def stretch(
 ) -> tuple[list[R], str | None, str | None]:
     """``PAGE`` of ``rows`` from the one numbered in the URL's ``<paged>_from`` (0: the
     first), and the page's own URL showing the next ones and the first ones (None: there are
-    none, or these are)."""
+    none, or these are): for what a page works out whole (the differences between two
+    answers), where no question pages it."""
     parameter = f"{paged}_from"
     given = request.query_params.get(parameter, "")
     start = int(given) if given.isdecimal() and len(given) < 10 else 0

@@ -115,8 +115,8 @@ class Paged(Asked):
     after: Annotated[
         str | None,
         Ask(
-            "Only the rows whose key (the first column) follows this one: the key the page "
-            "before ended with, as its next link gives it.",
+            "Only the rows after this one: where the page before ended, as its next link "
+            "gives it (a lot's id, a declaration's number; a warning's day|kind|subject).",
             max_length=200,
         ),
     ] = None
@@ -180,7 +180,14 @@ class Question(Generic[A]):
     route: str = ""
     doc: str = ""
     area: str = "stock and clocks"
-    key: str | None = None  # a paged question's key: the row's column its pages follow
+    key: str | Callable[[dict[str, Any]], str] | None = None  # a paged question's key: the
+    # column its pages follow, or what an ``after`` continuing after a row says
+
+    def continuation(self, row: dict[str, Any]) -> str:
+        """The ``after`` that continues this question's answer after ``row``."""
+        if self.key is None:
+            raise TypeError(f"{self.name} is not answered a page at a time")
+        return self.key(row) if callable(self.key) else str(row[self.key])
 
     def __post_init__(self) -> None:
         if (self.key is None) != (not issubclass(self.asked, Paged)):

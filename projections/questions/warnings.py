@@ -10,18 +10,18 @@ from typing import Annotated, Any
 
 from projections.questions.question import (
     Ask,
-    Asked,
     Asking,
+    Paged,
     Province,
     Question,
     Row,
     as_of,
 )
-from projections.warnings import Only
+from projections.warnings import Only, continuation
 
 
 @dataclass(frozen=True, kw_only=True)
-class OfWarnings(Asked):
+class OfWarnings(Paged):
     kind: Annotated[
         str | None, Ask("Only this kind, e.g. overdue or licence_low.", max_length=64)
     ] = None
@@ -51,7 +51,7 @@ def answer(asking: Asking, asked: OfWarnings) -> Iterable[dict[str, Any]]:
     if asked.warehouse is not None or asked.province is not None:
         filters = asking.lots(asked.warehouse, None, None, asked.province)
         only = Only(asking.model.warehouses_of(filters))
-    return asking.model.warnings(asking.caller, asking.when, asked.kind, only)
+    return asking.model.warnings(asking.caller, asking.when, asked.kind, only, asking.page)
 
 
 QUESTION = Question(
@@ -64,4 +64,5 @@ QUESTION = Question(
     answer=answer,
     area="warnings",
     title=as_of("Warnings"),
+    key=continuation,
 )

@@ -78,13 +78,19 @@ def read_in_pages(asker: Asker, name: str, limit: int, **asked: Any) -> list[dic
         rows += page.rows
         if page.next is None:
             return rows
-        assert page.rows and page.next == str(page.rows[-1][key_of(name)])
+        assert page.rows and page.next == continues_after(name, page.rows[-1])
         after = page.next
     raise AssertionError("the pages never ended")
 
 
 def key_of(name: str) -> str:
     return "declaration_no" if name == "settlements" else "lot_id"
+
+
+def continues_after(name: str, row: dict[str, Any]) -> str:
+    if name == "warnings":
+        return "|".join((row["raised_on"], row["kind"], row["subject"]))
+    return str(row[key_of(name)])
 
 
 MOMENTS = [
@@ -97,13 +103,13 @@ MOMENTS = [
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
-@pytest.mark.parametrize("name", ["balances", "clocks", "overdue", "settlements"])
+@pytest.mark.parametrize("name", ["balances", "clocks", "overdue", "settlements", "warnings"])
 def test_pages_read_one_after_another_are_the_whole_answer(
     asker: Asker, name: str, moment: dict[str, Any]
 ) -> None:
     whole = answer(asker, name, **moment)
     assert whole.next is None
-    if name != "overdue" or moment.get("as_of") == LATER:
+    if name not in ("overdue", "warnings") or moment.get("as_of") == LATER:
         assert len(whole.rows) >= 12, "too few rows to page"
     for limit in (1, 2, 5, 50):
         assert read_in_pages(asker, name, limit, **moment) == whole.rows, limit
@@ -149,9 +155,38 @@ def test_goods_in_transit_only(asker: Asker) -> None:
     assert len(answer(asker, "balances", in_transit=True, as_of="2026-04-25").rows) == 4
 
 
+def test_an_after_no_answer_gives_is_refused(asker: Asker) -> None:
+    with pytest.raises(LedgerError) as refused:
+        answer(asker, "warnings", after="not a key")
+    assert refused.value.code == "invalid_parameter" and refused.value.field == "after"
+
+
 def test_an_unknown_status_is_refused_naming_the_nearest(asker: Asker) -> None:
     with pytest.raises(LedgerError) as refused:
         answer(asker, "settlements", status="open,awaitng_settlement")
     assert refused.value.code == "unknown_status"
     assert refused.value.field == "status"
     assert "awaiting_settlement" in refused.value.message
+
+
+def test_warnings_in_the_order_of_the_day_they_arose_their_kind_and_subject(asker: Asker) -> None:
+    """Every kind the fixture raises, paged alike: as of a day when lots are due soon and
+    others overdue, late entries recorded, declarations overdue for settlement; one kind at a
+    time; continuing after a key no row has (a day, a kind, a subject between rows)."""
+    for moment in ({"as_of": "2027-01-15"}, {}, {"as_of": LATER, "known_at": KNOWN_BEFORE}):
+        whole = answer(asker, "warnings", **moment).rows
+        keys = [(w["raised_on"], w["kind"], w["subject"]) for w in whole]
+        assert keys == sorted(keys) and len(set(keys)) == len(keys)
+        for kind in {w["kind"] for w in whole}:
+            kept = [w for w in whole if w["kind"] == kind]
+            assert read_in_pages(asker, "warnings", 2, kind=kind, **moment) == kept
+        for after in {
+            *keys,
+            *((k[0], k[1], k[2] + "~") for k in keys),
+            *((k[0], "a", "") for k in keys),
+        }:
+            following = [w for w, k in zip(whole, keys, strict=True) if k > after]
+            asked = answer(asker, "warnings", limit=3, after="|".join(after), **moment)
+            assert asked.rows == following[:3], after
+    kinds = {w["kind"] for w in answer(asker, "warnings", as_of="2027-01-15").rows}
+    assert {"overdue", "due_soon", "settlement_overdue"} <= kinds, kinds
