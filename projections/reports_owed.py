@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, select
 
 from ledger.calendar import local_date
 from ledger.findings import ReportStanding, report_standing
@@ -32,25 +32,16 @@ class ReportOwed:
 def reports_owed(
     connection: Connection, filters: Filters, when: When, pack: RulePack
 ) -> list[ReportOwed]:
-    """Every period's report owed by the warehouses of ``filters`` at the end of ``as_of`` as
-    known at ``known_at``, by warehouse then period."""
-    h = t.lot_history.c
-    query = (
-        select(h.warehouse_id, func.min(h.effective_at))
-        .where(h.warehouse_id.is_not(None), h.effective_at <= when.end)
-        .group_by(h.warehouse_id)
-        .order_by(h.warehouse_id)
-    )
-    if when.known_at is not None:
-        query = query.where(h.recorded_at <= when.known_at)
-    if filters.warehouses is not None:
-        query = query.where(h.warehouse_id.in_(sorted(filters.warehouses)))
+    """Every period's report owed by the warehouses of ``filters`` (a warehouse, a province,
+    the caller's scope) at the end of ``as_of`` as known at ``known_at``, by warehouse then
+    period: from the period of each one's first goods (the first row of one index range of
+    its lot history, however long that is)."""
     r = t.reports.c
     on_day = when.as_of
     if when.known_at is not None:
         on_day = min(on_day, local_date(when.known_at))
     found = []
-    for warehouse_id, first in connection.execute(query):
+    for warehouse_id, first in first_goods(connection, filters, when):
         submitted = select(r.period, r.recorded_at).where(r.warehouse_id == warehouse_id)
         first_submitted: dict[str, datetime] = {}
         for period_name, recorded_at in connection.execute(submitted.order_by(r.recorded_at)):
@@ -70,4 +61,30 @@ def reports_owed(
                     report_standing(due, at, on_day),
                 )
             )
+    return found
+
+
+def first_goods(connection: Connection, filters: Filters, when: When) -> list[tuple[str, datetime]]:
+    """Each warehouse of ``filters`` that had goods by the end of ``as_of`` (as known at
+    ``known_at``) and the effective moment its first goods arrived, by warehouse."""
+    w = t.warehouses.c
+    places = select(w.warehouse_id).order_by(w.warehouse_id)
+    if filters.warehouse_id is not None:
+        places = places.where(w.warehouse_id == filters.warehouse_id)
+    if filters.province is not None:
+        places = places.where(w.province == filters.province)
+    if filters.warehouses is not None:
+        places = places.where(w.warehouse_id.in_(sorted(filters.warehouses)))
+    h = t.lot_history.c
+    first = select(h.effective_at).where(
+        h.warehouse_id == bindparam("warehouse"), h.effective_at <= when.end
+    )
+    if when.known_at is not None:
+        first = first.where(h.recorded_at <= when.known_at)
+    first = first.order_by(h.effective_at).limit(1)
+    found = []
+    for warehouse_id in list(connection.execute(places).scalars()):
+        arrived = connection.execute(first, {"warehouse": warehouse_id}).scalar()
+        if arrived is not None:
+            found.append((warehouse_id, arrived))
     return found

@@ -153,6 +153,7 @@ lot_history = Table(
     Index("rm_lot_history_warehouse", "warehouse_id", "lot_id"),
     Index("rm_lot_history_owner", "goods_owner_tax_code", "lot_id"),
     Index("rm_lot_history_kind", "lot_id", "kind"),  # a lot's clock marks and splits
+    Index("rm_lot_history_arrivals", "warehouse_id", "effective_at"),  # a warehouse's first goods
 )
 
 # A lot's states on both time axes: what it held, where and with whom, from effective_from

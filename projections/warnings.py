@@ -346,7 +346,7 @@ def _facts(
     if scope.owner is not None:
         owned = select(p.lot_id).where(p.kind == "owner", p.value == scope.owner)
         query = query.where(or_(f.lot_id.in_(owned), f.goods_owner_tax_code == scope.owner))
-    elif scope.warehouses is not None:
+    elif scope.warehouses is not None and only is None:  # ``only`` lies within the scope
         places = sorted(scope.warehouses)
         stored = select(p.lot_id).where(p.kind == "warehouse", p.value.in_(places))
         query = query.where(or_(f.lot_id.in_(stored), f.warehouse_id.in_(places)))

@@ -13,10 +13,13 @@ downloads are the API's documents (the same build and the same XLSX / HTML rende
 browser, which holds a session cookie rather than a bearer token.
 
 A pack is folded from the event streams (seconds for a large province), so a process keeps
-its last few packs, builds one in a worker thread and waits a bounded time for it: the page
-answers within its budget and says when the ranking is still being prepared, showing the last
-one built with the moment it was known at. The questions have no paging; the lists are paged
-here (``page=``, ``settlements_page=``)."""
+its last few packs, has one folded by a process of its own (``in_another_process``) and waits
+a bounded time for it: the page answers within its budget and says when the ranking is still
+being prepared, showing the last one built with the moment it was known at. The storage-age
+chart and the count of declarations awaiting settlement count every lot and declaration of the
+province, so its clocks and settlements are asked whole (a province at 1.1M events: 8,529 lots,
+75 ms; 4,918 declarations, 140 ms) and its lists paged here (``page=``,
+``settlements_page=``)."""
 
 from __future__ import annotations
 

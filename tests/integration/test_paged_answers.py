@@ -190,3 +190,16 @@ def test_warnings_in_the_order_of_the_day_they_arose_their_kind_and_subject(aske
             assert asked.rows == following[:3], after
     kinds = {w["kind"] for w in answer(asker, "warnings", as_of="2027-01-15").rows}
     assert {"overdue", "due_soon", "settlement_overdue"} <= kinds, kinds
+
+
+def test_reports_owed_by_the_warehouse_or_province_asked(asker: Asker) -> None:
+    """``reports?warehouse=`` answered every warehouse's reports in the caller's scope (the
+    filter was not applied); each warehouse's first goods are now one index range each."""
+    for moment in ({}, {"as_of": PAST}, {"known_at": KNOWN_BEFORE}):
+        whole = answer(asker, "reports", **moment).rows
+        assert {r["warehouse_id"] for r in whole} == ({"W1"} if "as_of" in moment else {"W1", "W2"})
+        for warehouse in ("W1", "W2"):
+            own = [r for r in whole if r["warehouse_id"] == warehouse]
+            assert answer(asker, "reports", warehouse=warehouse, **moment).rows == own
+        assert answer(asker, "reports", province="Ha Noi", **moment).rows == []
+        assert answer(asker, "reports", province="Ho Chi Minh City", **moment).rows == whole

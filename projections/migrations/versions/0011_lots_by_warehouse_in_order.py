@@ -4,7 +4,8 @@ however many lots the warehouses hold (replaces the (warehouse_id, has_balance) 
 it extends); and a declaration's lots by whether they hold goods (a declaration emptied now is
 one with none: the settlements and warnings due for emptied declarations ask it of each); and
 the recorded warnings in the order a page of warnings reads them (the day each arose, its
-kind, its subject)
+kind, its subject); and each warehouse's lot history by effective time (its first goods, from
+which it owes periodic reports, is the first row of one range)
 
 Revision ID: 0011
 Revises: 0010
@@ -33,8 +34,11 @@ def upgrade() -> None:
         if_not_exists=True,
     )
 
+    op.create_index("rm_lot_history_arrivals", "rm_lot_history", ["warehouse_id", "effective_at"])
+
 
 def downgrade() -> None:
+    op.drop_index("rm_lot_history_arrivals", table_name="rm_lot_history")
     op.drop_index("rm_warning_facts_raised", table_name="rm_warning_facts", if_exists=True)
     op.create_index("rm_lots_declaration", "rm_lots", ["declaration_no"])
     op.drop_index("rm_lots_declaration_goods", table_name="rm_lots")
