@@ -8,7 +8,17 @@ Each page is a module with its own ``router`` and, when it belongs in the header
 from functools import partial
 from types import ModuleType
 
-from api.web import as_known, dashboard, ecommerce, imports, lot, province, record, sign_in
+from api.web import (
+    as_known,
+    dashboard,
+    ecommerce,
+    imports,
+    lot,
+    province,
+    province_documents,
+    record,
+    sign_in,
+)
 from api.web.labels import (
     command_label,
     field_label,
@@ -29,6 +39,7 @@ PAGES: tuple[ModuleType, ...] = (
     imports,
     ecommerce,
     province,
+    province_documents,
     as_known,
 )
 ROUTERS = tuple(module.router for module in PAGES)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from api.web.site import given, page, signed_in, to_sign_in
-from api.web.tables import Table, table
+from api.web.tables import Table, asked_of_role
 from ledger.errors import LedgerError
 
 router = APIRouter(include_in_schema=False)
@@ -39,13 +39,10 @@ def dashboard(request: Request) -> Response:
     tables: dict[str, Table] = {}
     try:
         for section, (name, fixed, paged) in SECTIONS.items():
-            try:
-                tables[section] = table(
-                    request, user, name, filters, section if paged else None, **fixed
-                )
-            except LedgerError as refusal:
-                if refusal.code != "role_not_allowed":
-                    raise  # a question the user's role does not ask is not on its page
+            at = section if paged else None  # the table's place in the URL: ``clocks_after``
+            answer = asked_of_role(request, user, name, filters, at, **fixed)
+            if answer is not None:  # a question the user's role does not ask is not on its page
+                tables[section] = answer
     except LedgerError as refusal:
         status = 404 if refusal.status in (403, 404) else refusal.status
         return page(

@@ -26,7 +26,7 @@ from api.web.language import N_
 from api.web.navigation import Link
 from api.web.sessions import Session
 from api.web.site import TEMPLATES, given, page, signed_in, to_sign_in
-from api.web.tables import Table, table
+from api.web.tables import Table, asked_of_role, table
 from ledger.codes import plain_text
 from ledger.ecommerce_events import BASES
 from ledger.errors import Invalid, LedgerError, excerpt
@@ -61,11 +61,9 @@ def ecommerce(request: Request) -> Response:
     tables: dict[str, Table] = {}
     try:
         for name in SECTIONS:
-            try:
-                tables[name] = table(request, user, name, asked_for(name, filters))
-            except LedgerError as refusal:
-                if refusal.code != "role_not_allowed":
-                    raise  # a question the user's role does not ask is not on its page
+            answer = asked_of_role(request, user, name, asked_for(name, filters))
+            if answer is not None:  # a question the user's role does not ask is not on its page
+                tables[name] = answer
     except LedgerError as refusal:
         return refused(request, "ecommerce.html", user, session, filters, refusal)
     licences, orders = tables.get("licences"), tables.get("orders")

@@ -13,7 +13,7 @@ from fastapi import Request
 from api.asking import ask
 from api.web.labels import column_label
 from ledger.codes import plain_text
-from ledger.errors import Invalid
+from ledger.errors import Invalid, LedgerError
 from ledger.users import User
 from projections.answers import When
 from projections.questions import question_named
@@ -74,6 +74,24 @@ def table(
 
 
 R = TypeVar("R")
+
+
+def asked_of_role(
+    request: Request,
+    user: User,
+    name: str,
+    given: Mapping[str, object],
+    paged: str | None = None,
+    **fixed: object,
+) -> Table | None:
+    """``table``, or None when the user's role does not ask the question ``name``: a page
+    leaves that section out rather than refusing itself. Any other refusal is raised."""
+    try:
+        return table(request, user, name, given, paged, **fixed)
+    except LedgerError as refusal:
+        if refusal.code == "role_not_allowed":
+            return None
+        raise
 
 
 def stretch(

@@ -20,8 +20,9 @@ import pytest
 from openpyxl import load_workbook
 
 from api.tokens import new_token
-from api.web import province as workbench_module
-from api.web.province import Packs, in_this_process, paged
+from api.web import packs as packs_module
+from api.web.packs import Packs, in_this_process
+from api.web.province import paged
 from api.web.tables import Table
 from api.wiring import open_ledger
 from commands.models import ACCOUNT_COMMANDS
@@ -227,7 +228,7 @@ def test_one_pack_is_built_at_a_time_and_the_last_shown_meanwhile(
         release.wait(10)
         return {"head": head}
 
-    monkeypatch.setattr(workbench_module, "build", slow)
+    monkeypatch.setattr(packs_module, "build", slow)
     ledger = SimpleNamespace(
         service=SimpleNamespace(store=store, pack=None),
         read_model=SimpleNamespace(lots_ever_in=None),
