@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ledger.errors import FieldProblem, LedgerError
+from ledger.refusal_specifics import specifics_vi
 
 __all__ = [
     "REFUSALS",
@@ -689,7 +690,8 @@ def localized(error: LedgerError, language: str) -> str:
         return error.message
     if _plain(error.message) == _plain(REFUSALS[error.code].en):
         return sentence
-    return f"{sentence} ({specifics(error.message, 'vi')})"
+    told = specifics_vi(error.code, error.message)
+    return f"{sentence} ({told or specifics(error.message, 'vi')})"
 
 
 def specifics(message: str, language: str) -> str:

@@ -214,8 +214,12 @@ def test_vietnamese_is_the_rule_then_the_specifics() -> None:
         "quantity",
     )
     assert localized(error, "vi") == (
-        f"Số lượng xuất kho vượt quá số lượng tồn của lô hàng tại thời điểm đó ({error.message})"
+        "Số lượng xuất kho vượt quá số lượng tồn của lô hàng tại thời điểm đó (việc xuất kho 101 "
+        "lúc 2026-05-01T10:00:00+07:00 cần số dư tồn trong kho của lô hàng D1/1, khi đó chỉ còn "
+        "100)"
     )
+    elsewhere = LedgerError("insufficient_balance", "a message of another shape", "quantity")
+    assert localized(elsewhere, "vi").endswith("(a message of another shape)")  # as raised
     unknown = NotFound("unknown_declaration", "declaration D9 has not been recorded")
     assert localized(unknown, "vi").startswith("Tờ khai chưa được ghi nhận trong sổ (")
 
