@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import hashlib
 import io
 import math
 import warnings
@@ -202,6 +203,21 @@ class SheetCommand:
             if index.isdigit() and int(index) < len(rows):
                 return rows[int(index)]
         return self.row
+
+
+def row_command_id(digest: str, row: int) -> str:
+    """The command id of a row that names none: the same file's same row, the same id, by
+    whichever door it comes (``bonded apply FILE.xlsx``, the import page): a file applied
+    twice records once."""
+    return f"sheet-{digest}-{row}"
+
+
+def keyed(commands: list[SheetCommand], data: bytes) -> list[SheetCommand]:
+    """``commands`` read from ``data``, each row naming no ``command_id`` given its own."""
+    digest = hashlib.sha256(data).hexdigest()
+    for command in commands:
+        command.data.setdefault("command_id", row_command_id(digest, command.row))
+    return commands
 
 
 def format_of(file_name: str) -> str | None:

@@ -136,7 +136,7 @@ def _read_lines(file: str) -> list[bytes]:
 
 def _read_sheet(file: str, kind: str) -> list[Any]:
     """A spreadsheet's commands; a file refused as a whole ends the run (exit 2)."""
-    from commands.sheets import MAX_BYTES, InvalidSheet, read_sheet
+    from commands.sheets import MAX_BYTES, InvalidSheet, keyed, read_sheet
 
     if file == "-":
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
@@ -148,7 +148,7 @@ def _read_sheet(file: str, kind: str) -> list[Any]:
         with path.open("rb") as opened:
             data = opened.read(MAX_BYTES + 1)
     try:
-        return read_sheet(data, kind)
+        return keyed(read_sheet(data, kind), data)  # a row's id: as on the import page
     except InvalidSheet as refused:
         for problem in refused.problems:
             _err(f"error: {file}: {problem}")

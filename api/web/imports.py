@@ -33,7 +33,15 @@ from api.web.site import HEADERS, form_of, now, page, same, signed_in, to_sign_i
 from commands.models import COMMAND_NAMES, COMMAND_TYPES
 from commands.parsing import parse_command
 from commands.service import Outcome
-from commands.sheets import MAX_BYTES, MAX_ROWS, InvalidSheet, SheetCommand, format_of, read_sheet
+from commands.sheets import (
+    MAX_BYTES,
+    MAX_ROWS,
+    InvalidSheet,
+    SheetCommand,
+    format_of,
+    read_sheet,
+    row_command_id,
+)
 from ledger.access import RECORDS, may_record
 from ledger.errors import LedgerError
 from ledger.refusals import localized
@@ -86,11 +94,6 @@ def _recordable(user: User) -> list[str]:
     ]
 
 
-def command_id(sha256: str, row: int) -> str:
-    """The command id of a row that names none: the same file's same row, the same id."""
-    return f"sheet-{sha256}-{row}"
-
-
 @dataclass
 class Line:
     """A row of the preview or of what was applied."""
@@ -113,7 +116,7 @@ def judged(service: Any, user: User, upload: uploads.Upload, apply: bool) -> lis
     items: list[Any] = []
     for one in found:
         data = dict(one.data)
-        data.setdefault("command_id", command_id(upload.sha256, one.row))
+        data.setdefault("command_id", row_command_id(upload.sha256, one.row))
         try:
             items.append(parse_command(data))
         except LedgerError as error:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, get_args
 
 from fastapi import Request
+from starlette.datastructures import URL
 
 from api.asking import ask
 from api.web.labels import column_label
@@ -63,12 +64,12 @@ def table(
     ledger = request.app.state.ledger
     answer = ask(question, asked, user, ledger.read_model, ledger.catch_up)
     next_href = first_href = None
-    if answer.next is not None:
+    if paged is not None and answer.next is not None:
         following = request.url.include_query_params(**{parameter: answer.next})
-        next_href = f"{following.path}?{following.query}#{paged}"
+        next_href = _href(following, paged)
     if paged is not None and request.query_params.get(parameter):
         first = request.url.remove_query_params(parameter)
-        first_href = f"{first.path}?{first.query}#{paged}"
+        first_href = _href(first, paged)
     columns, numeric = question.row.columns(), question.row.numeric()
     return Table(name, columns, numeric, answer.rows, answer.when, next_href, first_href)
 
@@ -107,10 +108,10 @@ def stretch(
     next_href = first_href = None
     if start + PAGE < len(rows):
         following = request.url.include_query_params(**{parameter: start + PAGE})
-        next_href = f"{following.path}?{following.query}#{paged}"
+        next_href = _href(following, paged)
     if start:
         first = request.url.remove_query_params(parameter)
-        first_href = f"{first.path}?{first.query}#{paged}"
+        first_href = _href(first, paged)
     return list(rows[start : start + PAGE]), next_href, first_href
 
 
@@ -141,3 +142,8 @@ def checked(question: Question[Any], values: dict[str, object]) -> dict[str, obj
             raise Invalid("invalid_parameter", f"{name}: between {how.ge} and {how.le}", name)
         found[name] = value
     return found
+
+
+def _href(url: URL, fragment: str) -> str:
+    """``url`` as a link within the site, to ``fragment`` (``/#clocks``, not ``/?#clocks``)."""
+    return f"{url.path}?{url.query}#{fragment}" if url.query else f"{url.path}#{fragment}"

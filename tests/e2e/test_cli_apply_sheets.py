@@ -78,6 +78,10 @@ def test_the_quickstart_as_xlsx_applies_as_its_json_lines_do(tmp_path: Path) -> 
     applied = bonded("apply", "out.xlsx", cwd=tmp_path)
     assert applied.returncode == 0, applied.stderr
     assert on_hand(tmp_path, "TK-100001/1") == before - Decimal("1.1")  # exactly
+    # a row naming no command_id has its file's and row's (as on the import page): once
+    twice = bonded("apply", "out.xlsx", cwd=tmp_path)
+    assert twice.stdout.strip() == "applied 0, already applied 1, refused 0", twice.stderr
+    assert on_hand(tmp_path, "TK-100001/1") == before - Decimal("1.1")
 
 
 def test_a_csv_applies_and_names_each_refused_row(tmp_path: Path) -> None:
