@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from commands.faults import database_failure
 from ledger.errors import FieldProblem, Invalid, LedgerError
 from ledger.refusals import localized, rule
 
@@ -27,6 +28,7 @@ PROBLEM = "application/problem+json"
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 406: "not_acceptable"}
 HTTP_ERROR = "http_error"  # any other status Starlette raises
 log = logging.getLogger("bonded.http")
+RETRY_AFTER_SECONDS = 5  # how long a caller waits after a 503 before asking again
 
 
 class Problem(BaseModel):
@@ -83,8 +85,18 @@ def problem_body(status: int, code: str, detail: str, field: str | None = None) 
 
 def unexpected(error: BaseException, request_line: str) -> JSONResponse:
     """A server error, logged once with its traceback under a fresh id that the problem
-    repeats: a caller's report finds the log line, and the body says nothing of the cause."""
+    repeats: a caller's report finds the log line, and the body says nothing of the cause.
+    The database failing (gone, full, locked too long) is no bug: 503 with ``Retry-After``,
+    nothing recorded by this request (its transaction was not committed), logged as a
+    warning; the next request takes a fresh connection."""
     error_id = uuid.uuid4().hex[:12]
+    reason = database_failure(error)
+    if reason is not None:
+        log.warning("database unavailable %s on %s: %s", error_id, request_line, reason)
+        detail = "the database does not answer: nothing was recorded; try again shortly"
+        body = {**problem_body(503, "database_unavailable", detail), "error_id": error_id}
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return JSONResponse(body, status_code=503, media_type=PROBLEM, headers=headers)
     log.error("unexpected error %s on %s", error_id, request_line, exc_info=error)
     detail = f"the server failed to answer (error {error_id}); report that id to the operator"
     body = {**problem_body(500, "internal_error", detail), "error_id": error_id}

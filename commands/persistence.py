@@ -25,9 +25,24 @@ class LedgerDatastore(SQLAlchemyDatastore):
             # past the pool is opened and closed again for every command (~3 ms each)
             kwargs.setdefault("pool_size", POOL_SIZE)
             kwargs.setdefault("max_overflow", POOL_SIZE)
+            # a connection the server dropped (restarted, failed over) is replaced when next
+            # taken from the pool, not handed to a command that would then fail on it
+            kwargs.setdefault("pool_pre_ping", True)
         super().__init__(url=url, **kwargs)
         if self.engine is not None and self.engine.dialect.name == "postgresql":
             event.listen(self.engine, "connect", _no_jit)
+        elif self.engine is not None and self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _durable)
+
+
+def _durable(dbapi_connection: Any, _record: Any) -> None:
+    """Every commit on SQLite reaches the disk before it is acknowledged: WAL (set on the file
+    by the event store) with ``synchronous=FULL`` (the WAL synced at each commit; NORMAL would
+    lose the last commits acknowledged before a power cut, not before a crash of the process).
+    docs/deploy.md, "Durability"."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
 
 
 def _no_jit(dbapi_connection: Any, _record: Any) -> None:
@@ -35,6 +50,9 @@ def _no_jit(dbapi_connection: Any, _record: Any) -> None:
     table made the JIT compile them for 80 ms each."""
     cursor = dbapi_connection.cursor()
     cursor.execute("SET jit = off")
+    # acknowledged only once flushed to the WAL on disk (and, in a cluster, as the server's
+    # synchronous_standby_names asks): whatever postgresql.conf says (docs/deploy.md)
+    cursor.execute("SET synchronous_commit = on")
     cursor.close()
     dbapi_connection.commit()
 

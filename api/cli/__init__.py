@@ -118,19 +118,11 @@ def main() -> None:
 def _database_failure(error: Exception) -> str | None:
     """A sentence for a database that does not answer or failed under us, naming it without
     its password; None for any other failure."""
-    from eventsourcing import persistence
-    from sqlalchemy import exc
-
+    from commands.faults import database_failure
     from commands.settings import Settings
 
-    failures = (
-        exc.OperationalError,
-        exc.InterfaceError,
-        persistence.OperationalError,
-        persistence.InterfaceError,
-    )
-    if not isinstance(error, failures):
+    reason = database_failure(error)
+    if reason is None:
         return None
-    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
     url = Settings.from_env().shown_url
     return f"the database {url} did not answer or failed: {reason}"

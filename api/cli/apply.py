@@ -62,7 +62,8 @@ def apply(
 
     Prints each refusal with its line number (a spreadsheet's: its row), code and reason,
     then a summary. Exits 1 if any command was refused, 0 otherwise; 2 if a spreadsheet is
-    refused as a whole (nothing is recorded then).
+    refused as a whole (nothing is recorded then); 4 if the database failed midway (what was
+    committed, and whether running the same file again is safe, is said).
     """
     from commands.bootstrap import bootstrap
     from commands.parsing import parse_command, parse_json_line
@@ -95,27 +96,121 @@ def apply(
     caller = caller_of_run(service.store)
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
     refusals: list[dict[str, Any]] = []
-    with _progress(len(numbered), f"applying {file}") as advance:
-        outcomes = (
-            service.preview(parsed(), caller, batch_size=batch_size)
-            if dry_run
-            else service.execute_many(
-                parsed(), caller, batch_size=batch_size, stop_on_error=stop_on_error
+    done = 0  # the inputs answered: every one of them committed (or refused) before the next
+    try:
+        with _progress(len(numbered), f"applying {file}") as advance:
+            outcomes = (
+                service.preview(parsed(), caller, batch_size=batch_size)
+                if dry_run
+                else service.execute_many(
+                    parsed(), caller, batch_size=batch_size, stop_on_error=stop_on_error
+                )
             )
-        )
-        for (line_no, given), outcome in zip(numbered, outcomes, strict=False):
-            counts[outcome.status] += 1
-            if outcome.refused:
-                if kind != "jsonl" and outcome.error is not None:
-                    line_no = given.row_of(outcome.error.field)  # a list item's own row
-                refusals.append(_refusal(line_no, outcome, where))
-                if output == "text":
-                    _print_refusal(refusals[-1])
-            advance()
+            for (line_no, given), outcome in zip(numbered, outcomes, strict=False):
+                counts[outcome.status] += 1
+                done += 1
+                if outcome.refused:
+                    if kind != "jsonl" and outcome.error is not None:
+                        line_no = given.row_of(outcome.error.field)  # a list item's own row
+                    refusals.append(_refusal(line_no, outcome, where))
+                    if output == "text":
+                        _print_refusal(refusals[-1])
+                advance()
+    except Exception as error:
+        from commands.faults import database_failure
+
+        reason = database_failure(error)
+        if reason is None or dry_run:
+            raise
+        _stopped(file, reason, counts, refusals, numbered[done:], where, output, batch_size)
+        raise typer.Exit(FAILED) from None
     service.store.close()
     not_run = len(numbered) - sum(counts.values())
     _print_summary(counts, not_run, refusals, output, dry_run)
     raise typer.Exit(1 if counts["refused"] else 0)
+
+
+FAILED = 4  # the database failed midway: what was committed is said (docs/commands.md)
+
+
+def _stopped(
+    file: str,
+    reason: str,
+    counts: dict[str, int],
+    refusals: list[dict[str, Any]],
+    left: list[tuple[int, Any]],
+    where: str,
+    output: str,
+    batch_size: int,
+) -> None:
+    """What a run cut short by the database failing leaves behind: the inputs answered were
+    each committed in a transaction of their batch (or refused) before the next batch began;
+    the batch being written when it failed was rolled back, unless the failure came during
+    its commit, when it may have been recorded. Whether running the same file again is safe:
+    yes for every input with a ``command_id`` (recorded once, whatever happened), and what to
+    do for those without."""
+    from commands.settings import Settings
+
+    first = left[0][0] if left else None
+    unkeyed = [number for number, given in left if not _keyed(given)]
+    report = {
+        **counts,
+        "not_run": len(left),
+        "refusals": refusals,
+        "stopped": {
+            "reason": reason,
+            "database": Settings.from_env().shown_url,
+            "first_not_committed": first,
+            "in_doubt": [number for number, _ in left[:batch_size]],
+            "without_command_id": unkeyed,
+            "safe_to_repeat": not unkeyed,
+        },
+    }
+    if output == "json":
+        import json
+
+        typer.echo(json.dumps(report, indent=2))
+        return
+    _err(f"error: the database failed while applying {file}: {reason}")
+    _err(
+        f"committed before it failed: applied {counts['applied']}, already applied "
+        f"{counts['already_applied']}, refused {counts['refused']}"
+        + (f" ({where}s before {where} {first})" if first is not None else "")
+    )
+    if not left:
+        _err("every input was answered before the failure")
+        return
+    last = left[min(batch_size, len(left)) - 1][0]
+    _err(
+        f"not committed: {len(left)} from {where} {first} on; the batch of {where}s {first}–"
+        f"{last} was being written and is recorded only if the failure came as it committed"
+    )
+    if not unkeyed:
+        _err(
+            f"safe to repeat: every {where} left has a command_id, so `bonded apply {file}` "
+            "again records each once (those already recorded answer 'already applied')"
+        )
+    else:
+        shown = ", ".join(str(n) for n in unkeyed[:10]) + (" …" if len(unkeyed) > 10 else "")
+        _err(
+            f"not safe to repeat as it is: {len(unkeyed)} {where}(s) left have no command_id "
+            f"({shown}). Check with `bonded stock-card LOT` which of {where}s {first}–{last} "
+            f"were recorded, then apply the {where}s after them only; or give each {where} a "
+            "command_id, so that a repeat records it once"
+        )
+
+
+def _keyed(given: Any) -> bool:
+    """Whether an input names its ``command_id`` (a spreadsheet row always has one)."""
+    if isinstance(given, bytes):
+        import json
+
+        try:
+            found = json.loads(given)
+        except ValueError:
+            return True  # refused anyway: repeating it records nothing
+        return not isinstance(found, dict) or bool(found.get("command_id"))
+    return True
 
 
 # --- the read side ------------------------------------------------------------------------

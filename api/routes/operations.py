@@ -13,10 +13,9 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.problems import PROBLEM_RESPONSES, problem
+from api.problems import PROBLEM_RESPONSES, RETRY_AFTER_SECONDS, problem
 from api.routes.common import KnownParametersOnly, TheLedger
 
-RETRY_AFTER_SECONDS = 5
 NO_TOKEN: dict[str, Any] = {"security": []}
 
 log = logging.getLogger("bonded.http")

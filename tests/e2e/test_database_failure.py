@@ -1,0 +1,214 @@
+"""A database that fails midway (issue 23, point 2), on a PostgreSQL database of the test's
+own that it closes to every connection (``ALLOW_CONNECTIONS false``, its sessions ended), then
+opens again — as a server stopped and restarted, or failed over, looks to the ledger:
+
+- ``bonded apply`` stops with exit 4 and says what was committed (the lines before the first
+  not committed), which batch was being written, and whether the same file may be applied
+  again; applied again once the database is back, every line is recorded exactly once;
+- ``bonded serve`` answers 503 ``database_unavailable`` with ``Retry-After`` while the
+  database refuses it, and answers again by itself once it is back (no restart)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests.conftest import POSTGRES_URL, postgres_problem
+from tests.e2e.test_cli_apply import QUICKSTART, bonded
+from tests.http.server import BONDED, serving
+
+pytestmark = pytest.mark.postgres
+SETUP = [line for line in QUICKSTART.read_text().splitlines() if '"register_' in line]
+LINES = 3_000
+
+
+@pytest.fixture
+def closable() -> Iterator[tuple[str, Callable[[bool], None]]]:
+    """A database of its own, and how to close it to every connection (True) and open it."""
+    if postgres_problem() is not None:
+        pytest.skip(f"PostgreSQL at {POSTGRES_URL} does not answer")
+    name = f"bonded_fault_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def close(closed: bool) -> None:
+        with admin.connect() as connection:
+            connection.execute(
+                text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {"false" if closed else "true"}')
+            )
+            if closed:
+                connection.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :name"
+                    ),
+                    {"name": name},
+                )
+
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url, close
+    finally:
+        close(False)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def warehousing(n: int, keyed: bool = True) -> str:
+    command = {
+        "command": "warehouse_goods",
+        "declaration_no": f"TK-F{n:06d}",
+        "registered_on": "2026-02-10",
+        "effective_at": "2026-02-11T09:30:00+07:00",
+        "warehouse_id": "KNQ-HCM-01",
+        "goods_owner_tax_code": "0100109106",
+        "contract_no": "HD-2026-001",
+        "expires_on": "2027-02-10",
+        "source": "abroad",
+        "transport_doc": f"BL-{n}",
+        "seals": [{"container_no": "MSKU1234565", "seal_no": f"S-{n}", "intact": True}],
+        "lines": [
+            {
+                "line_no": 1,
+                "description": "Integrated circuits",
+                "hs_code": "85423100",
+                "quantity": "10",
+                "unit": "piece",
+                "customs_value": "100.00",
+                "currency": "USD",
+                "origin_country": "SG",
+            }
+        ],
+    }
+    if keyed:
+        command["command_id"] = f"fault-{n}"
+    return json.dumps(command)
+
+
+def events(url: str, topic: str = "%") -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT count(*) FROM bonded_events WHERE topic LIKE :topic")
+            return int(connection.execute(query, {"topic": topic}).scalar() or 0)
+    finally:
+        engine.dispose()
+
+
+def warehoused(url: str) -> int:
+    """The warehousing commands recorded: one declaration registered each."""
+    return events(url, "%:DeclarationRegistered")
+
+
+def test_apply_cut_short_says_what_was_committed_and_a_repeat_records_each_once(
+    closable: tuple[str, Callable[[bool], None]], tmp_path: Path
+) -> None:
+    url, close = closable
+    env = {"BONDED_DATABASE_URL": url}
+    assert bonded("apply", "-", cwd=tmp_path, stdin="\n".join(SETUP), env=env).returncode == 0
+    commands = tmp_path / "many.jsonl"
+    commands.write_text("\n".join(warehousing(n) for n in range(LINES)) + "\n")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BONDED_")} | env
+    run = subprocess.Popen(
+        [BONDED, "apply", str(commands), "--batch-size", "100"],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        while warehoused(url) < 500 and run.poll() is None:  # a few batches committed
+            pass
+        close(True)
+    finally:
+        out, err = run.communicate(timeout=120)
+    assert run.returncode == 4, (run.returncode, out, err[-2000:])
+    assert "the database failed while applying" in err and "Traceback" not in err
+    assert "committed before it failed: applied " in err
+    assert "safe to repeat: every line left has a command_id" in err
+    applied = int(err.split("committed before it failed: applied ")[1].split(",")[0])
+    first = int(err.split("not committed: ")[1].split(" from line ")[1].split(" ")[0])
+    assert first == applied + 1  # one file of keyed lines, none refused
+    close(False)
+    recorded = warehoused(url)
+    assert recorded in (applied, applied + 100), (recorded, applied)  # + the batch in doubt
+    again = bonded("apply", str(commands), "--batch-size", "100", cwd=tmp_path, env=env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert again.stdout.strip() == (
+        f"applied {LINES - recorded}, already applied {recorded}, refused 0"
+    )
+    assert warehoused(url) == LINES
+    assert bonded("audit", "verify", cwd=tmp_path, env=env).returncode == 0
+
+
+def test_lines_without_a_command_id_are_named_as_unsafe_to_repeat(
+    closable: tuple[str, Callable[[bool], None]], tmp_path: Path
+) -> None:
+    url, close = closable
+    env = {"BONDED_DATABASE_URL": url}
+    assert bonded("apply", "-", cwd=tmp_path, stdin="\n".join(SETUP), env=env).returncode == 0
+    commands = tmp_path / "unkeyed.jsonl"
+    commands.write_text("\n".join(warehousing(n, keyed=False) for n in range(LINES)) + "\n")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("BONDED_")} | env
+    run = subprocess.Popen(
+        [BONDED, "apply", str(commands), "--batch-size", "100", "--format", "json"],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        while warehoused(url) < 300 and run.poll() is None:
+            pass
+        close(True)
+    finally:
+        out, err = run.communicate(timeout=120)
+    assert run.returncode == 4, (out, err[-2000:])
+    report = json.loads(out)
+    stopped = report["stopped"]
+    assert stopped["safe_to_repeat"] is False
+    assert stopped["first_not_committed"] == report["applied"] + 1
+    assert stopped["without_command_id"][0] == stopped["first_not_committed"]
+    assert len(stopped["in_doubt"]) == 100 and report["not_run"] == LINES - report["applied"]
+
+
+def test_the_server_answers_503_while_its_database_is_closed_and_recovers_by_itself(
+    closable: tuple[str, Callable[[bool], None]], tmp_path: Path
+) -> None:
+    url, close = closable
+    ledger_env = {"BONDED_DATABASE_URL": url}
+    setup = bonded("apply", "-", cwd=tmp_path, stdin="\n".join(SETUP), env=ledger_env)
+    assert setup.returncode == 0
+    added = bonded("users", "add", "auditor", "--role", "auditor", cwd=tmp_path, env=ledger_env)
+    assert added.returncode == 0, added.stderr
+    token = bonded("tokens", "issue", "auditor", cwd=tmp_path, env=ledger_env)
+    assert token.returncode == 0, token.stderr
+    secret = token.stdout.strip()
+    with serving(url, tmp_path) as base:
+        client = httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {secret}"}, timeout=30
+        )
+        assert client.get("/balances").status_code == 200
+        close(True)
+        for path in ("/balances", "/ready"):
+            down = client.get(path)
+            assert down.status_code == 503, (path, down.status_code, down.text[:300])
+            assert down.headers["retry-after"] == "5"
+            assert down.headers["content-type"] == "application/problem+json"
+            assert down.json()["code"] == "database_unavailable"
+        close(False)
+        assert client.get("/balances").status_code == 200  # the same server, by itself
+        assert client.get("/ready").status_code == 200
