@@ -19,6 +19,7 @@ from api.web import (
     record,
     sign_in,
 )
+from api.web.details import detail_told
 from api.web.labels import (
     command_label,
     field_label,
@@ -54,4 +55,5 @@ TEMPLATES.env.globals.update(
     command_label=command_label,
     question_label=question_label,
     told=told,
+    detail_told=detail_told,
 )

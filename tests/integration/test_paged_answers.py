@@ -203,3 +203,24 @@ def test_reports_owed_by_the_warehouse_or_province_asked(asker: Asker) -> None:
             assert answer(asker, "reports", warehouse=warehouse, **moment).rows == own
         assert answer(asker, "reports", province="Ha Noi", **moment).rows == []
         assert answer(asker, "reports", province="Ho Chi Minh City", **moment).rows == whole
+
+
+def test_every_warning_s_detail_told_in_vietnamese_on_a_page(asker: Asker) -> None:
+    """The detail the ledger writes in English, told again in Vietnamese by the pages
+    (``api/web/details.py``): every warning the fixture raises, of every kind it raises."""
+    from api.web.details import SENTENCES, detail_told
+    from api.web.language import speaking
+
+    found = [
+        w
+        for moment in ({}, {"as_of": "2027-01-15"}, {"as_of": LATER})
+        for w in answer(asker, "warnings", **moment).rows
+    ]
+    assert {"overdue", "due_soon", "settlement_overdue", "late_entry"} <= {w["kind"] for w in found}
+    with speaking("vi"):
+        for w in found:
+            if w["kind"] in SENTENCES:
+                told = detail_told(w["kind"], w["detail"])
+                assert told != w["detail"] and " left" not in told and "due " not in told, w
+    with speaking("en"):
+        assert all(detail_told(w["kind"], w["detail"]) == w["detail"] for w in found)
