@@ -134,15 +134,8 @@ class LotAnswers:
             lots.in_transit,
             lots.first_warehoused_on,
             lots.deadline,
-        ).where(lots.has_balance.is_(True))
-        for column, value in (
-            (lots.warehouse_id, filters.warehouse_id),
-            (lots.goods_owner_tax_code, filters.owner),
-            (lots.lot_id, filters.lot_id),
-            (lots.province, filters.province),
-        ):
-            if value is not None:
-                query = query.where(column == value)
+        )
+        query = holding_goods(query, filters)
         if filters.in_transit_only:
             query = query.where(lots.in_transit != "0")  # zero is always written "0"
         if overdue:
@@ -180,6 +173,22 @@ class LotAnswers:
             "days_left": clock.days_left,
             "status": clock.status,
         }
+
+
+def holding_goods(query: Select[Any], filters: Filters) -> Select[Any]:
+    """``query`` of the lots (``rm_lots``) narrowed to those holding goods now, of the
+    warehouse, goods owner, lot and province the filters name (their scope: ``in_scope``)."""
+    lots = t.lots.c
+    query = query.where(lots.has_balance.is_(True))
+    for column, value in (
+        (lots.warehouse_id, filters.warehouse_id),
+        (lots.goods_owner_tax_code, filters.owner),
+        (lots.lot_id, filters.lot_id),
+        (lots.province, filters.province),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return query
 
 
 def in_scope(

@@ -27,7 +27,7 @@ from projections.entries import StoredAt, entry
 from projections.lineage import clock_marks, lineage
 from projections.lot_answers import LotAnswers
 from projections.names import inspected_province, named, place_named
-from projections.reports_owed import ReportOwed, reports_owed
+from projections.reports_owed import ReportOwed, reports_owed, warehouses_named
 from projections.visibility import Sight, lot_in_sight, scope_of
 from projections.warnings import Only, warnings
 
@@ -142,16 +142,8 @@ class ReadModel:
 
     def warehouses_of(self, filters: Filters) -> frozenset[str]:
         """The warehouses a question's filters name (a warehouse, a province) in its scope."""
-        w = t.warehouses.c
-        query = select(w.warehouse_id)
-        if filters.warehouse_id is not None:
-            query = query.where(w.warehouse_id == filters.warehouse_id)
-        if filters.province is not None:
-            query = query.where(w.province == filters.province)
-        if filters.warehouses is not None:
-            query = query.where(w.warehouse_id.in_(sorted(filters.warehouses)))
         with self.engine.connect() as connection:
-            return frozenset(connection.execute(query).scalars())
+            return frozenset(connection.execute(warehouses_named(filters)).scalars())
 
     def lots_ever_in(self, warehouse_id: str) -> set[str]:
         """Every lot ever placed in the warehouse, as far as the read models have caught up."""

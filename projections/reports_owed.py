@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Select, bindparam, select
 
 from ledger.calendar import local_date
 from ledger.findings import ReportStanding, report_standing
@@ -67,14 +67,7 @@ def reports_owed(
 def first_goods(connection: Connection, filters: Filters, when: When) -> list[tuple[str, datetime]]:
     """Each warehouse of ``filters`` that had goods by the end of ``as_of`` (as known at
     ``known_at``) and the effective moment its first goods arrived, by warehouse."""
-    w = t.warehouses.c
-    places = select(w.warehouse_id).order_by(w.warehouse_id)
-    if filters.warehouse_id is not None:
-        places = places.where(w.warehouse_id == filters.warehouse_id)
-    if filters.province is not None:
-        places = places.where(w.province == filters.province)
-    if filters.warehouses is not None:
-        places = places.where(w.warehouse_id.in_(sorted(filters.warehouses)))
+    places = warehouses_named(filters).order_by(t.warehouses.c.warehouse_id)
     h = t.lot_history.c
     first = select(h.effective_at).where(
         h.warehouse_id == bindparam("warehouse"), h.effective_at <= when.end
@@ -88,3 +81,16 @@ def first_goods(connection: Connection, filters: Filters, when: When) -> list[tu
         if arrived is not None:
             found.append((warehouse_id, arrived))
     return found
+
+
+def warehouses_named(filters: Filters) -> Select[tuple[str]]:
+    """The warehouses a question's filters name (a warehouse, a province), in its scope."""
+    w = t.warehouses.c
+    query = select(w.warehouse_id)
+    if filters.warehouse_id is not None:
+        query = query.where(w.warehouse_id == filters.warehouse_id)
+    if filters.province is not None:
+        query = query.where(w.province == filters.province)
+    if filters.warehouses is not None:
+        query = query.where(w.warehouse_id.in_(sorted(filters.warehouses)))
+    return query

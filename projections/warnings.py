@@ -40,7 +40,7 @@ from projections import tables as t
 from projections.answers import EVERY, Filters, Page, When, no_collection_pauses
 from projections.ecommerce_answers import licence_scope
 from projections.ecommerce_queries import licence_card, licences
-from projections.lot_answers import LotAnswers, in_scope
+from projections.lot_answers import LotAnswers, holding_goods, in_scope
 from projections.names import Known
 from projections.reports_owed import reports_owed
 from projections.visibility import scope_of, within
@@ -228,19 +228,10 @@ def _lots_by_deadline(
     ``size`` after the key."""
     lots = t.lots.c
     lot_id = binary(lots.lot_id, connection)
-    query = select(lots.lot_id, lots.warehouse_id, lots.deadline).where(
-        lots.has_balance.is_(True), lots.deadline <= upper
-    )
+    query = holding_goods(select(lots.lot_id, lots.warehouse_id, lots.deadline), filters)
+    query = query.where(lots.deadline <= upper)
     if lower is not None:
         query = query.where(lots.deadline >= lower)
-    for column, value in (
-        (lots.warehouse_id, filters.warehouse_id),
-        (lots.goods_owner_tax_code, filters.owner),
-        (lots.lot_id, filters.lot_id),
-        (lots.province, filters.province),
-    ):
-        if value is not None:
-            query = query.where(column == value)
     if after is not None:
         day = date.fromisoformat(after[0]) - raised  # the deadline of a warning raised then
         if finding.code > after[1]:

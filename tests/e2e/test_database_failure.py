@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.soak import warehousing as keyed_warehousing
 from tests.conftest import POSTGRES_URL, postgres_problem
 from tests.e2e.test_cli_apply import QUICKSTART, bonded
 from tests.http.server import BONDED, serving
@@ -66,33 +67,10 @@ def closable() -> Iterator[tuple[str, Callable[[bool], None]]]:
 
 
 def warehousing(n: int, keyed: bool = True) -> str:
-    command = {
-        "command": "warehouse_goods",
-        "declaration_no": f"TK-F{n:06d}",
-        "registered_on": "2026-02-10",
-        "effective_at": "2026-02-11T09:30:00+07:00",
-        "warehouse_id": "KNQ-HCM-01",
-        "goods_owner_tax_code": "0100109106",
-        "contract_no": "HD-2026-001",
-        "expires_on": "2027-02-10",
-        "source": "abroad",
-        "transport_doc": f"BL-{n}",
-        "seals": [{"container_no": "MSKU1234565", "seal_no": f"S-{n}", "intact": True}],
-        "lines": [
-            {
-                "line_no": 1,
-                "description": "Integrated circuits",
-                "hs_code": "85423100",
-                "quantity": "10",
-                "unit": "piece",
-                "customs_value": "100.00",
-                "currency": "USD",
-                "origin_country": "SG",
-            }
-        ],
-    }
-    if keyed:
-        command["command_id"] = f"fault-{n}"
+    """A warehousing of its own declaration, with its ``command_id`` or without one."""
+    command = keyed_warehousing(f"fault-{n}")
+    if not keyed:
+        del command["command_id"]
     return json.dumps(command)
 
 
