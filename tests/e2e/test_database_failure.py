@@ -89,30 +89,41 @@ def warehoused(url: str) -> int:
     return events(url, "%:DeclarationRegistered")
 
 
-def test_apply_cut_short_says_what_was_committed_and_a_repeat_records_each_once(
-    closable: tuple[str, Callable[[bool], None]], tmp_path: Path
-) -> None:
-    url, close = closable
+def cut_short(
+    url: str, close: Callable[[bool], None], folder: Path, keyed: bool, *output: str
+) -> tuple[int, str, str, Path]:
+    """``bonded apply`` of ``LINES`` warehousings (with or without ids) in batches of 100, the
+    database closed to it once 300 of them are recorded: its exit code, stdout and
+    stderr, and the file applied."""
     env = {"BONDED_DATABASE_URL": url}
-    assert bonded("apply", "-", cwd=tmp_path, stdin="\n".join(SETUP), env=env).returncode == 0
-    commands = tmp_path / "many.jsonl"
-    commands.write_text("\n".join(warehousing(n) for n in range(LINES)) + "\n")
+    assert bonded("apply", "-", cwd=folder, stdin="\n".join(SETUP), env=env).returncode == 0
+    commands = folder / ("keyed.jsonl" if keyed else "unkeyed.jsonl")
+    commands.write_text("\n".join(warehousing(n, keyed) for n in range(LINES)) + "\n")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("BONDED_")} | env
     run = subprocess.Popen(
-        [BONDED, "apply", str(commands), "--batch-size", "100"],
-        cwd=tmp_path,
+        [BONDED, "apply", str(commands), "--batch-size", "100", *output],
+        cwd=folder,
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        while warehoused(url) < 500 and run.poll() is None:  # a few batches committed
+        while warehoused(url) < 300 and run.poll() is None:  # a few batches committed
             pass
         close(True)
     finally:
         out, err = run.communicate(timeout=120)
-    assert run.returncode == 4, (run.returncode, out, err[-2000:])
+    return run.returncode, out, err, commands
+
+
+def test_apply_cut_short_says_what_was_committed_and_a_repeat_records_each_once(
+    closable: tuple[str, Callable[[bool], None]], tmp_path: Path
+) -> None:
+    url, close = closable
+    env = {"BONDED_DATABASE_URL": url}
+    code, out, err, commands = cut_short(url, close, tmp_path, True)
+    assert code == 4, (code, out, err[-2000:])
     assert "the database failed while applying" in err and "Traceback" not in err
     assert "committed before it failed: applied " in err
     assert "safe to repeat: every line left has a command_id" in err
@@ -135,26 +146,8 @@ def test_lines_without_a_command_id_are_named_as_unsafe_to_repeat(
     closable: tuple[str, Callable[[bool], None]], tmp_path: Path
 ) -> None:
     url, close = closable
-    env = {"BONDED_DATABASE_URL": url}
-    assert bonded("apply", "-", cwd=tmp_path, stdin="\n".join(SETUP), env=env).returncode == 0
-    commands = tmp_path / "unkeyed.jsonl"
-    commands.write_text("\n".join(warehousing(n, keyed=False) for n in range(LINES)) + "\n")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("BONDED_")} | env
-    run = subprocess.Popen(
-        [BONDED, "apply", str(commands), "--batch-size", "100", "--format", "json"],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        while warehoused(url) < 300 and run.poll() is None:
-            pass
-        close(True)
-    finally:
-        out, err = run.communicate(timeout=120)
-    assert run.returncode == 4, (out, err[-2000:])
+    code, out, err, _ = cut_short(url, close, tmp_path, False, "--format", "json")
+    assert code == 4, (out, err[-2000:])
     report = json.loads(out)
     stopped = report["stopped"]
     assert stopped["safe_to_repeat"] is False
