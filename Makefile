@@ -24,8 +24,8 @@ run: install  ## load the demo into ./bonded.db, print a token per role, serve t
 	BONDED_WEBHOOK_ALLOW="$(DEMO_WEBHOOK_ALLOW)" $(BIN)/bonded serve --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check ledger commands projections api tests bench
-	$(BIN)/ruff format --check --quiet ledger commands projections api tests bench
+	$(BIN)/ruff check ledger commands projections api cluster tests bench
+	$(BIN)/ruff format --check --quiet ledger commands projections api cluster tests bench
 	$(BIN)/mypy
 
 # The browser tests drive Debian's chromium (Playwright never downloads one): installed here

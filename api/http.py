@@ -28,6 +28,7 @@ from api.routes import (
 )
 from api.web import ROUTERS as PAGES
 from api.wiring import Ledger, open_ledger
+from commands.faults import Outage
 from commands.store import EventStore
 from ledger.events import Event
 
@@ -67,12 +68,16 @@ class Follower:
         self.thread.join(timeout=10)
 
     def _run(self) -> None:
+        outages = Outage(lambda said: log.warning("projection follower: %s", said))
         while not self.stopped.is_set():
             try:
                 if self.ledger.follow_once() and self.moved is not None:
                     self.moved.set()
-            except Exception:
-                log.exception("projection follower: the batch is retried on the next turn")
+            except Exception as error:
+                if not outages.failed(error):
+                    log.exception("projection follower: the batch is retried on the next turn")
+            else:
+                outages.over()
             self.stopped.wait(self.poll_seconds)
 
 

@@ -173,6 +173,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
         401: "No token, or one that is not valid.",
         403: "Outside the caller's role or scope.",
         404: "Nothing the caller may see by that name.",
+        409: "Refused by the ledger's rules against what it holds.",
         422: "Invalid input: shape, types, unknown fields, codes that fail their check.",
     }.items()
 }

@@ -37,7 +37,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,9 +98,12 @@ class Ledger:
         kept = {k: v for k, v in os.environ.items() if not k.startswith("BONDED_")}
         return {**kept, "BONDED_DATABASE_URL": self.url, "BONDED_WEBHOOK_ALLOW": "127.0.0.0/8"}
 
+    def command(self, *args: str) -> list[str]:
+        return [BONDED, *args]
+
     def bonded(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [BONDED, *args],
+            self.command(*args),
             input=stdin,
             capture_output=True,
             text=True,
@@ -180,6 +183,39 @@ def served(ledger: Ledger, port: int) -> Iterator[Callable[[], float]]:
         process[0].wait()
 
 
+def post_each(
+    port: int,
+    token: str,
+    keys: Iterable[str],
+    failures: list[str],
+    answered: Callable[[str], None] = lambda _: None,
+) -> None:
+    """Posts a warehousing per key with its ``Idempotency-Key``, each until it is answered
+    (a dropped connection or a 503 is tried again), telling ``answered`` of each."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
+        for key in keys:
+            body = {k: v for k, v in warehousing(key).items() if k != "command"}
+            for _ in range(5000):  # until answered
+                try:
+                    answer = client.post(
+                        "/commands/warehouse_goods",
+                        json=body,
+                        headers={"Idempotency-Key": key},
+                        timeout=30,
+                    )
+                except httpx.TransportError:
+                    time.sleep(0.02)
+                    continue
+                if answer.status_code in (200, 201):
+                    answered(key)
+                    break
+                if answer.status_code != 503:
+                    failures.append(f"{key}: {answer.status_code} {answer.text[:200]}")
+                    break
+                time.sleep(0.02)
+
+
 def serve_cycle(
     ledger: Ledger, cycle: int, rng: random.Random, size: int, token: str, port: int
 ) -> float:
@@ -189,27 +225,7 @@ def serve_cycle(
     with served(ledger, port) as kill_and_restart:
 
         def post_all(mine: list[str]) -> None:
-            headers = {"Authorization": f"Bearer {token}"}
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=headers) as client:
-                for key in mine:
-                    body = {k: v for k, v in warehousing(key).items() if k != "command"}
-                    for _ in range(2000):  # until answered
-                        try:
-                            answer = client.post(
-                                "/commands/warehouse_goods",
-                                json=body,
-                                headers={"Idempotency-Key": key},
-                                timeout=30,
-                            )
-                        except httpx.TransportError:
-                            time.sleep(0.02)
-                            continue
-                        if answer.status_code in (200, 201):
-                            break
-                        if answer.status_code != 503:
-                            failures.append(f"{key}: {answer.status_code} {answer.text[:200]}")
-                            break
-                        time.sleep(0.02)
+            post_each(port, token, mine, failures)
 
         threads = [threading.Thread(target=post_all, args=(k,)) for k in keys]
         for thread in threads:
@@ -310,13 +326,12 @@ def check(ledger: Ledger) -> Checked:
     return Checked(lost, duplicated, rebuilt_equal, chain, feed)
 
 
-# --- a soak on one backend --------------------------------------------------------------------
+# --- a soak on one backend ------------------------------------------------------------------
 
 
-def soak(url: str, folder: Path, cycles: int, seed: int, size: int, port: int) -> dict[str, Any]:
-    """``cycles`` cycles on the database ``url``; what they found."""
-    rng = random.Random(seed)
-    ledger = Ledger(url, folder)
+def prepare(ledger: Ledger) -> str:
+    """The quickstart's enterprises, warehouse and contract registered, and a warehouse
+    owner's token for the HTTP clients."""
     setup = [json.loads(line) for line in QUICKSTART.read_text().splitlines()]
     setup = [command for command in setup if command["command"].startswith("register_")]
     ledger.sent.update(command["command_id"] for command in setup)
@@ -328,7 +343,17 @@ def soak(url: str, folder: Path, cycles: int, seed: int, size: int, port: int) -
     assert added.returncode == 0, added.stderr
     issued = ledger.bonded("tokens", "issue", "soak-owner")
     assert issued.returncode == 0, issued.stderr
-    token = issued.stdout.strip()
+    return issued.stdout.strip()
+
+
+# --- --------------------------------------------------------------------
+
+
+def soak(url: str, folder: Path, cycles: int, seed: int, size: int, port: int) -> dict[str, Any]:
+    """``cycles`` cycles on the database ``url``; what they found."""
+    rng = random.Random(seed)
+    ledger = Ledger(url, folder)
+    token = prepare(ledger)
     found: dict[str, Any] = {"cycles": 0, "lost": 0, "duplicated": 0, "rebuilt": 0, "chain": 0}
     found |= {"feed": 0, "recoveries": []}
     for cycle in range(cycles):

@@ -7,9 +7,11 @@ together. The reference read model goes first, since the current lots read from 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import Connection, Engine, select, text
 
@@ -38,11 +40,21 @@ PAGE = 2000  # events a live batch applies in one transaction, holding the write
 REBUILD_PAGE = 10_000  # in a shadow no one waits for its lock: fewer, larger transactions
 SMOOTHING = 0.3  # weight of the newest batch in a read model's recent rate
 SWAP_LOCK = 0x626F6E6465645F73  # "bonded_s": batches share it, a rebuild's swap takes it alone
+log = logging.getLogger("bonded.projections")
 ANALYZE_AFTER = 50_000  # events projected in one catch-up after which PostgreSQL re-plans
 Progress = Callable[[int, int], None]  # (position, head)
 Decode = Callable[[str, bytes], Event]
 # builds a shadow's shares of read models up to a head in processes of their own
 BuildShares = Callable[[Shadow, list[list[str]], int, Progress | None], None]
+
+
+class Outages(Protocol):
+    """What a follower does with an error of its turn: ``failed`` answers whether it is an
+    outage to wait out (and says so once); ``over`` is told of each turn that went well."""
+
+    def failed(self, error: Exception) -> bool: ...
+
+    def over(self) -> None: ...
 
 
 def _lock_live(connection: Connection, names: Sequence[str]) -> None:
@@ -187,6 +199,27 @@ class ReadModelRunner:
             where = self._where(self._on(connection))
         return [p.name for p in self.projections if _stale(p, where[p.name])]
 
+    def _astray(self) -> list[str]:
+        """The read models to rebuild before going on: those built by another version of
+        their projection, and those whose position lies beyond the log's head — the log
+        lost events they projected (restored from an older backup; a failover to a server
+        that lacked them), so their rows say what the log no longer does."""
+        self.migrate()
+        head = self.source.max_notification_id() or 0
+        with self.engine.connect() as connection:
+            where = self._where(self._on(connection))
+        stale = [p.name for p in self.projections if _stale(p, where[p.name])]
+        ahead = [p.name for p in self.projections if where[p.name].position > head]
+        if ahead:
+            log.warning(
+                "read models %s are at positions beyond the event log's head %d (%s): the log "
+                "lost events they had projected; rebuilding them from the log",
+                ", ".join(ahead),
+                head,
+                ", ".join(str(where[name].position) for name in ahead),
+            )
+        return [p.name for p in self.projections if p.name in stale or p.name in ahead]
+
     def catch_up(
         self, progress: Progress | None = None, until: int | None = None, rebuild: bool = True
     ) -> int:
@@ -195,8 +228,8 @@ class ReadModelRunner:
         another version of its projection is first rebuilt beside the live one; with
         ``rebuild`` false (a question that must not wait minutes) it is left as it is, not
         projected by a definition it was not built by, until a follower rebuilds it."""
-        if self.shadow is None and rebuild and (stale := self.stale()):
-            self.rebuild(progress, stale)
+        if self.shadow is None and rebuild and (astray := self._astray()):
+            self.rebuild(progress, astray)
         read = self._catch_up(progress, until)
         if read >= ANALYZE_AFTER:
             self.analyze()
@@ -346,9 +379,21 @@ class ReadModelRunner:
         poll_seconds: float = 0.5,
         should_stop: Callable[[], bool] = lambda: False,
         progress: Progress | None = None,
+        outages: Outages | None = None,
     ) -> None:
         """Keeps catching up until ``should_stop``; polls the event table (SQLite has no
-        notifications, and on PostgreSQL a lost NOTIFY would stall a listener)."""
+        notifications, and on PostgreSQL a lost NOTIFY would stall a listener). An error that
+        ``outages`` takes for an outage (the database gone, say) is waited out: the next
+        turn tries again, after ``poll_seconds``."""
         while not should_stop():
-            if self.catch_up(progress) == 0:
+            try:
+                moved = self.catch_up(progress)
+            except Exception as error:
+                if outages is None or not outages.failed(error):
+                    raise
+                moved = 0
+            else:
+                if outages is not None:
+                    outages.over()
+            if moved == 0:
                 time.sleep(poll_seconds)

@@ -49,6 +49,18 @@ def apply(
             "ones before it as if they had been applied.",
         ),
     ] = False,
+    wait_for_database: Annotated[
+        float,
+        typer.Option(
+            "--wait-for-database",
+            min=0,
+            max=3600,
+            help="When the database goes away midway (a restart, a failover to another "
+            "server), wait up to this many seconds for it to answer again and go on from the "
+            "first line not committed: done only when every line of the batch being written "
+            "has a command_id (recorded once, whatever its commit did). 0 stops at once.",
+        ),
+    ] = 60,
     input_format: Annotated[
         str | None,
         typer.Option(
@@ -82,8 +94,8 @@ def apply(
         sheet = _read_sheet(file, kind)
         numbered = [(found.row, found) for found in sheet]
 
-    def parsed() -> Any:
-        for _, given in numbered:
+    def parsed(start: int) -> Any:
+        for _, given in numbered[start:]:
             try:
                 if kind == "jsonl":
                     yield parse_json_line(given)
@@ -97,33 +109,52 @@ def apply(
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
     refusals: list[dict[str, Any]] = []
     done = 0  # the inputs answered: every one of them committed (or refused) before the next
-    try:
-        with _progress(len(numbered), f"applying {file}") as advance:
-            outcomes = (
-                service.preview(parsed(), caller, batch_size=batch_size)
-                if dry_run
-                else service.execute_many(
-                    parsed(), caller, batch_size=batch_size, stop_on_error=stop_on_error
+    resumed: list[int] = []  # the lines gone on from after the database came back
+    with _progress(len(numbered), f"applying {file}") as advance:
+        waiting = _Waiting(wait_for_database)
+        while True:
+            try:
+                outcomes = (
+                    service.preview(parsed(done), caller, batch_size=batch_size)
+                    if dry_run
+                    else service.execute_many(
+                        parsed(done), caller, batch_size=batch_size, stop_on_error=stop_on_error
+                    )
                 )
-            )
-            for (line_no, given), outcome in zip(numbered, outcomes, strict=False):
-                counts[outcome.status] += 1
-                done += 1
-                if outcome.refused:
-                    if kind != "jsonl" and outcome.error is not None:
-                        line_no = given.row_of(outcome.error.field)  # a list item's own row
-                    refusals.append(_refusal(line_no, outcome, where))
-                    if output == "text":
-                        _print_refusal(refusals[-1])
-                advance()
-    except Exception as error:
-        from commands.faults import database_failure
+                for (line_no, given), outcome in zip(numbered[done:], outcomes, strict=False):
+                    counts[outcome.status] += 1
+                    done += 1
+                    waiting.progressed()
+                    if outcome.refused:
+                        if kind != "jsonl" and outcome.error is not None:
+                            line_no = given.row_of(outcome.error.field)  # a list item's row
+                        refusals.append(_refusal(line_no, outcome, where))
+                        if output == "text":
+                            _print_refusal(refusals[-1])
+                    advance()
+                break
+            except Exception as error:
+                from commands.faults import database_failure, passing
 
-        reason = database_failure(error)
-        if reason is None or dry_run:
-            raise
-        _stopped(file, reason, counts, refusals, numbered[done:], where, output, batch_size)
-        raise typer.Exit(FAILED) from None
+                reason = database_failure(error)
+                if reason is None or dry_run:
+                    raise
+                left = numbered[done:]
+                in_doubt = left[:batch_size]
+                if passing(error) and all(_keyed(given) for _, given in in_doubt):
+                    first = left[0][0]
+                    if waiting.until_answered(service.store, reason, f"{where} {first}"):
+                        resumed.append(first)
+                        continue
+                _stopped(file, reason, counts, refusals, left, where, output, batch_size)
+                raise typer.Exit(FAILED) from None
+    if resumed and output == "text":
+        _err(
+            f"the database failed {len(resumed)} time(s); gone on each time from the first "
+            f"{where} not committed ({', '.join(str(n) for n in resumed)}): a {where} of the "
+            "batch being written answers 'already applied' if that batch's commit had reached "
+            "the database"
+        )
     service.store.close()
     not_run = len(numbered) - sum(counts.values())
     _print_summary(counts, not_run, refusals, output, dry_run)
@@ -131,6 +162,55 @@ def apply(
 
 
 FAILED = 4  # the database failed midway: what was committed is said (docs/commands.md)
+
+
+class _Waiting:
+    """How long a run still waits for its database: up to ``seconds`` from the failure,
+    counted afresh once a line has been answered since."""
+
+    PAUSE = 0.5  # between two attempts to reach the database
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.since: float | None = None  # the first failure since the last line answered
+
+    def progressed(self) -> None:
+        self.since = None
+
+    def until_answered(self, store: Any, reason: str, at: str) -> bool:
+        """Waits until the database answers again; False once the time is up."""
+        import time
+
+        now = time.monotonic()
+        if self.since is None:
+            self.since = now
+            if self.seconds > 0:
+                _err(
+                    f"the database failed at {at}: {reason}; waiting up to "
+                    f"{self.seconds:g} s for it to answer again (--wait-for-database)"
+                )
+        while time.monotonic() - self.since < self.seconds:
+            time.sleep(self.PAUSE)
+            if _answers(store):
+                _err(f"the database answers again: going on from {at}")
+                return True
+        return False
+
+
+def _answers(store: Any) -> bool:
+    """Whether the event store's database takes a connection and answers a query."""
+    from sqlalchemy import text
+
+    from commands.faults import database_failure
+
+    try:
+        with store.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        if database_failure(error) is None:
+            raise
+        return False
+    return True
 
 
 def _stopped(

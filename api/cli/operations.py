@@ -296,8 +296,15 @@ def projections_run(
         return
     names = ", ".join(p.name for p in runner.projections)
     typer.echo(f"following the event log into {names}; Ctrl-C to stop", err=True)
+    from commands.faults import Outage
+
+    outages = Outage(lambda said: typer.echo(said, err=True))
     try:
-        runner.follow(poll, progress=lambda p, h: typer.echo(f"projected up to {p}", err=True))
+        runner.follow(
+            poll,
+            progress=lambda p, h: typer.echo(f"projected up to {p}", err=True),
+            outages=outages,
+        )
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
     finally:

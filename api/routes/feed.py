@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from api.cloud_events import cloud_event
 from api.problems import PROBLEM_RESPONSES
 from api.routes.common import KnownParametersOnly, TheCredentials, TheLedger, caller_of
+from ledger.errors import LedgerError
 from ledger.events import DeclarationEvent, LotEvent
 from ledger.roles import Role
 from ledger.scope import ReadScope, sees_event
@@ -47,7 +48,7 @@ class Page(BaseModel):
     "/events",
     summary="Every event after a position, in recorded order, as CloudEvents",
     response_model=Page,
-    responses={status: PROBLEM_RESPONSES[status] for status in (401, 403, 422)},
+    responses={status: PROBLEM_RESPONSES[status] for status in (401, 403, 409, 422)},
 )
 def events(
     ledger: TheLedger,
@@ -62,6 +63,15 @@ def events(
     store = ledger.service.store
     ledger.catch_up()  # where lots have been, as far as this page goes
     head = store.head()
+    if after > head:
+        raise LedgerError(
+            "position_beyond_head",
+            f"position {after} lies beyond the log's head {head}: the log no longer holds "
+            "events you read (restored from an older backup, or failed over to a server that "
+            "lacked them); read the feed again from position 0 and rebuild what you built "
+            "from it",
+            "after",
+        )
     page = store.notifications(after, limit)
     decoded = [(n.id, store.decode(n.topic, n.state)) for n in page]
     model = ledger.read_model
