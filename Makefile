@@ -9,7 +9,7 @@ TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint browser catalogues unit bench clean
+.PHONY: install run test lint browser cluster-packages cluster cluster-stop catalogues unit bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,26 @@ browser:  ## Debian's chromium for the browser tests (tests/browser), installed 
 	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
 	fi
 
-test: lint browser  ## the whole suite; PostgreSQL and browser tests run when they can (always under CI=true)
+# The cluster's engines for the failover tests (tests/e2e/test_failover.py) and `make cluster`:
+# Debian's patroni, etcd-server and haproxy, installed with apt-get as root (or through sudo)
+# when missing; without either the failover tests skip, saying so (under CI=true they fail).
+cluster-packages:  ## Debian's patroni, etcd-server and haproxy, installed when missing
+	@if ! command -v patroni >/dev/null 2>&1 || ! command -v etcd >/dev/null 2>&1 || \
+	    ! { command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ]; }; then \
+	  echo "the cluster's packages are missing: installing Debian's patroni, etcd-server and haproxy"; \
+	  if [ "$$(id -u)" = 0 ]; then as_root=; elif command -v sudo >/dev/null 2>&1; then as_root="sudo -n"; \
+	  else echo "not root and no sudo: the failover tests will skip"; exit 0; fi; \
+	  $$as_root apt-get update -q && \
+	  $$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q patroni etcd-server haproxy; \
+	fi
+
+cluster: install cluster-packages  ## start the PostgreSQL cluster (Patroni, etcd, HAProxy) on loopback ports 55400+
+	$(BIN)/python -m cluster start
+
+cluster-stop: install  ## stop the cluster `make cluster` started
+	$(BIN)/python -m cluster stop
+
+test: lint browser cluster-packages  ## the whole suite; PostgreSQL, browser and failover tests run when they can (always under CI=true)
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not alone"
 	$(BIN)/pytest -m alone
 

@@ -19,8 +19,15 @@ equal a rebuild of them, the audit hash chain verifies, and the log read from po
 no position twice and every stored event once. It prints
 ``N/N cycles: 0 lost, 0 duplicated, projection == rebuild N/N, recovery p99 X s`` per backend.
 
-Not yet here (issue 23 goes on): PostgreSQL stopped with ``pg_ctl stop -m immediate`` during
-an import, and SQLite on a small file system that fills up.
+And the backend's own fault, in turn with those:
+- **pg-stop** (PostgreSQL): a server of the soak's own (``cluster/single.py``; the shared one
+  on 5432 is never stopped) stopped with ``pg_ctl stop -m immediate`` during ``bonded apply``
+  and started again; the apply, in turn, told not to wait (exit 4, then run again) and left to
+  wait for the database (it goes on by itself);
+- **disk-full** (SQLite): the database on a tmpfs of the soak's own, shrunk to what it holds
+  plus 64 KiB to 1 MiB, so that ``bonded apply`` fills it (exit 4, saying so); given room
+  again, the same file is applied (mounting needs root: elsewhere these cycles are left out,
+  saying so).
 """
 
 from __future__ import annotations
@@ -268,6 +275,131 @@ def _caught_up(stdout: str) -> bool:
         return False
 
 
+def _started_apply(ledger: Ledger, path: Path, *options: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        ledger.command("apply", str(path), "--batch-size", "50", *options),
+        cwd=ledger.folder,
+        env=ledger.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _applied_until_done(ledger: Ledger, path: Path) -> None:
+    for _ in range(5):
+        done = ledger.bonded("apply", str(path))
+        if done.returncode == 0:
+            return
+    raise AssertionError(f"apply never completed: {done.stderr[-500:]}")
+
+
+class DatabaseStopped:
+    """PostgreSQL stopped with ``pg_ctl stop -m immediate`` during an import, on a server of
+    the soak's own, and started again: in turn, ``bonded apply`` told not to wait (it stops
+    with exit 4 and is run again) and waiting for the database (it goes on by itself)."""
+
+    kind = "pg-stop"
+
+    def __init__(self, server: Any) -> None:
+        self.server = server  # cluster.single.Server
+        self.cut = 0  # cycles in which the server stopped before the import was done
+
+    def cycle(self, ledger: Ledger, cycle: int, rng: random.Random, size: int) -> float:
+        keys = [f"soak-{cycle}-s{n}" for n in range(size * 4)]
+        path = ledger.folder / f"cycle-{cycle}.jsonl"
+        path.write_text("".join(json.dumps(warehousing(k)) + "\n" for k in keys))
+        ledger.sent.update(keys)
+        waits = cycle % 2 == 1
+        apply = _started_apply(ledger, path, *(() if waits else ("--wait-for-database", "0")))
+        deadline = time.monotonic() + rng.uniform(0.2, 2.0)
+        while time.monotonic() < deadline and apply.poll() is None:
+            time.sleep(0.01)
+        self.cut += apply.poll() is None
+        self.server.stop("immediate")
+        if waits:
+            started = time.monotonic()
+            self.server.start()
+            _, err = apply.communicate(timeout=300)
+            assert apply.returncode == 0, f"apply did not go on: {err[-800:]}"
+            return time.monotonic() - started
+        _, err = apply.communicate(timeout=300)
+        assert apply.returncode in (0, 4), f"apply exited {apply.returncode}: {err[-800:]}"
+        assert "Traceback" not in err, err[-800:]
+        started = time.monotonic()
+        self.server.start()
+        _applied_until_done(ledger, path)
+        return time.monotonic() - started
+
+
+class SmallDisk:
+    """The SQLite soak's database on a tmpfs of its own (mounting one needs root): shrunk to
+    what it holds plus a little for a cycle that fills it, grown again after."""
+
+    ROOM = "2g"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @staticmethod
+    def unavailable() -> str | None:
+        """Why no small file system can be made here, or None."""
+        if os.geteuid() != 0:
+            return "mounting a tmpfs needs root"
+        return None
+
+    def mount(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        options = f"size={self.ROOM},mode=0755"
+        mount = ["mount", "-t", "tmpfs", "-o", options, "bonded-soak", str(self.folder)]
+        subprocess.run(mount, check=True)
+
+    def _size(self, size: str) -> None:
+        subprocess.run(["mount", "-o", f"remount,size={size}", str(self.folder)], check=True)
+
+    def leave(self, free: int) -> None:
+        """The file system made as large as what it holds plus ``free`` bytes."""
+        found = os.statvfs(self.folder)
+        used = (found.f_blocks - found.f_bfree) * found.f_frsize
+        self._size(str(-(-(used + free) // 4096) * 4096))
+
+    def grow(self) -> None:
+        self._size(self.ROOM)
+
+    def unmount(self) -> None:
+        subprocess.run(["umount", "-l", str(self.folder)], check=False)
+
+
+class DiskFilled:
+    """SQLite on a file system that fills up during ``bonded apply`` (exit 4, saying so; a
+    full disk is not waited for), then given room again and the same file applied."""
+
+    kind = "disk-full"
+
+    def __init__(self, disk: SmallDisk) -> None:
+        self.disk = disk
+        self.filled = 0  # cycles in which the disk did fill
+
+    def cycle(self, ledger: Ledger, cycle: int, rng: random.Random, size: int) -> float:
+        keys = [f"soak-{cycle}-f{n}" for n in range(size * 10)]
+        path = ledger.folder / f"cycle-{cycle}.jsonl"
+        path.write_text("".join(json.dumps(warehousing(k)) + "\n" for k in keys))
+        ledger.sent.update(keys)
+        self.disk.leave(rng.randint(64 * 1024, 1024 * 1024))
+        try:
+            first = ledger.bonded("apply", str(path), "--batch-size", "50")
+        finally:
+            started = time.monotonic()
+            self.disk.grow()
+        assert first.returncode in (0, 4), f"apply exited {first.returncode}: {first.stderr[-800:]}"
+        assert "Traceback" not in first.stderr, first.stderr[-800:]
+        if first.returncode == 4:
+            assert "full" in first.stderr, first.stderr[-800:]
+            self.filled += 1
+        _applied_until_done(ledger, path)
+        return time.monotonic() - started
+
+
 # --- after each cycle -------------------------------------------------------------------------
 
 
@@ -349,23 +481,37 @@ def prepare(ledger: Ledger) -> str:
 # --- --------------------------------------------------------------------
 
 
-def soak(url: str, folder: Path, cycles: int, seed: int, size: int, port: int) -> dict[str, Any]:
-    """``cycles`` cycles on the database ``url``; what they found."""
+def soak(
+    url: str,
+    folder: Path,
+    cycles: int,
+    seed: int,
+    size: int,
+    port: int,
+    fault: DatabaseStopped | DiskFilled | None = None,
+) -> dict[str, Any]:
+    """``cycles`` cycles on the database ``url``, the backend's own ``fault`` among them in
+    turn; what they found."""
     rng = random.Random(seed)
+    kinds = (*KINDS, fault.kind) if fault is not None else KINDS
     ledger = Ledger(url, folder)
     token = prepare(ledger)
     found: dict[str, Any] = {"cycles": 0, "lost": 0, "duplicated": 0, "rebuilt": 0, "chain": 0}
-    found |= {"feed": 0, "recoveries": []}
+    found |= {"feed": 0, "recoveries": [], "kinds": dict.fromkeys(kinds, 0)}
     for cycle in range(cycles):
-        kind = KINDS[cycle % len(KINDS)]
+        kind = kinds[cycle % len(kinds)]
         if kind == "apply":
             recovery = apply_cycle(ledger, cycle, rng, size)
         elif kind == "serve":
             recovery = serve_cycle(ledger, cycle, rng, max(1, size // CLIENTS), token, port)
-        else:
+        elif kind == "projections":
             recovery = projections_cycle(ledger, cycle, rng, size)
+        else:
+            assert fault is not None
+            recovery = fault.cycle(ledger, cycle, rng, size)
         checked = check(ledger)
         found["cycles"] += 1
+        found["kinds"][kind] += 1
         found["lost"] += checked.lost
         found["duplicated"] += checked.duplicated
         found["rebuilt"] += checked.rebuilt_equal
@@ -387,25 +533,32 @@ def summary(found: dict[str, Any]) -> str:
     recoveries = sorted(found["recoveries"])
     p99 = recoveries[min(len(recoveries) - 1, int(0.99 * len(recoveries)))] if recoveries else 0
     clean = n if found["lost"] == 0 and found["duplicated"] == 0 else "?"
+    kinds = ", ".join(f"{count} {kind}" for kind, count in found["kinds"].items())
+    filled = f"; the disk filled in {found['filled']}" if "filled" in found else ""
+    filled += f"; the server stopped mid-import in {found['cut']}" if "cut" in found else ""
     return (
         f"{clean}/{n} cycles: {found['lost']} lost, {found['duplicated']} duplicated, "
         f"projection == rebuild {found['rebuilt']}/{n}, chain verified {found['chain']}/{n}, "
         f"feed without gap or repeat {found['feed']}/{n}, recovery p99 {p99:.2f} s "
-        f"(median {statistics.median(recoveries) if recoveries else 0:.2f} s)"
+        f"(median {statistics.median(recoveries) if recoveries else 0:.2f} s); cycles: "
+        f"{kinds}{filled}"
     )
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A PostgreSQL database of the soak's own on the local server, dropped afterwards."""
+def postgres_database(base: str | None = None) -> Iterator[str]:
+    """A PostgreSQL database of the soak's own on the server ``base`` names (the local one by
+    default), dropped afterwards."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
 
-    base = os.environ.get(
+    base = base or os.environ.get(
         "BONDED_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
     )
     name = f"bonded_soak_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    # a connection each time: the server may have been stopped and started since
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
@@ -414,6 +567,34 @@ def postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def on_backend(backend: str, folder: Path, cycles: int, seed: int, size: int) -> dict[str, Any]:
+    """The soak on ``backend`` with its own fault: SQLite on a small file system that fills
+    (where a tmpfs can be mounted: as root), PostgreSQL on a server of its own stopped with
+    ``pg_ctl stop -m immediate`` (the shared server on 5432 is never stopped)."""
+    from cluster.single import private_server
+    from tests.http.server import free_port
+
+    if backend == "sqlite":
+        reason = SmallDisk.unavailable()
+        if reason is not None:
+            print(f"sqlite: no disk-full cycles ({reason})", flush=True)
+            url = f"sqlite:///{folder / 'soak.db'}"
+            return soak(url, folder, cycles, seed, size, free_port())
+        disk = SmallDisk(folder / "small-disk")
+        disk.mount()
+        try:
+            filled = DiskFilled(disk)
+            url = f"sqlite:///{disk.folder / 'soak.db'}"
+            found = soak(url, folder, cycles, seed, size, free_port(), filled)
+            return found | {"fault": filled.kind, "filled": filled.filled}
+        finally:
+            disk.unmount()
+    with private_server(free_port()) as server, postgres_database(server.url) as url:
+        stopped = DatabaseStopped(server)
+        found = soak(url, folder, cycles, seed, size, free_port(), stopped)
+        return found | {"fault": stopped.kind, "cut": stopped.cut}
 
 
 def main() -> None:
@@ -425,19 +606,12 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=80, help="commands per cycle")
     parser.add_argument("--seed", type=int, default=23)
     args = parser.parse_args()
-    from tests.http.server import free_port
-
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     failed = False
     for backend in backends:
         with tempfile.TemporaryDirectory() as folder:
             print(f"{backend}: {args.cycles} cycles", flush=True)
-            if backend == "sqlite":
-                url = f"sqlite:///{Path(folder) / 'soak.db'}"
-                found = soak(url, Path(folder), args.cycles, args.seed, args.size, free_port())
-            else:
-                with postgres_database() as url:
-                    found = soak(url, Path(folder), args.cycles, args.seed, args.size, free_port())
+            found = on_backend(backend, Path(folder), args.cycles, args.seed, args.size)
             print(f"{backend}: {summary(found)}", flush=True)
             failed |= bool(found["lost"] or found["duplicated"])
             failed |= found["rebuilt"] != found["cycles"] or found["chain"] != found["cycles"]

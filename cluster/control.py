@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import pwd
 import shutil
 import signal
 import subprocess
@@ -20,11 +19,12 @@ from string import Template
 from typing import Any
 
 from cluster.layout import DATABASE, NODES, Layout
+from cluster.owner import as_owner as owner_arguments
+from cluster.owner import give
 from cluster.packages import PG_BIN, command, ensure_installed
 
 HERE = Path(__file__).resolve().parent
 Say = Callable[[str], None]
-RUN_AS = "postgres"  # PostgreSQL refuses to run as root: as root, the nodes run as this user
 
 
 class ClusterError(RuntimeError):
@@ -82,7 +82,6 @@ def _prepare(layout: Layout) -> None:
     for folder in (layout.folder, layout.folder / "logs", layout.folder / "pids"):
         folder.mkdir(parents=True, exist_ok=True)
     layout.folder.chmod(0o755)  # the nodes' user must reach its folder inside
-    owner = _owner()
     for node in NODES:
         folder = layout.node_folder(node)
         folder.mkdir(exist_ok=True)
@@ -98,9 +97,8 @@ def _prepare(layout: Layout) -> None:
         }
         text = Template((HERE / "patroni.yml.in").read_text()).substitute(values)
         layout.config(node).write_text(text)
-        if owner is not None:
-            os.chown(folder, owner.pw_uid, owner.pw_gid)
-            os.chown(layout.config(node), owner.pw_uid, owner.pw_gid)
+        give(folder)
+        give(layout.config(node))
     servers = {
         port_name: "\n".join(
             f"    server {node} 127.0.0.1:{layout.pg_port(node)} check port "
@@ -117,16 +115,6 @@ def _prepare(layout: Layout) -> None:
     }
     text = Template((HERE / "haproxy.cfg.in").read_text()).substitute(values)
     layout.haproxy_config.write_text(text)
-
-
-def _owner() -> pwd.struct_passwd | None:
-    """The user the nodes run as when this runs as root; None otherwise (they run as us)."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        return pwd.getpwnam(RUN_AS)
-    except KeyError as error:
-        raise ClusterError(f"running as root needs a '{RUN_AS}' user to run PostgreSQL") from error
 
 
 def _etcd_command(layout: Layout) -> list[str]:
@@ -147,12 +135,7 @@ def _etcd_command(layout: Layout) -> list[str]:
 
 
 def _spawn(layout: Layout, part: str, argv: list[str], as_owner: bool = False) -> None:
-    owner = _owner() if as_owner else None
-    environment = dict(os.environ)
-    user: dict[str, Any] = {}
-    if owner is not None:  # the process itself takes the user's ids: no su in between
-        user = {"user": owner.pw_uid, "group": owner.pw_gid, "extra_groups": []}
-        environment |= {"HOME": owner.pw_dir, "USER": owner.pw_name, "LOGNAME": owner.pw_name}
+    user = owner_arguments() if as_owner else {}
     with layout.log(part).open("ab") as log:
         process = subprocess.Popen(
             argv,
@@ -160,7 +143,6 @@ def _spawn(layout: Layout, part: str, argv: list[str], as_owner: bool = False) -
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=layout.folder,
-            env=environment,
             start_new_session=True,  # neither a Ctrl-C of ours nor our exit stops it
             **user,
         )

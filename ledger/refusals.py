@@ -530,6 +530,11 @@ _ALL: tuple[Refusal, ...] = (
         "Không có trạng thái thanh khoản tờ khai nào như vậy",
     ),
     Refusal("unknown_rule_pack", "No rule pack has that name", "Không có bộ quy tắc mang tên này"),
+    Refusal(
+        "position_beyond_head",
+        "The event log does not reach that position: read the feed again from 0",
+        "Nhật ký sự kiện không có vị trí này: hãy đọc lại luồng sự kiện từ vị trí 0",
+    ),
     Refusal("invalid_date", "The date is not valid", "Ngày không hợp lệ"),
     Refusal("invalid_moment", "The moment is not valid", "Thời điểm không hợp lệ"),
     Refusal("invalid_year", "The year is not valid", "Năm không hợp lệ"),

@@ -5,8 +5,9 @@ template``: a spreadsheet template per command."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from commands.service import Outcome
 
 app = typer.Typer()
+T = TypeVar("T")
 
 
 @app.command()
@@ -104,7 +106,7 @@ def apply(
             except LedgerError as error:
                 yield error
 
-    service = bootstrap()
+    service = _Waiting(wait_for_database).opening(bootstrap)
     caller = caller_of_run(service.store)
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
     refusals: list[dict[str, Any]] = []
@@ -176,6 +178,28 @@ class _Waiting:
 
     def progressed(self) -> None:
         self.since = None
+
+    def opening(self, bootstrap: Callable[[], T]) -> T:
+        """The ledger opened, waiting for a database that does not answer yet (it is
+        starting, or failing over) up to ``seconds``."""
+        import time
+
+        while True:
+            try:
+                return bootstrap()
+            except Exception as error:
+                from commands.faults import database_failure, passing
+
+                now = time.monotonic()
+                if self.since is None and passing(error) and self.seconds > 0:
+                    self.since = now
+                    _err(
+                        f"the database does not answer: {database_failure(error)}; waiting up "
+                        f"to {self.seconds:g} s for it (--wait-for-database)"
+                    )
+                if self.since is None or not passing(error) or now - self.since > self.seconds:
+                    raise
+                time.sleep(self.PAUSE)
 
     def until_answered(self, store: Any, reason: str, at: str) -> bool:
         """Waits until the database answers again; False once the time is up."""

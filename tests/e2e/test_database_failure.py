@@ -89,19 +89,18 @@ def warehoused(url: str) -> int:
     return events(url, "%:DeclarationRegistered")
 
 
-def cut_short(
-    url: str, close: Callable[[bool], None], folder: Path, keyed: bool, *output: str
-) -> tuple[int, str, str, Path]:
-    """``bonded apply`` of ``LINES`` warehousings (with or without ids) in batches of 100, the
-    database closed to it once 300 of them are recorded: its exit code, stdout and
-    stderr, and the file applied."""
+def applying(
+    url: str, close: Callable[[bool], None], folder: Path, keyed: bool, *options: str
+) -> tuple[subprocess.Popen[str], Path]:
+    """``bonded apply`` of ``LINES`` warehousings (with or without ids) in batches of 100,
+    running, the database closed to it once 300 of them are recorded; and the file."""
     env = {"BONDED_DATABASE_URL": url}
     assert bonded("apply", "-", cwd=folder, stdin="\n".join(SETUP), env=env).returncode == 0
     commands = folder / ("keyed.jsonl" if keyed else "unkeyed.jsonl")
     commands.write_text("\n".join(warehousing(n, keyed) for n in range(LINES)) + "\n")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("BONDED_")} | env
     run = subprocess.Popen(
-        [BONDED, "apply", str(commands), "--batch-size", "100", *output],
+        [BONDED, "apply", str(commands), "--batch-size", "100", *options],
         cwd=folder,
         env=environment,
         stdout=subprocess.PIPE,
@@ -112,8 +111,19 @@ def cut_short(
         while warehoused(url) < 300 and run.poll() is None:  # a few batches committed
             pass
         close(True)
-    finally:
-        out, err = run.communicate(timeout=120)
+    except BaseException:
+        run.kill()
+        raise
+    return run, commands
+
+
+def cut_short(
+    url: str, close: Callable[[bool], None], folder: Path, keyed: bool, *output: str
+) -> tuple[int, str, str, Path]:
+    """``bonded apply`` told not to wait for its database, cut short as ``applying`` does:
+    its exit code, stdout and stderr, and the file applied."""
+    run, commands = applying(url, close, folder, keyed, "--wait-for-database", "0", *output)
+    out, err = run.communicate(timeout=120)
     return run.returncode, out, err, commands
 
 
@@ -142,12 +152,42 @@ def test_apply_cut_short_says_what_was_committed_and_a_repeat_records_each_once(
     assert bonded("audit", "verify", cwd=tmp_path, env=env).returncode == 0
 
 
+def test_apply_waits_for_the_database_to_come_back_and_goes_on_where_it_stopped(
+    closable: tuple[str, Callable[[bool], None]], tmp_path: Path
+) -> None:
+    """As through a failover: the database goes away mid-run and comes back; every line
+    left is keyed, so the run waits for it and goes on from the first line not committed."""
+    url, close = closable
+    run, _ = applying(url, close, tmp_path, True)
+    said: list[str] = []
+    assert run.stderr is not None
+    for line in run.stderr:  # until the run says it is waiting, then the database is back
+        said.append(line)
+        if "waiting up to 60 s for it to answer again" in line:
+            close(False)
+            break
+    out, err = run.communicate(timeout=120)
+    err = "".join(said) + err
+    assert run.returncode == 0, (out, err[-2000:])
+    assert "the database answers again: going on from line " in err, err[-2000:]
+    assert "Traceback" not in err
+    applied, already, refused = (int(part.split()[-1]) for part in out.strip().split(","))
+    assert applied + already == LINES and refused == 0, out
+    assert already in (0, 100), out  # the batch in doubt, if its commit had reached it
+    assert warehoused(url) == LINES
+    env = {"BONDED_DATABASE_URL": url}
+    assert bonded("audit", "verify", cwd=tmp_path, env=env).returncode == 0
+
+
 def test_lines_without_a_command_id_are_named_as_unsafe_to_repeat(
     closable: tuple[str, Callable[[bool], None]], tmp_path: Path
 ) -> None:
     url, close = closable
-    code, out, err, _ = cut_short(url, close, tmp_path, False, "--format", "json")
-    assert code == 4, (out, err[-2000:])
+    # not waiting for the database (by default it would) when a line in doubt has no id
+    run, _ = applying(url, close, tmp_path, False, "--format", "json")
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 4, (out, err[-2000:])
+    assert "waiting" not in err
     report = json.loads(out)
     stopped = report["stopped"]
     assert stopped["safe_to_repeat"] is False

@@ -176,3 +176,22 @@ def test_the_inspection_pack_over_http_by_role_and_format(
     assert unknown.status_code == 404
     future = client.get("/inspections", params={**asked, "year": "2999"}, headers=auditor)
     assert (future.status_code, future.json()["field"]) == (422, "/year")
+
+
+def test_a_position_beyond_the_head_is_refused_with_what_to_do(
+    feed: tuple[TestClient, dict[str, str], Any],
+) -> None:
+    """A reader holding a position the log no longer reaches (it lost events: restored from
+    an older backup, or failed over to a server that lacked them) is told to read again from
+    0, not answered an empty page it would wait on for ever."""
+    client, tokens, ledger = feed
+    head = ledger.service.store.head()
+    headers = {"Authorization": f"Bearer {tokens['auditor']}"}
+    assert client.get("/events", params={"after": head}, headers=headers).json()["events"] == []
+    beyond = client.get("/events", params={"after": head + 5}, headers=headers)
+    assert beyond.status_code == 409
+    assert beyond.headers["content-type"] == "application/problem+json"
+    problem = beyond.json()
+    assert (problem["code"], problem["field"]) == ("position_beyond_head", "/after")
+    assert f"beyond the log's head {head}" in problem["detail"]
+    assert "from position 0" in problem["detail"]

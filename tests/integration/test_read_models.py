@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
 import threading
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select, text, update
 
 from commands.store import EventStore
 from ledger.errors import LedgerError
@@ -510,6 +511,31 @@ def test_a_read_model_built_by_another_version_is_rebuilt_beside_on_catch_up(
     assert read.runner.stale() == []
     assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "65"}
     assert len(dump(read.engine)["rm_lot_history"]) == len(live["rm_lot_history"]) + 1
+
+
+def test_read_models_beyond_the_logs_head_are_rebuilt_and_said_so(
+    ledger: Harness, read: ReadSide, store: EventStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The log lost its last events (restored from an older backup; a failover to a server
+    that lacked them): the read models that had projected them are rebuilt from the log as
+    it is, not left saying what it no longer does, and the runner says why."""
+    ledger.given(warehousing("D1", line(1, "100")), ex_warehousing(quantity="30"))
+    kept = store.head()
+    ledger.given(ex_warehousing(quantity="5"), ex_warehousing(quantity="7"))
+    read.runner.catch_up()
+    assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "58"}
+    events = store.recorder.events_table_name  # type: ignore[attr-defined]
+    with read.engine.begin() as connection:
+        connection.execute(text(f"DELETE FROM {events} WHERE id > :kept"), {"kept": kept})
+    with caplog.at_level(logging.WARNING, logger="bonded.projections"):
+        read.runner.catch_up()
+    assert "beyond the event log's head" in caplog.text and "rebuilding" in caplog.text
+    status = read.runner.status()
+    assert status.head == kept and set(status.positions.values()) == {kept}
+    assert on_hand(read.model.balances(Filters(), When(date(2026, 11, 23)))) == {"D1/1": "70"}
+    live = dump(read.engine)
+    read.runner.rebuild()
+    assert dump(read.engine) == live
 
 
 def test_reversing_one_of_two_entries_at_the_same_last_moment(
