@@ -113,6 +113,8 @@ def spoken(request: Request) -> str:
 def of_error(error: LedgerError, language: str = "en") -> JSONResponse:
     """A refusal as a problem, its detail in ``language``."""
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    if error.status == 503:  # try again: how soon
+        headers["Retry-After"] = str(getattr(error, "retry_after", RETRY_AFTER_SECONDS))
     headers["Content-Language"] = language
     detail = localized(error, language)
     return problem(error.status, error.code, detail, error.field, **headers)

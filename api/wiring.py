@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError
 
 from api.rebuild_workers import share_builder
@@ -14,6 +15,7 @@ from commands.service import LedgerService
 from commands.settings import Settings
 from ledger.rulepacks import load_pack
 from projections.queries import ReadModel
+from projections.replica import Replica
 from projections.runner import ReadModelRunner, read_model_projections
 
 
@@ -23,13 +25,27 @@ class Ledger:
     service: LedgerService
     runner: ReadModelRunner
     read_model: ReadModel
+    # questions, reports and pages read here: a replica's read models when the installation
+    # names one (BONDED_READ_DATABASE_URL), else the leader's ``read_model``
+    answering: ReadModel
+    replica: Replica | None = None
     _projecting: threading.Lock = field(default_factory=threading.Lock)
 
-    def catch_up(self) -> int:
-        """Brings the read models up to everything recorded so far; one thread of the process
-        at a time (a projection's caches are its own), any number of processes at once. A
-        read model built by another version of its projection is left for ``follow_once``:
-        a question does not wait for its rebuild."""
+    def catch_up(self, position: int | None = None) -> int:
+        """Before a question: the read models it reads brought up to everything recorded so
+        far (read your writes). On the leader they are projected here, one thread of the
+        process at a time (a projection's caches are its own), any number of processes at
+        once; a read model built by another version of its projection is left for
+        ``follow_once``: a question does not wait for its rebuild. On a replica nothing is
+        written: a question given the ``position`` of a write waits for the replica's read
+        models to reach it (``NotYetReplicated`` past a bound), one without answers at once."""
+        if self.replica is not None:
+            self.replica.reached(position)
+            return 0
+        return self.project()
+
+    def project(self) -> int:
+        """The read models on the leader brought up to everything recorded so far."""
         with self._projecting:
             return self.runner.catch_up(rebuild=False)
 
@@ -53,10 +69,12 @@ class Ledger:
         catching up meanwhile), then catches up."""
         if stale := self.runner.stale():
             self.runner.rebuild(names=stale)
-        return self.catch_up()
+        return self.project()
 
     def close(self) -> None:
         self.service.store.close()
+        if self.replica is not None:
+            self.replica.engine.dispose()
 
 
 def open_ledger(settings: Settings | None = None) -> Ledger:
@@ -79,4 +97,11 @@ def open_ledger(settings: Settings | None = None) -> Ledger:
     read_model = ReadModel(
         engine, service.store.decode, pack, settings.due_soon_days, service.store.stored_at
     )
-    return Ledger(settings, service, runner, read_model)
+    if settings.read_database_url is None:
+        return Ledger(settings, service, runner, read_model, answering=read_model)
+    replicated = create_engine(settings.read_database_url, pool_pre_ping=True, pool_size=10)
+    replica = Replica(replicated, [p.name for p in runner.projections])
+    answering = ReadModel(
+        replicated, service.store.decode, pack, settings.due_soon_days, service.store.stored_at
+    )
+    return Ledger(settings, service, runner, read_model, answering, replica)

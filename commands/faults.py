@@ -38,6 +38,25 @@ def passing(error: BaseException) -> bool:
     return reason is not None and not any(sign in reason.lower() for sign in FULL)
 
 
+# what a server says while it restarts or fails over (directly, or through a proxy that has
+# no leader to hand the connection to), as against a server that is not there at all
+STARTING = (
+    "starting up",
+    "shutting down",
+    "in recovery",
+    "server closed the connection unexpectedly",
+    "terminating connection",
+)
+
+
+def restarting(error: BaseException) -> bool:
+    """Whether the database looks as though it is restarting or failing over: worth waiting
+    for at the start of a run. A refused connection or an unknown host is more likely a
+    wrong URL: said at once."""
+    reason = database_failure(error)
+    return reason is not None and any(sign in reason.lower() for sign in STARTING)
+
+
 class Outage:
     """A process that waits out the database's outages (a follower of the log): says once
     that the database failed and once that it answers again, with how long it was gone."""

@@ -16,7 +16,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -71,6 +71,9 @@ class Outcome:
     status: str  # applied, already_applied, refused
     result: dict[str, Any] = field(default_factory=dict)
     error: LedgerError | None = None
+    # where the log stood once it was recorded: a question asked with this position (of a
+    # replica, say) answers only once the read models have reached it (read your writes)
+    position: int | None = None
 
     @property
     def refused(self) -> bool:
@@ -138,7 +141,7 @@ class LedgerService:
                 continue
             with self._counting:
                 self.commits += 1
-            return outcome
+            return self._placed([outcome], uow.position)[0]
         raise ConcurrencyExhausted(
             "concurrent_writes",
             f"{command.command} collided with other writers {MAX_ATTEMPTS} times; nothing was "
@@ -195,7 +198,24 @@ class LedgerService:
             if not is_write_conflict(error):
                 raise
             return self._run_one_by_one(chunk[: len(outcomes)], caller)
-        return outcomes
+        return self._placed(outcomes, uow.position)
+
+    def _placed(self, outcomes: list[Outcome], position: int | None) -> list[Outcome]:
+        """The outcomes with the position a reader of each waits for: where their
+        transaction left the log; for a repeat, the log's head (read once: the first
+        answer's events are before it)."""
+        head: int | None = None
+        placed = []
+        for outcome in outcomes:
+            if outcome.refused:
+                placed.append(outcome)
+                continue
+            found = position if outcome.status == "applied" else None
+            if found is None:
+                head = self.store.head() if head is None else head
+                found = head
+            placed.append(replace(outcome, position=found))
+        return placed
 
     def preview(
         self,

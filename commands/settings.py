@@ -18,6 +18,7 @@ ACCEPTED_URLS = (
     "postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
 )
 DRIVERS = {"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg2"}
+READ_SETTING = "BONDED_READ_DATABASE_URL"
 
 
 class InvalidSetting(ValueError):
@@ -30,9 +31,19 @@ class Settings:
     rule_pack: str = DEFAULT_PACK
     due_soon_days: int | None = None  # None: the rule pack's window
     webhook_allow: Allowance = NOTHING_MORE  # beyond public addresses (commands.destinations)
+    # a replica of the database (a PostgreSQL standby) that questions, reports and pages read
+    # from: the read models as the leader's projections left them, streamed to it
+    read_database_url: str | None = None
 
     def __post_init__(self) -> None:
         checked_url(self.database_url)
+        if self.read_database_url is not None:
+            read = checked_url(self.read_database_url, READ_SETTING)
+            if read.get_backend_name() != "postgresql" or self.is_sqlite:
+                raise InvalidSetting(
+                    f"{READ_SETTING} names a replica of a PostgreSQL database: both it and "
+                    "BONDED_DATABASE_URL must be postgresql:// URLs"
+                )
         if self.rule_pack not in available_packs():
             raise InvalidSetting(
                 f"BONDED_RULE_PACK {self.rule_pack[:40]!r} is not a rule pack; "
@@ -48,6 +59,7 @@ class Settings:
             rule_pack=env.get("BONDED_RULE_PACK") or DEFAULT_PACK,
             due_soon_days=_days(env.get("BONDED_DUE_SOON_DAYS")),
             webhook_allow=_allowance(env.get(SETTING)),
+            read_database_url=env.get(READ_SETTING) or None,
         )
 
     @property
@@ -71,33 +83,31 @@ def default_database_url() -> str:
     return f"sqlite:///{Path.cwd() / DEFAULT_DATABASE_FILE}"
 
 
-def checked_url(url: str) -> URL:
+def checked_url(url: str, setting: str = "BONDED_DATABASE_URL") -> URL:
     """The database URL parsed, or ``InvalidSetting`` naming the forms accepted."""
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise InvalidSetting(
-            f"BONDED_DATABASE_URL {url[:80]!r} is not a database URL; use {ACCEPTED_URLS}"
+            f"{setting} {url[:80]!r} is not a database URL; use {ACCEPTED_URLS}"
         ) from None
     if parsed.drivername not in DRIVERS:
         raise InvalidSetting(
-            f"BONDED_DATABASE_URL names the database kind {parsed.drivername!r}; "
-            f"use {ACCEPTED_URLS}"
+            f"{setting} names the database kind {parsed.drivername!r}; use {ACCEPTED_URLS}"
         )
     if parsed.get_backend_name() == "sqlite":
-        _check_sqlite_file(parsed)
+        _check_sqlite_file(parsed, setting)
     return parsed
 
 
-def _check_sqlite_file(url: URL) -> None:
+def _check_sqlite_file(url: URL, setting: str) -> None:
     database = url.database or ""
     if database in ("", ":memory:") or url.query.get("uri") == "true":
         return  # in memory, or a URI the driver reads itself
     folder = Path(database).parent
     if not folder.is_dir():
         raise InvalidSetting(
-            f"BONDED_DATABASE_URL names a SQLite file in {str(folder)[:200]!r}, "
-            "a folder that does not exist"
+            f"{setting} names a SQLite file in {str(folder)[:200]!r}, a folder that does not exist"
         )
 
 

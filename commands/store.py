@@ -187,7 +187,9 @@ class EventStore:
 
     # --- writing ---
 
-    def append(self, records: Sequence[tuple[str, int, Event]]) -> None:
-        """Appends every event in one transaction; ``IntegrityError`` if any version is taken."""
+    def append(self, records: Sequence[tuple[str, int, Event]]) -> int | None:
+        """Appends every event in one transaction; ``IntegrityError`` if any version is taken.
+        Returns the position of the last of them in the log."""
         stored = [self.encode(stream, version, event) for stream, version, event in records]
-        self.recorder.insert_events(stored)
+        positions = self.recorder.insert_events(stored)
+        return max(positions) if positions else None

@@ -45,6 +45,7 @@ class UnitOfWork(Streams):
         self._log: list[str] = []  # streams appended to, in order, for rollback to a mark
         self._folds: dict[str, KeptFold] = {}  # taken from the cache until ``release``
         self._written: list[tuple[list[Event], int, list[Event]]] = []  # until committed
+        self.position: int | None = None  # of the last event it wrote in the log
 
     # --- reading ---
 
@@ -238,7 +239,7 @@ class UnitOfWork(Streams):
             records.append((stream, version, self.pending[stream][index]))
         summaries = self._summaries_due()
         if records:
-            self.store.append(records)
+            self.position = self.store.append(records) or self.position
         self.store.keep_summaries(summaries)
         for stream, events in self.pending.items():
             known, count = self._seen[stream]

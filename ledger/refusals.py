@@ -531,6 +531,11 @@ _ALL: tuple[Refusal, ...] = (
     ),
     Refusal("unknown_rule_pack", "No rule pack has that name", "Không có bộ quy tắc mang tên này"),
     Refusal(
+        "not_yet_replicated",
+        "The replica answering questions has not yet reached that position: ask again shortly",
+        "Bản sao trả lời câu hỏi chưa cập nhật tới vị trí này: hãy hỏi lại sau giây lát",
+    ),
+    Refusal(
         "position_beyond_head",
         "The event log does not reach that position: read the feed again from 0",
         "Nhật ký sự kiện không có vị trí này: hãy đọc lại luồng sự kiện từ vị trí 0",

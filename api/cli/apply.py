@@ -112,6 +112,7 @@ def apply(
     refusals: list[dict[str, Any]] = []
     done = 0  # the inputs answered: every one of them committed (or refused) before the next
     resumed: list[int] = []  # the lines gone on from after the database came back
+    position: int | None = None  # the log's last position this run's lines were answered at
     with _progress(len(numbered), f"applying {file}") as advance:
         waiting = _Waiting(wait_for_database)
         while True:
@@ -126,6 +127,7 @@ def apply(
                 for (line_no, given), outcome in zip(numbered[done:], outcomes, strict=False):
                     counts[outcome.status] += 1
                     done += 1
+                    position = max(position or 0, outcome.position or 0) or None
                     waiting.progressed()
                     if outcome.refused:
                         if kind != "jsonl" and outcome.error is not None:
@@ -148,7 +150,7 @@ def apply(
                     if waiting.until_answered(service.store, reason, f"{where} {first}"):
                         resumed.append(first)
                         continue
-                _stopped(file, reason, counts, refusals, left, where, output, batch_size)
+                _stopped(file, reason, counts, refusals, left, where, output, batch_size, position)
                 raise typer.Exit(FAILED) from None
     if resumed and output == "text":
         _err(
@@ -159,7 +161,7 @@ def apply(
         )
     service.store.close()
     not_run = len(numbered) - sum(counts.values())
-    _print_summary(counts, not_run, refusals, output, dry_run)
+    _print_summary(counts, not_run, refusals, output, dry_run, position)
     raise typer.Exit(1 if counts["refused"] else 0)
 
 
@@ -180,22 +182,22 @@ class _Waiting:
         self.since = None
 
     def opening(self, bootstrap: Callable[[], T]) -> T:
-        """The ledger opened, waiting for a database that does not answer yet (it is
-        starting, or failing over) up to ``seconds``."""
+        """The ledger opened, waiting up to ``seconds`` for a database that is restarting or
+        failing over (one that refuses connections is more likely a wrong URL: at once)."""
         import time
+
+        from commands.faults import database_failure, passing, restarting
 
         while True:
             try:
                 return bootstrap()
             except Exception as error:
-                from commands.faults import database_failure, passing
-
                 now = time.monotonic()
-                if self.since is None and passing(error) and self.seconds > 0:
+                if self.since is None and restarting(error) and self.seconds > 0:
                     self.since = now
                     _err(
-                        f"the database does not answer: {database_failure(error)}; waiting up "
-                        f"to {self.seconds:g} s for it (--wait-for-database)"
+                        f"the database does not answer yet: {database_failure(error)}; "
+                        f"waiting up to {self.seconds:g} s for it (--wait-for-database)"
                     )
                 if self.since is None or not passing(error) or now - self.since > self.seconds:
                     raise
@@ -246,6 +248,7 @@ def _stopped(
     where: str,
     output: str,
     batch_size: int,
+    position: int | None,
 ) -> None:
     """What a run cut short by the database failing leaves behind: the inputs answered were
     each committed in a transaction of their batch (or refused) before the next batch began;
@@ -261,6 +264,7 @@ def _stopped(
         **counts,
         "not_run": len(left),
         "refusals": refusals,
+        "position": position,
         "stopped": {
             "reason": reason,
             "database": Settings.from_env().shown_url,
@@ -280,6 +284,7 @@ def _stopped(
         f"committed before it failed: applied {counts['applied']}, already applied "
         f"{counts['already_applied']}, refused {counts['refused']}"
         + (f" ({where}s before {where} {first})" if first is not None else "")
+        + (f"; the log's position then: {position}" if position is not None else "")
     )
     if not left:
         _err("every input was answered before the failure")
@@ -373,11 +378,12 @@ def _print_summary(
     refusals: list[dict[str, Any]],
     output: str,
     dry_run: bool = False,
+    position: int | None = None,
 ) -> None:
     if output == "json":
         import json
 
-        answer = {**counts, "not_run": not_run, "refusals": refusals}
+        answer = {**counts, "not_run": not_run, "refusals": refusals, "position": position}
         typer.echo(json.dumps({**answer, "dry_run": True} if dry_run else answer, indent=2))
         return
     if dry_run:

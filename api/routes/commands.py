@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.access import proving
@@ -53,10 +53,17 @@ IdempotencyKey = Annotated[
 ]
 
 
+POSITION = Field(
+    description="Where the log stood once the command was recorded (for a repeat: the log's "
+    "head). Give it to a question as `position` to read your own write from a replica."
+)
+
+
 class Recorded(BaseModel):
     command: str
     status: str  # applied, already_applied
     result: dict[str, Any]
+    position: int = POSITION
 
 
 class LineOutcome(BaseModel):
@@ -65,6 +72,7 @@ class LineOutcome(BaseModel):
     status: str  # applied, already_applied, refused
     result: dict[str, Any] | None = None
     problem: Problem | None = None
+    position: int | None = Field(None, description="As a single command's, unless refused.")
 
 
 class BatchOutcome(BaseModel):
@@ -125,10 +133,8 @@ def _route(name: str, model: type[Command]) -> None:
 
         outcome = await run_in_threadpool(run)
         status = 201 if outcome.status == "applied" else 200
-        return JSONResponse(
-            {"command": name, "status": outcome.status, "result": outcome.result},
-            status_code=status,
-        )
+        answer = {"command": name, "status": outcome.status, "result": outcome.result}
+        return JSONResponse({**answer, "position": outcome.position}, status_code=status)
 
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     SCHEMAS.update(schema.pop("$defs", {}))
@@ -207,6 +213,7 @@ async def record_batch(
             }
         else:
             line["result"] = outcome.result
+            line["position"] = outcome.position
         lines.append(line)
     return JSONResponse({**counts, "outcomes": lines}, headers={"Content-Language": language})
 

@@ -61,7 +61,7 @@ def events(
 ) -> dict[str, Any]:
     caller = caller_of(ledger, credentials)
     store = ledger.service.store
-    ledger.catch_up()  # where lots have been, as far as this page goes
+    ledger.project()  # where lots have been, as far as this page goes (on the leader)
     head = store.head()
     if after > head:
         raise LedgerError(

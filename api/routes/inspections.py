@@ -55,7 +55,7 @@ def inspection_pack(
     moment = when_asked(None, known_at).known_at
     service = ledger.service
     today = local_date(moment or service.clock())
-    ledger.catch_up()  # the index of which lots were ever in which warehouse
+    ledger.project()  # the index of which lots were ever in which warehouse
     province = ledger.read_model.inspected_province(caller, province)
     placed = ledger.read_model.lots_ever_in
     document = build(service.store, service.pack, province, year, today, moment, placed)

@@ -27,6 +27,11 @@ CSV = "text/csv"
 ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"content": {CSV: {"schema": {"type": "string"}}}},
     **{status: PROBLEM_RESPONSES[status] for status in (401, 403, 404, 422)},
+    503: {
+        **PROBLEM_RESPONSES[422],
+        "description": "The replica answering has not reached `position` within 5 s; ask "
+        "again after Retry-After seconds.",
+    },
 }
 
 
@@ -59,6 +64,24 @@ def _parameter(name: str, kind: Any, how: Ask, default: Any) -> inspect.Paramete
     )
 
 
+POSITION = inspect.Parameter(
+    "position",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=None,
+    annotation=Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=2**63 - 1,
+            description="Answer only once the read models have reached this position (a "
+            "command's answer gives it): where questions are answered by a replica, your own "
+            "write is then in the answer (503 with Retry-After if the replica takes more than "
+            "5 s). Without it, the answer is as the replica has it.",
+        ),
+    ],
+)
+
+
 def _default(field: Any) -> Any:
     return inspect.Parameter.empty if field.default is MISSING else field.default
 
@@ -74,13 +97,24 @@ def _route(question: Question[Any]) -> None:
             _parameter(name, kind, how, _default(fields[name]))
             for name, kind, how in question.asked.parameters()
         ),
+        POSITION,
     ]
 
     def asked(
-        request: Request, ledger: TheLedger, credentials: TheCredentials, **given: Any
+        request: Request,
+        ledger: TheLedger,
+        credentials: TheCredentials,
+        position: int | None = None,
+        **given: Any,
     ) -> Response:
         caller = caller_of(ledger, credentials)
-        found = ask(question, question.asked(**given), caller, ledger.read_model, ledger.catch_up)
+        found = ask(
+            question,
+            question.asked(**given),
+            caller,
+            ledger.answering,
+            lambda: ledger.catch_up(position),
+        )
         return answer(request, found.rows, columns, found.next)
 
     asked.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]

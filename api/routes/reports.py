@@ -57,7 +57,7 @@ def periodic(
 ) -> Response:
     caller = caller_of(ledger, credentials)
     when = when_asked(None, known_at)
-    ledger.catch_up()  # the scope: which warehouses are whose
+    ledger.project()  # the scope: which warehouses are whose (reports read the leader)
     warehouse = reported_warehouse(ledger.read_model, caller, warehouse)
     document: dict[str, Any] = build(
         ledger.service.store,

@@ -195,7 +195,7 @@ def inspected_province(request: Request, user: User, given_province: str) -> str
     if len(given_province) > MAX_PROVINCE:
         raise Invalid("invalid_province", f"a province is at most {MAX_PROVINCE} characters")
     ledger = request.app.state.ledger
-    ledger.catch_up()
+    ledger.project()
     return str(ledger.read_model.inspected_province(user, given_province))
 
 

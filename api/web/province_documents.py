@@ -113,7 +113,7 @@ def report_document(request: Request, user: User) -> dict[str, Any]:
         raise Invalid("invalid_period", "period: e.g. 2026-Q3 or 2026-H1", "period")
     when = when_asked(None, asked.get("known_at"))
     ledger = request.app.state.ledger
-    ledger.catch_up()
+    ledger.project()
     warehouse = reported_warehouse(ledger.read_model, user, warehouse)
     return build_report(
         ledger.service.store,

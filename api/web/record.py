@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.routes.commands import command_from
+from api.web import written
 from api.web.forms import CommandForm, form_of, input_name
 from api.web.language import N_
 from api.web.navigation import Link
@@ -170,7 +171,7 @@ async def record(request: Request, command: str) -> Response:
             None if shown else refusal,
             refusal.status,
         )
-    return page(
+    recorded = page(
         request,
         "recorded.html",
         201 if outcome.status == "applied" else 200,
@@ -180,6 +181,8 @@ async def record(request: Request, command: str) -> Response:
         outcome=outcome,
         lots=_lots_of(outcome.result),
     )
+    written.remember(request, recorded, outcome.position)
+    return recorded
 
 
 def _has_input(form: CommandForm, name: str) -> bool:

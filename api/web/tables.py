@@ -13,6 +13,7 @@ from starlette.datastructures import URL
 
 from api.asking import ask
 from api.web.labels import column_label
+from api.web.written import last_written
 from ledger.codes import plain_text
 from ledger.errors import Invalid, LedgerError
 from ledger.users import User
@@ -62,7 +63,8 @@ def table(
         values.update(limit=PAGE, after=request.query_params.get(parameter) or None)
     asked = question.asked(**checked(question, values))
     ledger = request.app.state.ledger
-    answer = ask(question, asked, user, ledger.read_model, ledger.catch_up)
+    position = last_written(request)
+    answer = ask(question, asked, user, ledger.answering, lambda: ledger.catch_up(position))
     next_href = first_href = None
     if paged is not None and answer.next is not None:
         following = request.url.include_query_params(**{parameter: answer.next})

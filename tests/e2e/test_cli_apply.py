@@ -95,7 +95,10 @@ def test_json_summary(workdir: Path) -> None:
         "refused": 0,
         "not_run": 0,
         "refusals": [],
+        "position": 38,  # the log's position after its 38 events: read your writes from it
     }
+    again = bonded("apply", str(QUICKSTART), "--format", "json", cwd=workdir)
+    assert json.loads(again.stdout)["position"] == 38  # a repeat: the log's head
 
 
 def test_a_missing_file_is_a_usage_error(workdir: Path) -> None:
