@@ -25,7 +25,7 @@ And the backend's own fault, in turn with those:
   and started again; the apply, in turn, told not to wait (exit 4, then run again) and left to
   wait for the database (it goes on by itself);
 - **disk-full** (SQLite): the database on a tmpfs of the soak's own, shrunk to what it holds
-  plus 64 KiB to 1 MiB, so that ``bonded apply`` fills it (exit 4, saying so); given room
+  plus 16 to 256 KiB, so that ``bonded apply`` fills it (exit 4, saying so); given room
   again, the same file is applied (mounting needs root: elsewhere these cycles are left out,
   saying so).
 """
@@ -384,11 +384,11 @@ class DiskFilled:
         self.filled = 0  # cycles in which the disk did fill
 
     def cycle(self, ledger: Ledger, cycle: int, rng: random.Random, size: int) -> float:
-        keys = [f"soak-{cycle}-f{n}" for n in range(size * 10)]
+        keys = [f"soak-{cycle}-f{n}" for n in range(size * 20)]
         path = ledger.folder / f"cycle-{cycle}.jsonl"
         path.write_text("".join(json.dumps(warehousing(k)) + "\n" for k in keys))
         ledger.sent.update(keys)
-        self.disk.leave(rng.randint(64 * 1024, 1024 * 1024))
+        self.disk.leave(rng.randint(16 * 1024, 256 * 1024))
         try:
             first = ledger.bonded("apply", str(path), "--batch-size", "50")
         finally:

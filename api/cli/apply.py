@@ -113,6 +113,7 @@ def apply(
     done = 0  # the inputs answered: every one of them committed (or refused) before the next
     resumed: list[int] = []  # the lines gone on from after the database came back
     position: int | None = None  # the log's last position this run's lines were answered at
+    _interrupted_by_sigterm()
     with _progress(len(numbered), f"applying {file}") as advance:
         waiting = _Waiting(wait_for_database)
         while True:
@@ -137,6 +138,12 @@ def apply(
                             _print_refusal(refusals[-1])
                     advance()
                 break
+            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (``_interrupted``)
+                if dry_run:
+                    raise
+                left = numbered[done:]
+                _stopped(file, "", counts, refusals, left, where, output, batch_size, position)
+                raise typer.Exit(INTERRUPTED) from None
             except Exception as error:
                 from commands.faults import database_failure, passing
 
@@ -166,6 +173,18 @@ def apply(
 
 
 FAILED = 4  # the database failed midway: what was committed is said (docs/commands.md)
+INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM: what was committed is said too
+
+
+def _interrupted_by_sigterm() -> None:
+    """SIGTERM (a service manager stopping the run) taken as Ctrl-C: the run stops between
+    two statements and says what it committed, instead of dying silent."""
+    import signal
+
+    def interrupt(_number: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 class _Waiting:
@@ -266,7 +285,7 @@ def _stopped(
         "refusals": refusals,
         "position": position,
         "stopped": {
-            "reason": reason,
+            "reason": reason or "interrupted (Ctrl-C or SIGTERM)",
             "database": Settings.from_env().shown_url,
             "first_not_committed": first,
             "in_doubt": [number for number, _ in left[:batch_size]],
@@ -279,9 +298,13 @@ def _stopped(
 
         typer.echo(json.dumps(report, indent=2))
         return
-    _err(f"error: the database failed while applying {file}: {reason}")
+    if reason:
+        _err(f"error: the database failed while applying {file}: {reason}")
+    else:
+        _err(f"stopped (Ctrl-C or SIGTERM) while applying {file}")
     _err(
-        f"committed before it failed: applied {counts['applied']}, already applied "
+        f"committed before it {'failed' if reason else 'stopped'}: applied "
+        f"{counts['applied']}, already applied "
         f"{counts['already_applied']}, refused {counts['refused']}"
         + (f" ({where}s before {where} {first})" if first is not None else "")
         + (f"; the log's position then: {position}" if position is not None else "")
