@@ -306,13 +306,13 @@ class DatabaseStopped:
         self.cut = 0  # cycles in which the server stopped before the import was done
 
     def cycle(self, ledger: Ledger, cycle: int, rng: random.Random, size: int) -> float:
-        keys = [f"soak-{cycle}-s{n}" for n in range(size * 4)]
+        keys = [f"soak-{cycle}-s{n}" for n in range(size * 30)]
         path = ledger.folder / f"cycle-{cycle}.jsonl"
         path.write_text("".join(json.dumps(warehousing(k)) + "\n" for k in keys))
         ledger.sent.update(keys)
         waits = cycle % 2 == 1
         apply = _started_apply(ledger, path, *(() if waits else ("--wait-for-database", "0")))
-        deadline = time.monotonic() + rng.uniform(0.2, 2.0)
+        deadline = time.monotonic() + rng.uniform(0.1, 1.2)
         while time.monotonic() < deadline and apply.poll() is None:
             time.sleep(0.01)
         self.cut += apply.poll() is None
