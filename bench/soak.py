@@ -19,6 +19,10 @@ equal a rebuild of them, the audit hash chain verifies, and the log read from po
 no position twice and every stored event once. It prints
 ``N/N cycles: 0 lost, 0 duplicated, projection == rebuild N/N, recovery p99 X s`` per backend.
 
+Then, once, ``bonded apply`` of ``--import-size`` (100,000) keyed commands killed 10 times at
+random moments and started again on the same file, then let finish, and the ledger checked
+(after the cycles: a ledger that large would slow every cycle's rebuild).
+
 And the backend's own fault, in turn with those:
 - **pg-stop** (PostgreSQL): a server of the soak's own (``cluster/single.py``; the shared one
   on 5432 is never stopped) stopped with ``pg_ctl stop -m immediate`` during ``bonded apply``
@@ -60,6 +64,7 @@ QUICKSTART = ROOT / "docs" / "examples" / "quickstart.jsonl"
 OWNER = "0301234562"  # the quickstart's warehouse owner (KNQ-HCM-01)
 KINDS = ("apply", "serve", "projections")
 CLIENTS = 8
+IMPORT_KILLS = 10  # times the large import is killed before it is let finish
 
 
 def warehousing(key: str) -> dict[str, Any]:
@@ -484,6 +489,23 @@ def prepare(ledger: Ledger) -> str:
 # --- --------------------------------------------------------------------
 
 
+def big_import(ledger: Ledger, rng: random.Random, commands: int, kills: int) -> dict[str, Any]:
+    """``bonded apply`` of ``commands`` keyed commands killed with SIGKILL ``kills`` times at
+    random moments, each time started again on the same file, then let finish; the ledger
+    checked once at the end. Seconds from the last start to its end."""
+    keys = [f"import-{n}" for n in range(commands)]
+    path = ledger.folder / "import.jsonl"
+    path.write_text("".join(json.dumps(warehousing(k)) + "\n" for k in keys))
+    ledger.sent.update(keys)
+    for _ in range(kills):
+        kill_at_random(ledger.start("apply", str(path)), 20.0, rng)
+    started = time.monotonic()
+    _applied_until_done(ledger, path)
+    finished = time.monotonic() - started
+    checked = check(ledger)
+    return {"commands": commands, "kills": kills, "checked": checked, "last_run": finished}
+
+
 def soak(
     url: str,
     folder: Path,
@@ -492,9 +514,11 @@ def soak(
     size: int,
     port: int,
     fault: DatabaseStopped | DiskFilled | None = None,
+    import_size: int = 0,
 ) -> dict[str, Any]:
     """``cycles`` cycles on the database ``url``, the backend's own ``fault`` among them in
-    turn; what they found."""
+    turn, then (with ``import_size``) one large import killed again and again; what they
+    found."""
     rng = random.Random(seed)
     kinds = (*KINDS, fault.kind) if fault is not None else KINDS
     ledger = Ledger(url, folder)
@@ -528,6 +552,17 @@ def soak(
             f"{'ok' if checked.chain else 'BROKEN'} feed {'ok' if checked.feed else 'BAD'}",
             flush=True,
         )
+    if import_size:  # after the cycles: its size would slow every cycle's rebuild after it
+        imported = big_import(ledger, rng, import_size, IMPORT_KILLS)
+        checked = imported["checked"]
+        found["import"] = imported
+        print(
+            f"  an import of {import_size:,} commands killed {IMPORT_KILLS} times, then "
+            f"finished in {imported['last_run']:.1f} s: lost {checked.lost} duplicated "
+            f"{checked.duplicated} rebuild {'==' if checked.rebuilt_equal else '!='} chain "
+            f"{'ok' if checked.chain else 'BROKEN'} feed {'ok' if checked.feed else 'BAD'}",
+            flush=True,
+        )
     return found
 
 
@@ -544,7 +579,20 @@ def summary(found: dict[str, Any]) -> str:
         f"projection == rebuild {found['rebuilt']}/{n}, chain verified {found['chain']}/{n}, "
         f"feed without gap or repeat {found['feed']}/{n}, recovery p99 {p99:.2f} s "
         f"(median {statistics.median(recoveries) if recoveries else 0:.2f} s); cycles: "
-        f"{kinds}{filled}"
+        f"{kinds}{filled}{_imported(found)}"
+    )
+
+
+def _imported(found: dict[str, Any]) -> str:
+    if "import" not in found:
+        return ""
+    imported = found["import"]
+    checked = imported["checked"]
+    whole = checked.rebuilt_equal and checked.chain and checked.feed
+    return (
+        f"; an import of {imported['commands']:,} commands killed {imported['kills']} times: "
+        f"{checked.lost} lost, {checked.duplicated} duplicated, projection == rebuild, chain "
+        f"and feed {'ok' if whole else 'NOT ok'}"
     )
 
 
@@ -572,7 +620,9 @@ def postgres_database(base: str | None = None) -> Iterator[str]:
         admin.dispose()
 
 
-def on_backend(backend: str, folder: Path, cycles: int, seed: int, size: int) -> dict[str, Any]:
+def on_backend(
+    backend: str, folder: Path, cycles: int, seed: int, size: int, import_size: int = 0
+) -> dict[str, Any]:
     """The soak on ``backend`` with its own fault: SQLite on a small file system that fills
     (where a tmpfs can be mounted: as root), PostgreSQL on a server of its own stopped with
     ``pg_ctl stop -m immediate`` (the shared server on 5432 is never stopped)."""
@@ -584,19 +634,19 @@ def on_backend(backend: str, folder: Path, cycles: int, seed: int, size: int) ->
         if reason is not None:
             print(f"sqlite: no disk-full cycles ({reason})", flush=True)
             url = f"sqlite:///{folder / 'soak.db'}"
-            return soak(url, folder, cycles, seed, size, free_port())
+            return soak(url, folder, cycles, seed, size, free_port(), None, import_size)
         disk = SmallDisk(folder / "small-disk")
         disk.mount()
         try:
             filled = DiskFilled(disk)
             url = f"sqlite:///{disk.folder / 'soak.db'}"
-            found = soak(url, folder, cycles, seed, size, free_port(), filled)
+            found = soak(url, folder, cycles, seed, size, free_port(), filled, import_size)
             return found | {"fault": filled.kind, "filled": filled.filled}
         finally:
             disk.unmount()
     with private_server(free_port()) as server, postgres_database(server.url) as url:
         stopped = DatabaseStopped(server)
-        found = soak(url, folder, cycles, seed, size, free_port(), stopped)
+        found = soak(url, folder, cycles, seed, size, free_port(), stopped, import_size)
         return found | {"fault": stopped.kind, "cut": stopped.cut}
 
 
@@ -608,15 +658,28 @@ def main() -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--size", type=int, default=80, help="commands per cycle")
     parser.add_argument("--seed", type=int, default=23)
+    parser.add_argument(
+        "--import-size",
+        type=int,
+        default=100_000,
+        help="after the cycles, an import of this many keyed commands killed "
+        f"{IMPORT_KILLS} times at random moments, then let finish and checked (0: none)",
+    )
     args = parser.parse_args()
     backends = ("sqlite", "postgres") if args.backend == "both" else (args.backend,)
     failed = False
     for backend in backends:
         with tempfile.TemporaryDirectory() as folder:
             print(f"{backend}: {args.cycles} cycles", flush=True)
-            found = on_backend(backend, Path(folder), args.cycles, args.seed, args.size)
+            found = on_backend(
+                backend, Path(folder), args.cycles, args.seed, args.size, args.import_size
+            )
             print(f"{backend}: {summary(found)}", flush=True)
             failed |= bool(found["lost"] or found["duplicated"])
+            if "import" in found:
+                checked = found["import"]["checked"]
+                failed |= bool(checked.lost or checked.duplicated)
+                failed |= not (checked.rebuilt_equal and checked.chain and checked.feed)
             failed |= found["rebuilt"] != found["cycles"] or found["chain"] != found["cycles"]
             failed |= found["feed"] != found["cycles"]
     raise SystemExit(1 if failed else 0)
