@@ -2,7 +2,7 @@
 retried, and after every cycle the ledger checked whole.
 
     python bench/soak.py --cycles 200                      # SQLite, then PostgreSQL
-    python bench/soak.py --cycles 24 --size 16 --backend sqlite   # the short version (make test)
+    python bench/soak.py --cycles 20 --size 16 --import-size 0   # the short version (make test)
 
 Each cycle is one of, in turn:
 - **apply**: ``bonded apply`` of a file of keyed commands (each with its ``command_id``),

@@ -1,5 +1,5 @@
 """The fault soak's short version (issue 23, point 1; ``bench/soak.py`` runs the long one):
-24 cycles per backend of ``bonded apply``, ``bonded serve`` under 8 retrying clients and
+20 cycles per backend of ``bonded apply``, ``bonded serve`` under 8 retrying clients and
 ``bonded projections run`` killed with SIGKILL at random moments and started again, and of
 the backend's own fault: PostgreSQL (a server of the soak's own) stopped with ``pg_ctl stop
 -m immediate`` mid-import, SQLite on a small file system that fills up; after
@@ -15,7 +15,7 @@ import pytest
 from bench.soak import on_backend, summary
 from tests.conftest import IN_CI, postgres_problem
 
-CYCLES = 24  # six of each kind: three kills and the backend's own fault
+CYCLES = 20  # five of each kind: three kills and the backend's own fault
 
 
 @pytest.mark.parametrize(
