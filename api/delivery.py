@@ -30,6 +30,7 @@ from sqlalchemy import Engine
 
 from commands import destinations
 from commands.destinations import NOTHING_MORE, Allowance, DestinationRefused, Resolve
+from commands.faults import Outage
 from projections.outbox import Due, due_deliveries, give_up, record_attempt
 
 log = logging.getLogger("bonded.delivery")
@@ -192,6 +193,7 @@ class Pusher:
 
     def _run(self) -> None:
         last_sweep = 0.0
+        outages = Outage(lambda said: log.warning("warnings: %s", said))
         while not self.stopped.is_set():
             try:
                 if self.moved.is_set() or time.monotonic() - last_sweep > self.sweep_seconds:
@@ -199,6 +201,9 @@ class Pusher:
                     last_sweep = time.monotonic()
                     self.make_known()
                 self.worker.run_once()
-            except Exception:
-                log.exception("warnings: tried again on the next turn")
+            except Exception as error:
+                if not outages.failed(error):  # the database gone is said once, not a bug
+                    log.exception("warnings: tried again on the next turn")
+            else:
+                outages.over()
             self.stopped.wait(self.poll_seconds)

@@ -13,6 +13,7 @@ from commands.bootstrap import bootstrap
 from commands.recorder import LedgerRecorder
 from commands.service import LedgerService
 from commands.settings import Settings
+from ledger.errors import LedgerError
 from ledger.rulepacks import load_pack
 from projections.queries import ReadModel
 from projections.replica import Replica
@@ -39,6 +40,14 @@ class Ledger:
         ``follow_once``: a question does not wait for its rebuild. On a replica nothing is
         written: a question given the ``position`` of a write waits for the replica's read
         models to reach it (``NotYetReplicated`` past a bound), one without answers at once."""
+        if position is not None and position > (head := self.service.store.head()):
+            raise LedgerError(
+                "position_beyond_head",
+                f"position {position} lies beyond the log's head {head}: no command was "
+                "answered with it here (a position from another installation, or a log "
+                "restored from an older backup)",
+                "position",
+            )
         if self.replica is not None:
             self.replica.reached(position)
             return 0

@@ -30,8 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dir", type=Path, default=DEFAULT_FOLDER, help=f"the cluster's folder ({DEFAULT_FOLDER})"
     )
-    parser.add_argument("--base-port", type=int, default=DEFAULT_BASE_PORT)
-    parser.add_argument("--candidate", help="switchover: the node to lead (the sync standby)")
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=DEFAULT_BASE_PORT,
+        help=f"the first of the cluster's loopback ports ({DEFAULT_BASE_PORT})",
+    )
+    parser.add_argument(
+        "--candidate",
+        help="switchover: the node to lead; only the synchronous standby may (the default)",
+    )
     args = parser.parse_args(argv)
     try:
         layout = Layout(args.dir.resolve(), args.base_port)

@@ -256,12 +256,19 @@ def _wait(
 
 
 def switchover(layout: Layout, candidate: str | None = None) -> str:
-    """A planned change of leader with ``patronictl switchover``; answers the new leader."""
+    """A planned change of leader with ``patronictl switchover`` to the synchronous standby
+    (the only node Patroni promotes in synchronous mode); returns once the new leader leads
+    with a synchronous standby of its own again, and answers its name."""
     wait_healthy(layout, 60)
     current = leader(layout)
-    chosen = candidate or next((m.name for m in members(layout) if m.role == "sync_standby"), None)
-    if current is None or chosen is None:
+    standby = next((m.name for m in members(layout) if m.role == "sync_standby"), None)
+    if current is None or standby is None:
         raise ClusterError("no leader with a synchronous standby to switch over to")
+    if candidate is not None and candidate != standby:
+        raise ClusterError(
+            f"{candidate} cannot lead: in synchronous mode only the synchronous standby "
+            f"({standby}) may (it alone holds every acknowledged commit)"
+        )
     done = subprocess.run(
         [
             command("patronictl"),
@@ -271,16 +278,19 @@ def switchover(layout: Layout, candidate: str | None = None) -> str:
             "--leader",
             current,
             "--candidate",
-            chosen,
+            standby,
             "--force",
         ],
         capture_output=True,
         text=True,
         check=False,
     )
-    if done.returncode != 0:
+    # patronictl exits 0 even when Patroni refused: who leads afterwards is the answer
+    if done.returncode != 0 or "failed" in done.stdout.lower():
         raise ClusterError(f"patronictl switchover failed: {done.stdout}{done.stderr}")
-    return chosen
+    _wait(lambda: leader(layout) == standby, 60, f"{standby} to lead", layout)
+    wait_healthy(layout, 60)
+    return standby
 
 
 # --- stopping -------------------------------------------------------------------------------

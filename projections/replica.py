@@ -48,7 +48,7 @@ class Replica:
                 raise NotYetReplicated(
                     "not_yet_replicated",
                     f"the replica answering questions has reached position {found}, not yet "
-                    f"{position} (the write asked for); nothing is wrong: ask again shortly",
+                    f"{position}: it is behind the leader; ask again shortly",
                     "position",
                 )
             time.sleep(POLL)

@@ -5,12 +5,13 @@ template``: a spreadsheet template per command."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from api.cli.apply_stops import FAILED, INTERRUPTED, Waiting, interrupted_by_sigterm, keyed
+from api.cli.apply_stops import stopped as stopped_report
 from api.cli.run import Progress as _progress
 from api.cli.run import caller_of_run
 from api.cli.run import err as _err
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from commands.service import Outcome
 
 app = typer.Typer()
-T = TypeVar("T")
 
 
 @app.command()
@@ -106,16 +106,16 @@ def apply(
             except LedgerError as error:
                 yield error
 
-    service = _Waiting(wait_for_database).opening(bootstrap)
+    service = Waiting(wait_for_database).opening(bootstrap)
     caller = caller_of_run(service.store)
     counts = {"applied": 0, "already_applied": 0, "refused": 0}
     refusals: list[dict[str, Any]] = []
     done = 0  # the inputs answered: every one of them committed (or refused) before the next
     resumed: list[int] = []  # the lines gone on from after the database came back
     position: int | None = None  # the log's last position this run's lines were answered at
-    _interrupted_by_sigterm()
+    interrupted_by_sigterm()
     with _progress(len(numbered), f"applying {file}") as advance:
-        waiting = _Waiting(wait_for_database)
+        waiting = Waiting(wait_for_database)
         while True:
             try:
                 outcomes = (
@@ -138,11 +138,13 @@ def apply(
                             _print_refusal(refusals[-1])
                     advance()
                 break
-            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (``_interrupted``)
+            except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (``interrupted_by_sigterm``)
                 if dry_run:
                     raise
                 left = numbered[done:]
-                _stopped(file, "", counts, refusals, left, where, output, batch_size, position)
+                stopped_report(
+                    file, "", counts, refusals, left, where, output, batch_size, position
+                )
                 raise typer.Exit(INTERRUPTED) from None
             except Exception as error:
                 from commands.faults import database_failure, passing
@@ -152,197 +154,25 @@ def apply(
                     raise
                 left = numbered[done:]
                 in_doubt = left[:batch_size]
-                if passing(error) and all(_keyed(given) for _, given in in_doubt):
+                if passing(error) and all(keyed(given) for _, given in in_doubt):
                     first = left[0][0]
                     if waiting.until_answered(service.store, reason, f"{where} {first}"):
                         resumed.append(first)
                         continue
-                _stopped(file, reason, counts, refusals, left, where, output, batch_size, position)
+                stopped_report(
+                    file, reason, counts, refusals, left, where, output, batch_size, position
+                )
                 raise typer.Exit(FAILED) from None
     if resumed and output == "text":
         _err(
-            f"the database failed {len(resumed)} time(s); gone on each time from the first "
-            f"{where} not committed ({', '.join(str(n) for n in resumed)}): a {where} of the "
-            "batch being written answers 'already applied' if that batch's commit had reached "
-            "the database"
+            f"went on after the database came back, from {where} "
+            f"{', '.join(str(n) for n in resumed)}; a {where} of the batch being written when "
+            "it went away answers 'already applied' if that commit had reached it"
         )
     service.store.close()
     not_run = len(numbered) - sum(counts.values())
     _print_summary(counts, not_run, refusals, output, dry_run, position)
     raise typer.Exit(1 if counts["refused"] else 0)
-
-
-FAILED = 4  # the database failed midway: what was committed is said (docs/commands.md)
-INTERRUPTED = 130  # stopped by Ctrl-C or SIGTERM: what was committed is said too
-
-
-def _interrupted_by_sigterm() -> None:
-    """SIGTERM (a service manager stopping the run) taken as Ctrl-C: the run stops between
-    two statements and says what it committed, instead of dying silent."""
-    import signal
-
-    def interrupt(_number: int, _frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupt)
-
-
-class _Waiting:
-    """How long a run still waits for its database: up to ``seconds`` from the failure,
-    counted afresh once a line has been answered since."""
-
-    PAUSE = 0.5  # between two attempts to reach the database
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.since: float | None = None  # the first failure since the last line answered
-
-    def progressed(self) -> None:
-        self.since = None
-
-    def opening(self, bootstrap: Callable[[], T]) -> T:
-        """The ledger opened, waiting up to ``seconds`` for a database that is restarting or
-        failing over (one that refuses connections is more likely a wrong URL: at once)."""
-        import time
-
-        from commands.faults import database_failure, passing, restarting
-
-        while True:
-            try:
-                return bootstrap()
-            except Exception as error:
-                now = time.monotonic()
-                if self.since is None and restarting(error) and self.seconds > 0:
-                    self.since = now
-                    _err(
-                        f"the database does not answer yet: {database_failure(error)}; "
-                        f"waiting up to {self.seconds:g} s for it (--wait-for-database)"
-                    )
-                if self.since is None or not passing(error) or now - self.since > self.seconds:
-                    raise
-                time.sleep(self.PAUSE)
-
-    def until_answered(self, store: Any, reason: str, at: str) -> bool:
-        """Waits until the database answers again; False once the time is up."""
-        import time
-
-        now = time.monotonic()
-        if self.since is None:
-            self.since = now
-            if self.seconds > 0:
-                _err(
-                    f"the database failed at {at}: {reason}; waiting up to "
-                    f"{self.seconds:g} s for it to answer again (--wait-for-database)"
-                )
-        while time.monotonic() - self.since < self.seconds:
-            time.sleep(self.PAUSE)
-            if _answers(store):
-                _err(f"the database answers again: going on from {at}")
-                return True
-        return False
-
-
-def _answers(store: Any) -> bool:
-    """Whether the event store's database takes a connection and answers a query."""
-    from sqlalchemy import text
-
-    from commands.faults import database_failure
-
-    try:
-        with store.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as error:
-        if database_failure(error) is None:
-            raise
-        return False
-    return True
-
-
-def _stopped(
-    file: str,
-    reason: str,
-    counts: dict[str, int],
-    refusals: list[dict[str, Any]],
-    left: list[tuple[int, Any]],
-    where: str,
-    output: str,
-    batch_size: int,
-    position: int | None,
-) -> None:
-    """What a run cut short by the database failing leaves behind: the inputs answered were
-    each committed in a transaction of their batch (or refused) before the next batch began;
-    the batch being written when it failed was rolled back, unless the failure came during
-    its commit, when it may have been recorded. Whether running the same file again is safe:
-    yes for every input with a ``command_id`` (recorded once, whatever happened), and what to
-    do for those without."""
-    from commands.settings import Settings
-
-    first = left[0][0] if left else None
-    unkeyed = [number for number, given in left if not _keyed(given)]
-    report = {
-        **counts,
-        "not_run": len(left),
-        "refusals": refusals,
-        "position": position,
-        "stopped": {
-            "reason": reason or "interrupted (Ctrl-C or SIGTERM)",
-            "database": Settings.from_env().shown_url,
-            "first_not_committed": first,
-            "in_doubt": [number for number, _ in left[:batch_size]],
-            "without_command_id": unkeyed,
-            "safe_to_repeat": not unkeyed,
-        },
-    }
-    if output == "json":
-        import json
-
-        typer.echo(json.dumps(report, indent=2))
-        return
-    if reason:
-        _err(f"error: the database failed while applying {file}: {reason}")
-    else:
-        _err(f"stopped (Ctrl-C or SIGTERM) while applying {file}")
-    _err(
-        f"committed before it {'failed' if reason else 'stopped'}: applied "
-        f"{counts['applied']}, already applied "
-        f"{counts['already_applied']}, refused {counts['refused']}"
-        + (f" ({where}s before {where} {first})" if first is not None else "")
-        + (f"; the log's position then: {position}" if position is not None else "")
-    )
-    if not left:
-        _err("every input was answered before the failure")
-        return
-    last = left[min(batch_size, len(left)) - 1][0]
-    _err(
-        f"not committed: {len(left)} from {where} {first} on; the batch of {where}s {first}–"
-        f"{last} was being written and is recorded only if the failure came as it committed"
-    )
-    if not unkeyed:
-        _err(
-            f"safe to repeat: every {where} left has a command_id, so `bonded apply {file}` "
-            "again records each once (those already recorded answer 'already applied')"
-        )
-    else:
-        shown = ", ".join(str(n) for n in unkeyed[:10]) + (" …" if len(unkeyed) > 10 else "")
-        _err(
-            f"not safe to repeat as it is: {len(unkeyed)} {where}(s) left have no command_id "
-            f"({shown}). Check with `bonded stock-card LOT` which of {where}s {first}–{last} "
-            f"were recorded, then apply the {where}s after them only; or give each {where} a "
-            "command_id, so that a repeat records it once"
-        )
-
-
-def _keyed(given: Any) -> bool:
-    """Whether an input names its ``command_id`` (a spreadsheet row always has one)."""
-    if isinstance(given, bytes):
-        import json
-
-        try:
-            found = json.loads(given)
-        except ValueError:
-            return True  # refused anyway: repeating it records nothing
-        return not isinstance(found, dict) or bool(found.get("command_id"))
-    return True
 
 
 # --- the read side ------------------------------------------------------------------------

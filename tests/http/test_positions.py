@@ -57,6 +57,12 @@ def test_a_command_answers_its_position_and_a_repeat_the_logs_head(
         assert on_leader.status_code == 200  # the leader projects before answering anyway
         negative = client.get("/balances", params={"position": -1}, headers=owner)
         assert negative.status_code == 422
+        beyond = client.get("/balances", params={"position": head + 10**6}, headers=owner)
+        assert beyond.status_code == 409  # no write was answered with it: said at once
+        assert (beyond.json()["code"], beyond.json()["field"]) == (
+            "position_beyond_head",
+            "/position",
+        )
 
 
 def test_a_replica_behind_a_position_waits_then_answers_503_with_retry_after(
@@ -72,8 +78,9 @@ def test_a_replica_behind_a_position_waits_then_answers_503_with_retry_after(
     with pytest.raises(NotYetReplicated):
         replica.reached(head + 1)
     reading = dataclasses.replace(ledger, replica=replica)
+    replica.position = lambda: head - 1  # type: ignore[method-assign]  # behind the leader
     with TestClient(create_app(reading)) as client:
-        answer = client.get("/balances", params={"position": head + 1}, headers=owner)
+        answer = client.get("/balances", params={"position": head}, headers=owner)
         assert answer.status_code == 503, answer.text
         assert answer.headers["retry-after"] == "1"
         assert answer.headers["content-type"] == "application/problem+json"
@@ -81,7 +88,8 @@ def test_a_replica_behind_a_position_waits_then_answers_503_with_retry_after(
             "not_yet_replicated",
             "/position",
         )
-        assert client.get("/balances", params={"position": head}, headers=owner).status_code == 200
+        on_time = client.get("/balances", params={"position": head - 1}, headers=owner)
+        assert on_time.status_code == 200
         assert client.get("/balances", headers=owner).status_code == 200  # as the replica has it
 
 
