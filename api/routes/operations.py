@@ -37,6 +37,9 @@ class Ready(BaseModel):
     position: int  # the position every read model has reached
     lag: int
     read_models: dict[str, ReadModelLag]
+    # where questions are read from a replica (BONDED_READ_DATABASE_URL): the position its
+    # read models have reached, and how far behind the log's head that is
+    replica: ReadModelLag | None = None
 
 
 @router.get(
@@ -71,7 +74,7 @@ def ready(ledger: TheLedger) -> Any:
         log.warning("not ready: the database does not answer (%s)", type(error).__name__)
         return unavailable()
     status = ledger.runner.status()
-    return {
+    found = {
         "status": "ready",
         "head": status.head,
         "position": status.position,
@@ -81,6 +84,14 @@ def ready(ledger: TheLedger) -> Any:
             for name, tracked in status.read_models.items()
         },
     }
+    if ledger.replica is None:
+        return found
+    try:
+        reached = ledger.replica.position()
+    except SQLAlchemyError as error:
+        log.warning("not ready: the replica does not answer (%s)", type(error).__name__)
+        return unavailable()
+    return {**found, "replica": {"position": reached, "lag": max(0, status.head - reached)}}
 
 
 def unavailable() -> JSONResponse:

@@ -91,6 +91,8 @@ def test_a_replica_behind_a_position_waits_then_answers_503_with_retry_after(
         on_time = client.get("/balances", params={"position": head - 1}, headers=owner)
         assert on_time.status_code == 200
         assert client.get("/balances", headers=owner).status_code == 200  # as the replica has it
+        ready = client.get("/ready").json()
+        assert ready["replica"] == {"position": head - 1, "lag": 1}  # for the monitoring
 
 
 def test_a_replica_is_of_a_postgresql_database_only(tmp_path: Path) -> None:
