@@ -77,4 +77,8 @@ def _status(layout: Layout) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    try:
+        raise SystemExit(main())
+    except BrokenPipeError:  # its output cut short (`| head`): nothing more to say
+        sys.stderr.close()
+        raise SystemExit(1) from None
