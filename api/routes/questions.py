@@ -27,6 +27,10 @@ CSV = "text/csv"
 ANSWERS: dict[int | str, dict[str, Any]] = {
     200: {"content": {CSV: {"schema": {"type": "string"}}}},
     **{status: PROBLEM_RESPONSES[status] for status in (401, 403, 404, 422)},
+    409: {
+        **PROBLEM_RESPONSES[409],
+        "description": "`position` lies beyond the log's head: no command was answered with it.",
+    },
     503: {
         **PROBLEM_RESPONSES[422],
         "description": "The replica answering has not reached `position` within 5 s; ask "
