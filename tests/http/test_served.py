@@ -75,7 +75,9 @@ def test_record_then_read_your_write_then_repeat(served: Served) -> None:
             "command": "ex_warehouse",
             "status": "applied",
             "result": {"lot_id": "D1/1"},
+            "position": first.json()["position"],  # where the log stood (test_positions.py)
         }
+        assert isinstance(first.json()["position"], int)
         assert on_hand(owner, "D1/1") == "95"  # the very next read sees it
         again = owner.post(
             "/commands/ex_warehouse", json=body(), headers={"Idempotency-Key": "k-1"}
