@@ -190,10 +190,7 @@ def _writes_through(
         with lock:
             before = [key for _, key in acknowledged]
         if fault == "kill":
-            leader = control.leader(layout)
-            pid = control.postmaster_pid(layout, leader) if leader else None
-            assert pid is not None, "no leader's postmaster to kill"
-            os.kill(pid, signal.SIGKILL)
+            os.kill(_leaders_postmaster(layout), signal.SIGKILL)
         else:
             control.switchover(layout)
         apply.wait(timeout=600)
@@ -224,6 +221,19 @@ def _writes_through(
         feed=checked.feed,
         applied={k: v for k, v in json.loads(said.read_text()).items() if isinstance(v, int)},
     )
+
+
+def _leaders_postmaster(layout: Layout) -> int:
+    """The leader's postmaster's pid (Patroni's REST API may be slow to answer under load:
+    asked again for up to 15 s)."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        leader = control.leader(layout)
+        pid = control.postmaster_pid(layout, leader) if leader else None
+        if pid is not None:
+            return pid
+        time.sleep(0.1)
+    raise AssertionError("no leader's postmaster to kill")
 
 
 def _answering(port: int) -> None:
