@@ -51,6 +51,13 @@ def start(layout: Layout, say: Say = print, timeout: float = 120) -> None:
     standby and a second replica answer, HAProxy reaches the leader through its port, and the
     ledger's database exists."""
     ensure_installed(say)
+    ours = any(_running(layout, part) for part in ("etcd", "haproxy", *NODES))
+    if not ours and (taken := _taken(layout)):
+        raise ClusterError(
+            f"loopback ports {', '.join(map(str, taken))} are taken: another cluster "
+            "(python -m cluster stop --dir ITS_FOLDER) or another server holds them; "
+            "choose another --base-port"
+        )
     _prepare(layout)
     if not _running(layout, "etcd"):
         say(f"etcd on 127.0.0.1:{layout.etcd_port}")
@@ -74,6 +81,22 @@ def start(layout: Layout, say: Say = print, timeout: float = 120) -> None:
     _wait(lambda: _leader_answers(layout), 30, "HAProxy's leader port", layout)
     _create_database(layout)
     say(f"ready: BONDED_DATABASE_URL={layout.leader_url}")
+
+
+def _taken(layout: Layout) -> list[int]:
+    """The cluster's ports something else already listens on."""
+    import socket
+
+    found = []
+    for port in layout.ports():
+        with socket.socket() as probe:
+            # a port some closed connection left in TIME_WAIT is free to listen on
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                found.append(port)
+    return found
 
 
 def _prepare(layout: Layout) -> None:
